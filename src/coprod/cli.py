@@ -1,0 +1,145 @@
+"""The coprod command line: a thin Typer layer over coprod.services.
+
+Every error a user can cause ends with a message naming file, record and field, and exit
+status 2; never a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markdown import Markdown
+
+from coprod import services
+from coprod.errors import CoprodError, ProgrammeInvalid
+from coprod.io.plan_files import plan_json, write_plan_folder
+from coprod.planning import PlanOptions, SolverOptions
+from coprod.report import summary_markdown
+
+app = typer.Typer(help="Plan and track the co-production of small drones.", no_args_is_help=True,
+                  pretty_exceptions_enable=False, add_completion=False)  # fmt: skip
+out = Console()
+err = Console(stderr=True)
+
+STAGES = {"building": "Building the LP", "solving": "Solving with HiGHS",
+          "rounding": "Rounding to whole units", "explaining": "Explaining the plan"}  # fmt: skip
+
+
+class Format(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+
+
+class FileFormat(StrEnum):
+    YAML = "yaml"
+    CSV = "csv"
+
+
+class Method(StrEnum):
+    AUTO = "auto"
+    IPM = "ipm"
+    SIMPLEX = "simplex"
+    PDLP = "pdlp"
+
+
+class Objective(StrEnum):
+    WEIGHTED = "weighted"
+    LEXICOGRAPHIC = "lexicographic"
+
+
+@contextmanager
+def _user_errors() -> Iterator[None]:
+    try:
+        yield
+    except ProgrammeInvalid as exc:
+        err.print(f"[bold red]{len(exc.problems)} problem(s):[/]")
+        for problem in exc.problems:
+            err.print(f"  {problem}", markup=False, highlight=False)
+        raise typer.Exit(2) from None
+    except CoprodError as exc:
+        err.print(f"[bold red]error:[/] {exc}", highlight=False)
+        raise typer.Exit(2) from None
+
+
+ProgrammePath = Annotated[Path, typer.Argument(help="Programme: a .yaml file or a folder of CSV files")]
+
+
+@app.command()
+def validate(path: ProgrammePath) -> None:
+    """Check a programme; list every problem with its file, record and field."""
+    with _user_errors():
+        p = services.validate_file(path)
+    out.print(
+        f"[green]valid[/]: {p.settings.name}: {len(p.partners)} partners, {len(p.sites)} sites, "
+        f"{len(p.lines)} lines, {len(p.designs)} designs, {len(p.components)} components, "
+        f"{len(p.requirements)} requirements over {p.calendar.periods} {p.calendar.granularity}s"
+    )
+
+
+@app.command("plan")
+def plan_cmd(
+    path: ProgrammePath,
+    out_dir: Annotated[Path | None, typer.Option("--out", help="Write tables, plan.json, summary.md here")] = None,
+    fmt: Annotated[Format, typer.Option("--format", help="text summary or the whole plan as JSON")] = Format.TEXT,
+    export_mps: Annotated[Path | None, typer.Option("--export-mps", help="Write the exact LP as MPS")] = None,
+    export_lp: Annotated[Path | None, typer.Option("--export-lp", help="Write the exact LP in LP format")] = None,
+    method: Annotated[Method, typer.Option(help="HiGHS method; auto: simplex below 20k columns, else ipm")] = Method.AUTO,
+    objective: Annotated[Objective, typer.Option(help="weighted: one solve; lexicographic: two phases")] = Objective.WEIGHTED,
+    time_limit: Annotated[float | None, typer.Option(help="Seconds the solver may take")] = None,
+    solver_log: Annotated[bool, typer.Option(help="Show the HiGHS log")] = False,
+) -> None:  # fmt: skip
+    """Compute the best feasible plan: service first, cost second."""
+    exports = tuple(x for x in (export_mps, export_lp) if x is not None)
+    options = PlanOptions(
+        solver=SolverOptions(method=method.value, time_limit=time_limit, log=solver_log),
+        objective=objective.value, export=exports,
+    )  # fmt: skip
+    with _user_errors(), err.status("Loading the programme") as status:
+
+        def progress(stage: str) -> None:
+            status.update(STAGES.get(stage, stage))
+
+        result = services.plan_file(path, options, progress)
+    if out_dir is not None:
+        with _user_errors():
+            write_plan_folder(result, out_dir)
+        err.print(f"plan written to {out_dir}/ (summary.md, plan.json and one CSV per table)")
+    if fmt is Format.JSON:
+        sys.stdout.write(plan_json(result) + "\n")
+    else:
+        out.print(Markdown(summary_markdown(result)))
+
+
+@app.command()
+def convert(
+    path: ProgrammePath,
+    to: Annotated[FileFormat, typer.Option("--to", help="yaml (one file) or csv (a folder)")],
+    target: Annotated[Path, typer.Argument(help="The file (yaml) or folder (csv) to write")],
+) -> None:
+    """Convert a programme between YAML and a CSV folder, losslessly."""
+    with _user_errors():
+        services.convert_programme(path, target, to.value)
+    out.print(f"written {target} ({to.value})")
+
+
+@app.command()
+def schema(
+    output: Annotated[Path | None, typer.Option("--out", help="Write to this file")] = None,
+) -> None:
+    """Print the JSON Schema of the programme format."""
+    text = services.programme_schema()
+    if output is None:
+        sys.stdout.write(text + "\n")
+    else:
+        output.write_text(text + "\n", encoding="utf-8")
+
+
+def main() -> None:  # pragma: no cover - console entry
+    app()

@@ -1,0 +1,212 @@
+"""Cross-reference checks of a programme: every broken rule between records, all at once.
+
+Each Finding names the section, the record (index and id) and the field; coprod.io turns
+findings into Problems that also name the file (and the CSV row) they came from.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from coprod.domain.programme import Programme
+
+__all__ = ["Finding", "check_references"]
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    section: str
+    index: int  # position in the section; -1 for the programme as a whole
+    key: str  # the record's id (or a readable key)
+    field: str
+    message: str
+
+
+def _duplicates(section: str, keys: Iterable[str]) -> Iterator[Finding]:
+    keys = list(keys)
+    counts = Counter(keys)
+    seen: set[str] = set()
+    for i, key in enumerate(keys):
+        if counts[key] > 1 and key in seen:
+            yield Finding(section, i, key, "id", f"duplicate id '{key}'")
+        seen.add(key)
+
+
+def _bom_cycles(p: Programme) -> Iterator[Finding]:
+    children = {c.id: [b.item for b in c.bom] for c in p.components if c.bom}
+    state: dict[str, int] = {}  # 1 = on the stack, 2 = done
+
+    def visit(node: str, path: list[str]) -> list[str] | None:
+        state[node] = 1
+        for child in children.get(node, []):
+            if state.get(child) == 1:
+                return [*path, node, child]
+            if child in children and state.get(child) is None:
+                found = visit(child, [*path, node])
+                if found:
+                    return found
+        state[node] = 2
+        return None
+
+    index = {c.id: i for i, c in enumerate(p.components)}
+    for node in children:
+        if state.get(node) is None:
+            cycle = visit(node, [])
+            if cycle:
+                start = cycle.index(cycle[-1])
+                loop = " -> ".join(cycle[start:])
+                yield Finding("components", index[node], node, "bom", f"BOM cycle: {loop}")
+
+
+def check_references(p: Programme) -> list[Finding]:
+    """Return every cross-record problem of `p` (empty when the programme is consistent)."""
+    return list(_iter_findings(p))
+
+
+def _iter_findings(p: Programme) -> Iterator[Finding]:
+    horizon = p.calendar.periods
+    partners, sites = p.partner_by_id, p.site_by_id
+    lines = p.line_by_id
+    destinations = {d.id for d in p.destinations}
+    components = p.component_by_id
+    designs = p.design_by_id
+    products = set(p.products)
+    assemblies = {c.id for c in p.components if c.bom}
+
+    if not p.designs or not p.sites or not p.requirements:
+        missing = [
+            name
+            for name, rows in (("designs", p.designs), ("sites", p.sites), ("requirements", p.requirements))
+            if not rows
+        ]
+        yield Finding("programme", -1, "", "", f"empty programme: no {', no '.join(missing)}")
+
+    # Unique ids, per section; items (components, designs, variants) share one namespace.
+    for section, keys in (
+        ("partners", [x.id for x in p.partners]),
+        ("sites", [x.id for x in p.sites]),
+        ("lines", [x.id for x in p.lines]),
+        ("destinations", [x.id for x in p.destinations]),
+        ("licences", [x.id for x in p.licences]),
+        ("supply_offers", [x.id for x in p.supply_offers]),
+        ("lanes", [x.id for x in p.lanes]),
+        ("requirements", [x.id for x in p.requirements]),
+        ("routings", [f"{x.design}@{x.line}" for x in p.routings]),
+        ("stock", [f"{x.item}@{x.site}" for x in p.stock]),
+    ):
+        yield from _duplicates(section, keys)
+    item_ids = [c.id for c in p.components] + [d.id for d in p.designs]
+    counts = Counter(item_ids + [v.id for d in p.designs for v in d.variants])
+    for i, c in enumerate(p.components):
+        if counts[c.id] > 1:
+            yield Finding("components", i, c.id, "id", f"item id '{c.id}' is used more than once")
+    for i, d in enumerate(p.designs):
+        if counts[d.id] > 1 and d.id not in components:
+            yield Finding("designs", i, d.id, "id", f"item id '{d.id}' is used more than once")
+        for j, v in enumerate(d.variants):
+            if counts[v.id] > 1:
+                field = f"variants[{j}].id"
+                yield Finding("designs", i, d.id, field, f"item id '{v.id}' is used more than once")
+
+    def ref(section: str, i: int, key: str, field: str, value: str, pool: object, what: str) -> Iterator[Finding]:
+        if value not in pool:  # type: ignore[operator]
+            yield Finding(section, i, key, field, f"unknown {what} '{value}'")
+
+    for i, s in enumerate(p.sites):
+        yield from ref("sites", i, s.id, "partner", s.partner, partners, "partner")
+    for i, ln in enumerate(p.lines):
+        yield from ref("lines", i, ln.id, "site", ln.site, sites, "site")
+        for j, ex in enumerate(ln.exceptions):
+            if not 0 <= p.calendar.index_of(ex.period) < horizon:
+                yield Finding("lines", i, ln.id, f"exceptions[{j}].period", f"{ex.period} is outside the horizon")
+    for i, dst in enumerate(p.destinations):
+        yield from ref("destinations", i, dst.id, "partner", dst.partner, partners, "partner")
+
+    for i, c in enumerate(p.components):
+        for j, b in enumerate(c.bom):
+            yield from ref("components", i, c.id, f"bom[{j}].item", b.item, components, "component")
+    yield from _bom_cycles(p)
+
+    for i, d in enumerate(p.designs):
+        yield from ref("designs", i, d.id, "owner", d.owner, partners, "partner")
+        revs = [r.revision for r in d.revisions]
+        if len(set(revs)) != len(revs):
+            yield Finding("designs", i, d.id, "revisions", "revision numbers repeat")
+        for k, r in enumerate(d.revisions):
+            for j, b in enumerate(r.bom):
+                field = f"revisions[{k}].bom[{j}].item"
+                yield from ref("designs", i, d.id, field, b.item, components, "component")
+        bom_items = {b.item for r in d.revisions for b in r.bom}
+        for j, v in enumerate(d.variants):
+            for k, rep in enumerate(v.replace):
+                if rep.from_ not in bom_items:
+                    yield Finding("designs", i, d.id, f"variants[{j}].replace[{k}].from",
+                                  f"'{rep.from_}' is not in any revision of {d.id}'s BOM")
+                yield from ref("designs", i, d.id, f"variants[{j}].replace[{k}].to", rep.to, components, "component")
+            for k, b in enumerate(v.add):
+                yield from ref("designs", i, d.id, f"variants[{j}].add[{k}].item", b.item, components, "component")
+
+    for i, rt in enumerate(p.routings):
+        key = f"{rt.design}@{rt.line}"
+        yield from ref("routings", i, key, "design", rt.design, designs, "design")
+        yield from ref("routings", i, key, "line", rt.line, lines, "line")
+
+    windows: dict[tuple[str, str], list[tuple[int, object, object]]] = {}
+    for i, lic in enumerate(p.licences):
+        yield from ref("licences", i, lic.id, "licensor", lic.licensor, partners, "partner")
+        yield from ref("licences", i, lic.id, "licensee", lic.licensee, partners, "partner")
+        if lic.design not in designs:
+            yield Finding("licences", i, lic.id, "design", f"licence for a design that does not exist: '{lic.design}'")
+        elif designs[lic.design].owner != lic.licensor:
+            yield Finding("licences", i, lic.id, "licensor",
+                          f"'{lic.licensor}' does not own design {lic.design} (owner: {designs[lic.design].owner})")
+        windows.setdefault((lic.licensee, lic.design), []).append((i, lic.valid_from, lic.valid_to))
+    for (licensee, design), spans in windows.items():
+        spans.sort(key=lambda s: s[1])  # type: ignore[arg-type,return-value]
+        for (_, _, end_a), (j, start_b, _) in zip(spans, spans[1:], strict=False):
+            if end_a is None or end_a >= start_b:  # type: ignore[operator]
+                lic = p.licences[j]
+                yield Finding("licences", j, lic.id, "valid_from",
+                              f"overlaps another licence of {licensee} for {design}")
+
+    for i, o in enumerate(p.supply_offers):
+        yield from ref("supply_offers", i, o.id, "supplier", o.supplier, partners, "partner")
+        yield from ref("supply_offers", i, o.id, "ship_to", o.ship_to, sites, "site")
+        if o.component not in components:
+            yield Finding("supply_offers", i, o.id, "component", f"unknown component '{o.component}'")
+        elif o.component in assemblies:
+            yield Finding("supply_offers", i, o.id, "component",
+                          f"'{o.component}' is an assembly (it has a BOM): offer its parts instead")
+        if o.lead_time >= horizon:
+            yield Finding("supply_offers", i, o.id, "lead_time",
+                          f"lead time {o.lead_time} is beyond the horizon of {horizon} periods")
+
+    for i, lane in enumerate(p.lanes):
+        yield from ref("lanes", i, lane.id, "from_site", lane.from_site, sites, "site")
+        yield from ref("lanes", i, lane.id, "to", lane.to, destinations, "destination")
+        if lane.lead_time >= horizon:
+            yield Finding("lanes", i, lane.id, "lead_time",
+                          f"lead time {lane.lead_time} is beyond the horizon of {horizon} periods")
+
+    for i, st in enumerate(p.stock):
+        key = f"{st.item}@{st.site}"
+        yield from ref("stock", i, key, "site", st.site, sites, "site")
+        if st.item in assemblies:
+            yield Finding("stock", i, key, "item", f"'{st.item}' is an assembly: hold stock of its parts")
+        elif st.item not in components and st.item not in products:
+            yield Finding("stock", i, key, "item", f"unknown item '{st.item}'")
+
+    weights = p.settings.priority_weights
+    for i, rq in enumerate(p.requirements):
+        yield from ref("requirements", i, rq.id, "customer", rq.customer, partners, "partner")
+        yield from ref("requirements", i, rq.id, "destination", rq.destination, destinations, "destination")
+        if rq.item not in products:
+            yield Finding("requirements", i, rq.id, "item", f"unknown design or variant '{rq.item}'")
+        if not 0 <= p.calendar.index_of(rq.due) < horizon:
+            yield Finding("requirements", i, rq.id, "due",
+                          f"{rq.due} is outside the horizon {p.calendar.start}..{p.calendar.end}")
+        if rq.priority not in weights:
+            yield Finding("requirements", i, rq.id, "priority",
+                          f"priority {rq.priority} has no weight (settings.priority_weights: {sorted(weights)})")

@@ -1,0 +1,230 @@
+"""The records a programme is made of. Field checks live here; cross-references in programme.py.
+
+Every record is immutable (`frozen`) and rejects unknown fields, so a typo in a file is an
+error, not a silently ignored key. Quantities of discrete things (units, periods) are
+integers; rates, hours, prices and yields are floats.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+__all__ = [
+    "BomLine",
+    "Component",
+    "Design",
+    "Destination",
+    "LineException",
+    "Lane",
+    "Licence",
+    "Line",
+    "Partner",
+    "Requirement",
+    "Revision",
+    "Role",
+    "RampUp",
+    "Routing",
+    "Site",
+    "Stock",
+    "SupplyOffer",
+    "Variant",
+    "VariantReplace",
+]
+
+Id = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-/]*$")]
+NonNeg = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+Units = Annotated[int, Field(ge=0)]
+
+
+class Record(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+
+class Role(StrEnum):
+    DESIGN_AUTHORITY = "design_authority"
+    MANUFACTURER = "manufacturer"
+    SUPPLIER = "supplier"
+    CUSTOMER = "customer"
+
+
+class Partner(Record):
+    id: Id
+    name: str = ""
+    country: str = Field(min_length=2, max_length=3, description="ISO 3166 country code")
+    role: Role
+
+
+class Site(Record):
+    id: Id
+    partner: Id
+    country: str = Field(min_length=2, max_length=3)
+    name: str = ""
+
+
+class LineException(Record):
+    """A calendar exception: the hours a line has in one period instead of its usual hours."""
+
+    period: dt.date
+    hours: NonNeg
+    reason: str = ""
+
+
+class RampUp(Record):
+    """Growth of a line from its pilot rate to its full rate (units per period).
+
+    rate(k) = pilot + (full - pilot) * min(1, k / ramp_periods) for k = periods since start;
+    the learning curve raises the hours per unit while cumulative output is small (see
+    domain/capacity.py and docs/formulation.md).
+    """
+
+    start: dt.date
+    pilot_rate: NonNeg
+    full_rate: Positive
+    ramp_periods: int = Field(default=0, ge=0, description="Periods from pilot to full rate")
+    learning_rate: float = Field(
+        default=1.0, gt=0.5, le=1.0, description="Wright's law: unit hours x LR per doubling"
+    )
+
+    @model_validator(mode="after")
+    def _pilot_below_full(self) -> RampUp:
+        if self.pilot_rate > self.full_rate:
+            raise ValueError("pilot_rate must not exceed full_rate")
+        return self
+
+
+class Line(Record):
+    id: Id
+    site: Id
+    hours_per_period: NonNeg
+    exceptions: tuple[LineException, ...] = ()
+    ramp_up: RampUp | None = None
+
+
+class Destination(Record):
+    """A place where the customer receives units (a depot of the forces)."""
+
+    id: Id
+    partner: Id
+    country: str = Field(min_length=2, max_length=3)
+    name: str = ""
+
+
+class BomLine(Record):
+    item: Id
+    qty: Positive = Field(description="Quantity per unit of the parent")
+    yield_: float = Field(
+        default=1.0, gt=0, le=1.0, alias="yield", description="Share of good parts (1 - scrap)"
+    )
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+
+class Component(Record):
+    """A part with a balance. With a `bom` it is an assembly, exploded into its parents."""
+
+    id: Id
+    name: str = ""
+    holding_cost: NonNeg = 0.0
+    bom: tuple[BomLine, ...] = ()
+
+
+class Revision(Record):
+    revision: int = Field(ge=1)
+    effective_from: dt.date
+    bom: tuple[BomLine, ...] = Field(min_length=1)
+    note: str = ""
+
+
+class VariantReplace(Record):
+    from_: Id = Field(alias="from")
+    to: Id
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+
+class Variant(Record):
+    """A design with configuration options: components replaced or added (e.g. radio band)."""
+
+    id: Id
+    name: str = ""
+    replace: tuple[VariantReplace, ...] = ()
+    add: tuple[BomLine, ...] = ()
+
+
+class Design(Record):
+    id: Id
+    name: str = ""
+    owner: Id = Field(description="The design authority (partner) that owns the design")
+    holding_cost: NonNeg = 0.0
+    revisions: tuple[Revision, ...] = Field(min_length=1)
+    variants: tuple[Variant, ...] = ()
+
+
+class Routing(Record):
+    design: Id
+    line: Id
+    hours_per_unit: Positive
+    cost_per_unit: NonNeg = 0.0
+
+
+class Licence(Record):
+    id: Id
+    licensor: Id
+    licensee: Id
+    design: Id
+    valid_from: dt.date
+    valid_to: dt.date | None = None
+    cap_per_period: Units | None = None
+    royalty_per_unit: NonNeg = 0.0
+
+    @model_validator(mode="after")
+    def _window(self) -> Licence:
+        if self.valid_to is not None and self.valid_to < self.valid_from:
+            raise ValueError("valid_to is before valid_from")
+        return self
+
+
+class SupplyOffer(Record):
+    id: Id
+    component: Id
+    supplier: Id
+    ship_to: Id
+    lead_time: int = Field(ge=0, description="Periods from order to arrival")
+    capacity_per_period: Units
+    unit_price: NonNeg
+    min_order: Units = 0
+
+    @model_validator(mode="after")
+    def _min_order(self) -> SupplyOffer:
+        if self.min_order > self.capacity_per_period:
+            raise ValueError("min_order exceeds capacity_per_period")
+        return self
+
+
+class Lane(Record):
+    id: Id
+    from_site: Id
+    to: Id
+    lead_time: int = Field(ge=0)
+    cost_per_unit: NonNeg = 0.0
+
+
+class Stock(Record):
+    site: Id
+    item: Id
+    quantity: Units
+
+
+class Requirement(Record):
+    id: Id
+    customer: Id
+    destination: Id
+    item: Id = Field(description="A design or a variant")
+    quantity: int = Field(ge=1)
+    due: dt.date
+    priority: int = Field(default=2, ge=1, le=9)

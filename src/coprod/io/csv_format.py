@@ -1,0 +1,264 @@
+"""The programme as a folder of CSV files: one file per record type, nested parts in their own.
+
+Layout (docs/programme-format.md has every column):
+    programme.csv        key,value: name, currency, start, periods, granularity, priority_weight.N
+    partners.csv sites.csv destinations.csv components.csv designs.csv routings.csv
+    licences.csv supply_offers.csv lanes.csv stock.csv requirements.csv
+    lines.csv            with the ramp-up as ramp_* columns
+    line_exceptions.csv  line, period, hours, reason
+    assembly_bom.csv     parent, item, qty, yield
+    revisions.csv        design, revision, effective_from, note
+    design_bom.csv       design, revision, item, qty, yield
+    variants.csv         design, id, name
+    variant_changes.csv  variant, change (replace|add), item, to, qty, yield
+An empty cell means "not given" (the default applies).
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Any
+
+from coprod.domain import Programme
+from coprod.errors import InputError, Problem
+from coprod.io.plain import to_plain
+from coprod.io.raw import Origin, RawProgramme
+
+__all__ = ["read_csv_folder", "write_csv_folder"]
+
+FLAT = {
+    "partners": ["id", "name", "country", "role"],
+    "sites": ["id", "partner", "country", "name"],
+    "destinations": ["id", "partner", "country", "name"],
+    "routings": ["design", "line", "hours_per_unit", "cost_per_unit"],
+    "licences": ["id", "licensor", "licensee", "design", "valid_from", "valid_to",
+                 "cap_per_period", "royalty_per_unit"],
+    "supply_offers": ["id", "component", "supplier", "ship_to", "lead_time",
+                      "capacity_per_period", "unit_price", "min_order"],
+    "lanes": ["id", "from_site", "to", "lead_time", "cost_per_unit"],
+    "stock": ["site", "item", "quantity"],
+    "requirements": ["id", "customer", "destination", "item", "quantity", "due", "priority"],
+}  # fmt: skip
+LINES = ["id", "site", "hours_per_period", "ramp_start", "pilot_rate", "full_rate",
+         "ramp_periods", "learning_rate"]  # fmt: skip
+RAMP = {"ramp_start": "start", "pilot_rate": "pilot_rate", "full_rate": "full_rate",
+        "ramp_periods": "ramp_periods", "learning_rate": "learning_rate"}  # fmt: skip
+CHILDREN = {
+    "line_exceptions": ["line", "period", "hours", "reason"],
+    "components": ["id", "name", "holding_cost"],
+    "assembly_bom": ["parent", "item", "qty", "yield"],
+    "designs": ["id", "name", "owner", "holding_cost"],
+    "revisions": ["design", "revision", "effective_from", "note"],
+    "design_bom": ["design", "revision", "item", "qty", "yield"],
+    "variants": ["design", "id", "name"],
+    "variant_changes": ["variant", "change", "item", "to", "qty", "yield"],
+}
+
+
+class _Reader:
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.raw = RawProgramme({}, str(folder))
+
+    def rows(self, name: str) -> list[tuple[int, dict[str, Any]]]:
+        path = self.folder / f"{name}.csv"
+        if not path.exists():
+            return []
+        try:
+            with path.open(newline="", encoding="utf-8") as fh:
+                reader = csv.DictReader(fh)
+                out = []
+                for row in reader:
+                    extra = row.pop(None, None)  # type: ignore[call-overload]
+                    if extra:
+                        self.problem(name, reader.line_num, "", f"more cells than columns: {extra}")
+                    out.append((reader.line_num, {k.strip(): v.strip() for k, v in row.items()
+                                                  if k and v is not None and v.strip() != ""}))
+                return out
+        except (UnicodeDecodeError, csv.Error) as exc:
+            raise InputError(f"{path}: cannot read CSV: {exc}") from exc
+
+    def problem(self, name: str, row: int, field: str, message: str) -> None:
+        self.raw.problems.append(Problem(str(self.folder / f"{name}.csv"), f"row {row}", field, message))
+
+    def origin(self, name: str, row: int, key: str = "") -> Origin:
+        label = f"row {row}" + (f" ({key})" if key else "")
+        return Origin(str(self.folder / f"{name}.csv"), label)
+
+
+def _settings(reader: _Reader) -> None:
+    settings: dict[str, Any] = {}
+    calendar: dict[str, Any] = {}
+    weights: dict[str, Any] = {}
+    for line, row in reader.rows("programme"):
+        key, value = row.get("key", ""), row.get("value")
+        if key in ("start", "periods", "granularity"):
+            calendar[key] = value
+            reader.raw.sources[("calendar",)] = reader.origin("programme", line)
+        elif key in ("name", "currency"):
+            settings[key] = value
+        elif key.startswith("priority_weight."):
+            weights[key.split(".", 1)[1]] = value
+        else:
+            reader.problem("programme", line, "key", f"unknown setting '{key}'")
+    if weights:
+        settings["priority_weights"] = weights
+    if settings:
+        reader.raw.data["settings"] = settings
+    reader.raw.data["calendar"] = calendar
+
+
+def _group(reader: _Reader, name: str, parent_key: str, parents: dict[str, Any]) -> dict[str, list[Any]]:
+    """Rows of a child file grouped by parent id; rows naming no known parent are problems."""
+    groups: dict[str, list[Any]] = {}
+    for line, row in reader.rows(name):
+        parent = row.pop(parent_key, "")
+        if parent not in parents:
+            reader.problem(name, line, parent_key, f"unknown {parent_key} '{parent}'")
+            continue
+        groups.setdefault(parent, []).append((line, row))
+    return groups
+
+
+def read_csv_folder(folder: Path) -> RawProgramme:
+    if not (folder / "programme.csv").exists():
+        raise InputError(f"{folder}: not a programme folder (programme.csv is missing)")
+    reader = _Reader(folder)
+    data, sources = reader.raw.data, reader.raw.sources
+    _settings(reader)
+    for name in FLAT:
+        data[name] = []
+        for i, (line, row) in enumerate(reader.rows(name)):
+            sources[(name, i)] = reader.origin(name, line, row.get("id", ""))
+            data[name].append(row)
+
+    lines: dict[str, Any] = {}
+    data["lines"] = []
+    for i, (line, row) in enumerate(reader.rows("lines")):
+        ramp = {RAMP[k]: row.pop(k) for k in list(row) if k in RAMP}
+        if ramp:
+            row["ramp_up"] = ramp
+        sources[("lines", i)] = reader.origin("lines", line, row.get("id", ""))
+        data["lines"].append(row)
+        lines[row.get("id", "")] = (i, row)
+    for parent, kids in _group(reader, "line_exceptions", "line", lines).items():
+        i, row = lines[parent]
+        row["exceptions"] = [r for _, r in kids]
+        for j, (line, _) in enumerate(kids):
+            sources[("lines", i, "exceptions", j)] = reader.origin("line_exceptions", line)
+
+    comps: dict[str, Any] = {}
+    data["components"] = []
+    for i, (line, row) in enumerate(reader.rows("components")):
+        sources[("components", i)] = reader.origin("components", line, row.get("id", ""))
+        data["components"].append(row)
+        comps[row.get("id", "")] = (i, row)
+    for parent, kids in _group(reader, "assembly_bom", "parent", comps).items():
+        i, row = comps[parent]
+        row["bom"] = [r for _, r in kids]
+        for j, (line, _) in enumerate(kids):
+            sources[("components", i, "bom", j)] = reader.origin("assembly_bom", line)
+
+    _read_designs(reader)
+    return reader.raw
+
+
+def _read_designs(reader: _Reader) -> None:
+    data, sources = reader.raw.data, reader.raw.sources
+    designs: dict[str, Any] = {}
+    data["designs"] = []
+    for i, (line, row) in enumerate(reader.rows("designs")):
+        sources[("designs", i)] = reader.origin("designs", line, row.get("id", ""))
+        row["revisions"], row["variants"] = [], []
+        data["designs"].append(row)
+        designs[row.get("id", "")] = (i, row)
+    revisions: dict[tuple[str, str], Any] = {}
+    for parent, kids in _group(reader, "revisions", "design", designs).items():
+        i, row = designs[parent]
+        for j, (line, rev) in enumerate(kids):
+            rev["bom"] = []
+            row["revisions"].append(rev)
+            revisions[(parent, rev.get("revision", ""))] = ((i, j), rev)
+            sources[("designs", i, "revisions", j)] = reader.origin("revisions", line)
+    for line, row in reader.rows("design_bom"):
+        key = (row.pop("design", ""), row.pop("revision", ""))
+        if key not in revisions:
+            reader.problem("design_bom", line, "revision", f"unknown design revision {key[0]} {key[1]}")
+            continue
+        (i, j), rev = revisions[key]
+        sources[("designs", i, "revisions", j, "bom", len(rev["bom"]))] = reader.origin("design_bom", line)
+        rev["bom"].append(row)
+    variants: dict[str, Any] = {}
+    for parent, kids in _group(reader, "variants", "design", designs).items():
+        i, row = designs[parent]
+        for j, (line, var) in enumerate(kids):
+            row["variants"].append(var)
+            variants[var.get("id", "")] = ((i, j), var)
+            sources[("designs", i, "variants", j)] = reader.origin("variants", line, var.get("id", ""))
+    for line, row in reader.rows("variant_changes"):
+        vid, change = row.pop("variant", ""), row.pop("change", "")
+        if vid not in variants:
+            reader.problem("variant_changes", line, "variant", f"unknown variant '{vid}'")
+            continue
+        (i, j), var = variants[vid]
+        if change == "replace":
+            entry = {"from": row.get("item", ""), "to": row.get("to", "")}
+            var.setdefault("replace", []).append(entry)
+            sources[("designs", i, "variants", j, "replace", len(var["replace"]) - 1)] = (
+                reader.origin("variant_changes", line))  # fmt: skip
+        elif change == "add":
+            entry = {k: v for k, v in row.items() if k in ("item", "qty", "yield")}
+            var.setdefault("add", []).append(entry)
+            sources[("designs", i, "variants", j, "add", len(var["add"]) - 1)] = (
+                reader.origin("variant_changes", line))  # fmt: skip
+        else:
+            reader.problem("variant_changes", line, "change", f"expected 'replace' or 'add', got '{change}'")
+
+
+def _write(path: Path, columns: list[str], rows: list[dict[str, Any]]) -> None:
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, columns, extrasaction="raise")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: ("" if v is None else v) for k, v in row.items()})
+
+
+def write_csv_folder(programme: Programme, folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    plain = to_plain(programme)
+    cal, settings = plain["calendar"], plain["settings"]
+    meta = [{"key": k, "value": settings[k]} for k in ("name", "currency")]
+    meta += [{"key": k, "value": cal[k]} for k in ("start", "periods", "granularity")]
+    meta += [{"key": f"priority_weight.{k}", "value": v} for k, v in settings["priority_weights"].items()]
+    _write(folder / "programme.csv", ["key", "value"], meta)
+    for name, columns in FLAT.items():
+        _write(folder / f"{name}.csv", columns, plain[name])
+    lines, exceptions = [], []
+    for ln in plain["lines"]:
+        ramp = ln.pop("ramp_up") or {}
+        for ex in ln.pop("exceptions"):
+            exceptions.append({"line": ln["id"], **ex})
+        lines.append({**ln, **{col: ramp.get(key) for col, key in RAMP.items()}})
+    _write(folder / "lines.csv", LINES, lines)
+    _write(folder / "line_exceptions.csv", CHILDREN["line_exceptions"], exceptions)
+    comps, assembly = [], []
+    for c in plain["components"]:
+        assembly += [{"parent": c["id"], **b} for b in c.pop("bom")]
+        comps.append(c)
+    _write(folder / "components.csv", CHILDREN["components"], comps)
+    _write(folder / "assembly_bom.csv", CHILDREN["assembly_bom"], assembly)
+    designs, revisions, bom, variants, changes = [], [], [], [], []
+    for d in plain["designs"]:
+        for r in d.pop("revisions"):
+            bom += [{"design": d["id"], "revision": r["revision"], **b} for b in r.pop("bom")]
+            revisions.append({"design": d["id"], **r})
+        for v in d.pop("variants"):
+            changes += [{"variant": v["id"], "change": "replace", "item": x["from"], "to": x["to"]}
+                        for x in v.pop("replace")]
+            changes += [{"variant": v["id"], "change": "add", **b} for b in v.pop("add")]
+            variants.append({"design": d["id"], **v})
+        designs.append(d)
+    for name, rows in (("designs", designs), ("revisions", revisions), ("design_bom", bom),
+                       ("variants", variants), ("variant_changes", changes)):
+        _write(folder / f"{name}.csv", CHILDREN[name], rows)

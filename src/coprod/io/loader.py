@@ -1,0 +1,146 @@
+"""Read a programme (YAML file or CSV folder), validate it, and report every problem at once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from coprod.domain import Programme, check_references
+from coprod.errors import InputError, Problem, ProgrammeInvalid
+from coprod.io.csv_format import read_csv_folder
+from coprod.io.raw import RawProgramme
+
+__all__ = ["load_programme", "read_raw", "validate_raw"]
+
+SECTIONS = (
+    "settings", "calendar", "partners", "sites", "lines", "destinations", "components",
+    "designs", "routings", "licences", "supply_offers", "lanes", "stock", "requirements",
+)  # fmt: skip
+
+
+def read_raw(path: Path) -> RawProgramme:
+    """Read a programme file or folder without validating it."""
+    if not path.exists():
+        raise InputError(f"{path}: no such file or folder")
+    if path.is_dir():
+        return read_csv_folder(path)
+    if path.suffix.lower() not in (".yaml", ".yml"):
+        raise InputError(f"{path}: expected a .yaml file or a folder of CSV files")
+    return RawProgramme(_read_yaml(path), str(path))
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = Problem(str(path), where, "", f"YAML syntax error: {exc.problem}")
+        raise ProgrammeInvalid([problem]) from exc
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise ProgrammeInvalid([Problem(str(path), "", "", f"cannot read YAML: {exc}")]) from exc
+    if data is None:
+        raise ProgrammeInvalid([Problem(str(path), "", "", "empty programme: the file is empty")])
+    if not isinstance(data, dict):
+        raise ProgrammeInvalid([Problem(str(path), "", "", "expected a mapping of sections")])
+    return data
+
+
+def _describe(error: Any) -> str:
+    message = str(error["msg"])
+    if error["type"] == "missing":
+        return "is required"
+    if error["type"] == "extra_forbidden":
+        return "is not a known field (check its spelling)"
+    value = error.get("input")
+    if isinstance(value, dict | list):
+        return message
+    return f"{message} (got {value!r})"
+
+
+def _field_problems(raw: RawProgramme, exc: ValidationError) -> tuple[list[Problem], set[Any]]:
+    problems: list[Problem] = []
+    bad: set[Any] = set()
+    for error in exc.errors():
+        loc = tuple(error["loc"])
+        origin, field = raw.locate(loc)
+        problems.append(Problem(origin.file, origin.record, field, _describe(error)))
+        if len(loc) >= 2 and isinstance(loc[1], int):
+            bad.add((loc[0], loc[1]))
+        elif loc:
+            bad.add((loc[0], None))
+    return problems, bad
+
+
+def _prune(data: dict[str, Any], bad: set[Any]) -> tuple[dict[str, Any], set[str]]:
+    """Drop records with field errors so the rest can still be cross-checked."""
+    pruned = dict(data)
+    dropped: set[str] = set()
+    for section, index in bad:
+        if index is None:
+            continue
+        rows = data.get(section)
+        if isinstance(rows, list) and isinstance(rows[index], dict):
+            dropped.add(str(rows[index].get("id", "")))
+    for section in {s for s, _ in bad}:
+        rows = data.get(section)
+        if isinstance(rows, list):
+            pruned[section] = [r for i, r in enumerate(rows) if (section, i) not in bad]
+    return pruned, dropped - {""}
+
+
+def validate_raw(raw: RawProgramme) -> Programme:
+    """Validate fields, then references; raise ProgrammeInvalid listing every problem."""
+    problems: list[Problem] = list(raw.problems)
+    try:
+        programme = Programme.model_validate(raw.data)
+    except ValidationError as exc:
+        found, bad = _field_problems(raw, exc)
+        problems += found
+        pruned, dropped = _prune(raw.data, bad)
+        try:
+            programme = Programme.model_validate(pruned)
+        except ValidationError:
+            raise ProgrammeInvalid(problems) from exc
+        findings = [
+            f for f in check_references(programme)
+            if not any(f"'{d}'" in f.message for d in dropped) and not f.message.startswith("empty")
+        ]  # fmt: skip
+        problems += _finding_problems(raw, programme, findings, pruned)
+        raise ProgrammeInvalid(problems) from exc
+    problems += _finding_problems(raw, programme, check_references(programme), raw.data)
+    if problems:
+        raise ProgrammeInvalid(problems)
+    return programme
+
+
+def _finding_problems(
+    raw: RawProgramme, programme: Programme, findings: list[Any], data: dict[str, Any]
+) -> list[Problem]:
+    out: list[Problem] = []
+    for f in findings:
+        if f.index < 0:
+            out.append(Problem(raw.default_file, "", f.field, f.message))
+            continue
+        index = _original_index(raw.data, data, f.section, f.index)
+        origin, rest = raw.locate((f.section, index))
+        field = ".".join(p for p in (rest, f.field) if p)
+        out.append(Problem(origin.file, origin.record, field, f.message))
+    return out
+
+
+def _original_index(original: dict[str, Any], pruned: dict[str, Any], section: str, index: int) -> int:
+    """Index in the file of the `index`-th record that survived pruning."""
+    rows, kept = original.get(section), pruned.get(section)
+    if rows is kept or not isinstance(rows, list) or not isinstance(kept, list):
+        return index
+    target = kept[index]
+    return next(i for i, r in enumerate(rows) if r is target)
+
+
+def load_programme(path: Path) -> Programme:
+    """Read and validate a programme from a YAML file or a CSV folder."""
+    return validate_raw(read_raw(path))

@@ -1,0 +1,134 @@
+"""Read the solved (integer-repaired) LP back into plan tables and KPIs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from coprod.planning.model import PlanningModel
+
+__all__ = ["Tables", "extract_tables"]
+
+Tables = dict[str, list[dict[str, Any]]]
+EPS = 1e-6
+
+
+def _nz(values: np.ndarray) -> np.ndarray:
+    return np.flatnonzero(values > EPS)
+
+
+def extract_tables(m: PlanningModel, x: np.ndarray) -> tuple[Tables, dict[str, float]]:
+    s, lp = m.structure, m.lp
+    p = s.programme
+    labels = p.calendar.labels
+    cols = lp.columns
+    out: Tables = {}
+    costs: dict[str, float] = {}
+
+    make = cols["make"]
+    xm = x[make.slice]
+    build_cost = lp.cost[make.slice]
+    idx = _nz(xm)
+    k = make.keys
+    routing_cost = {(rt.design, rt.line): rt.cost_per_unit for rt in p.routings}
+    out["production"] = [
+        {"line": s.lines[k["line"][i]], "site": p.line_by_id[s.lines[k["line"][i]]].site,
+         "item": s.products[k["product"][i]], "period": labels[k["period"][i]], "quantity": int(round(xm[i]))}
+        for i in idx
+    ]  # fmt: skip
+    production_cost = sum(
+        xm[i] * routing_cost[(s.product_design[k["product"][i]], s.lines[k["line"][i]])] for i in idx
+    )
+    costs["production"] = float(production_cost)
+    costs["royalties"] = float(xm @ build_cost) - costs["production"]
+
+    buy = cols["buy"]
+    xb = x[buy.slice]
+    offers = p.supply_offers
+    purchases = []
+    spend = 0.0
+    for i in _nz(xb):
+        off = offers[buy.keys["offer"][i]]
+        t = int(buy.keys["period"][i])
+        q = int(round(xb[i]))
+        spend += q * off.unit_price
+        purchases.append({
+            "offer": off.id, "supplier": off.supplier, "component": off.component, "site": off.ship_to,
+            "order_period": labels[t], "arrival_period": labels[t + off.lead_time], "quantity": q,
+            "cost": round(q * off.unit_price, 2),
+        })  # fmt: skip
+    out["purchases"] = purchases
+    costs["purchases"] = spend
+
+    ship = cols["ship"]
+    xs = x[ship.slice]
+    shipments = []
+    for i in _nz(xs):
+        lane = p.lanes[ship.keys["lane"][i]]
+        t = int(ship.keys["period"][i])
+        shipments.append({
+            "lane": lane.id, "from_site": lane.from_site, "to": lane.to,
+            "item": s.products[ship.keys["product"][i]], "depart_period": labels[t],
+            "arrive_period": labels[t + lane.lead_time], "quantity": int(round(xs[i])),
+        })  # fmt: skip
+    out["shipments"] = shipments
+    costs["transport"] = float(xs @ lp.cost[ship.slice])
+
+    stock_rows = []
+    holding = 0.0
+    for fam_name, key, names in (("stock_c", "component", s.components), ("stock_p", "product", s.products)):
+        fam = cols[fam_name]
+        xv = x[fam.slice]
+        holding += float(xv @ lp.cost[fam.slice])
+        for i in _nz(xv):
+            stock_rows.append({
+                "site": s.sites[fam.keys["site"][i]], "item": names[fam.keys[key][i]],
+                "period": labels[fam.keys["period"][i]], "quantity": round(float(xv[i]), 3),
+            })  # fmt: skip
+    out["stock"] = stock_rows
+    costs["holding"] = holding
+    costs["total"] = sum(costs.values())
+    _deliveries(m, x, out)
+    return out, costs
+
+
+def _deliveries(m: PlanningModel, x: np.ndarray, out: Tables) -> None:
+    s, lp = m.structure, m.lp
+    p = s.programme
+    cal = p.calendar
+    labels = cal.labels
+    fam = lp.columns["deliver"]
+    xd = x[fam.slice]
+    unmet = x[lp.columns["unmet"].slice]
+    reqs = p.requirements
+    got = np.zeros(len(reqs))
+    on_time = np.zeros(len(reqs))
+    last = np.full(len(reqs), -1)
+    weighted_late = np.zeros(len(reqs))
+    deliveries = []
+    for i in _nz(xd):
+        r = int(fam.keys["requirement"][i])
+        t = int(fam.keys["period"][i])
+        q = int(round(xd[i]))
+        due = cal.index_of(reqs[r].due)
+        got[r] += q
+        on_time[r] += q if t <= due else 0
+        last[r] = max(last[r], t)
+        weighted_late[r] += q * (t - due) * p.weight_of(reqs[r].priority)
+        deliveries.append({"requirement": reqs[r].id, "item": reqs[r].item, "destination": reqs[r].destination,
+                           "period": labels[t], "quantity": q, "periods_late": max(0, t - due)})  # fmt: skip
+    out["deliveries"] = deliveries
+    rows = []
+    for r, rq in enumerate(reqs):
+        short = int(round(unmet[r]))
+        status = "on_time" if on_time[r] >= rq.quantity else ("unmet" if short > 0 else "late")
+        rows.append({
+            "id": rq.id, "customer": rq.customer, "destination": rq.destination, "item": rq.item,
+            "design": p.design_of(rq.item).id, "quantity": rq.quantity, "due": labels[cal.index_of(rq.due)],
+            "priority": rq.priority, "delivered": int(got[r]), "on_time": int(on_time[r]),
+            "late": int(got[r] - on_time[r]), "unmet": short,
+            "last_delivery": labels[last[r]] if last[r] >= 0 else None,
+            "weighted_late_periods": float(weighted_late[r]), "status": status, "cause": "",
+        })  # fmt: skip
+    out["requirements"] = rows

@@ -1,0 +1,179 @@
+"""The only module that imports highspy: hand a LinearProgram to HiGHS and read the answer.
+
+A `HighsSession` keeps one `Highs` instance alive, so the integer repair and re-plans after
+bound or right-hand-side edits start from the previous basis (warm), which is where a
+kept instance pays; after cost edits a cold interior-point solve is usually faster.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+import highspy
+import numpy as np
+
+from coprod.errors import InputError, SolverError
+from coprod.planning.lp import LinearProgram
+
+__all__ = ["HighsSession", "SolveOutcome", "SolveStatus", "SolverOptions"]
+
+# Below this many columns dual simplex wins; above it the interior point does (SOLVING.md:
+# on 133k columns IPM took 27 s where HiGHS's own choice, dual simplex, took 264 s).
+IPM_MIN_COLUMNS = 20_000
+
+
+class SolveStatus(StrEnum):
+    OPTIMAL = "optimal"
+    TIME_LIMIT = "time_limit"
+    INFEASIBLE = "infeasible"
+
+
+@dataclass(frozen=True, slots=True)
+class SolverOptions:
+    method: str = "auto"  # auto | ipm | simplex | pdlp
+    time_limit: float | None = None
+    threads: int | None = None
+    crossover: bool = True  # a vertex: integral flows after repair, and duals that mean something
+    log: bool = False
+
+    def resolved_method(self, n_cols: int) -> str:
+        if self.method != "auto":
+            return self.method
+        return "ipm" if n_cols >= IPM_MIN_COLUMNS else "simplex"
+
+
+@dataclass(frozen=True, slots=True)
+class SolveOutcome:
+    status: SolveStatus
+    objective: float
+    x: np.ndarray
+    row_dual: np.ndarray
+    col_dual: np.ndarray
+    seconds: float
+    method: str
+    iterations: int
+
+
+_STATUS = {
+    highspy.HighsModelStatus.kOptimal: SolveStatus.OPTIMAL,
+    highspy.HighsModelStatus.kTimeLimit: SolveStatus.TIME_LIMIT,
+    highspy.HighsModelStatus.kInfeasible: SolveStatus.INFEASIBLE,
+}
+
+
+@contextlib.contextmanager
+def _stdout_silenced() -> Iterator[None]:
+    """HiGHS prints a banner on stdout from C++ when the first instance is made; that would
+    corrupt `coprod plan --format json`, so the file descriptor is pointed at /dev/null."""
+    sys.stdout.flush()
+    try:
+        saved = os.dup(1)
+    except OSError:  # no real stdout (embedded use): nothing to protect
+        yield
+        return
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 1)
+            yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+def new_highs() -> highspy.Highs:
+    with _stdout_silenced():
+        return highspy.Highs()
+
+
+class HighsSession:
+    def __init__(self, lp: LinearProgram, options: SolverOptions | None = None) -> None:
+        self.options = options or SolverOptions()
+        self.lp = lp
+        self.highs = new_highs()
+        self.highs.setOptionValue("output_flag", self.options.log)
+        if self.options.threads:
+            self.highs.setOptionValue("threads", self.options.threads)
+        if self.options.time_limit:
+            self.highs.setOptionValue("time_limit", float(self.options.time_limit))
+        self._pass(lp)
+
+    def _pass(self, lp: LinearProgram) -> None:
+        model = highspy.HighsLp()
+        n_rows, n_cols = lp.shape
+        model.num_col_, model.num_row_ = n_cols, n_rows
+        model.col_cost_ = lp.cost
+        model.col_lower_, model.col_upper_ = lp.col_lower, lp.col_upper
+        model.row_lower_, model.row_upper_ = lp.row_lower, lp.row_upper
+        csc = lp.matrix.tocsc()
+        model.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        model.a_matrix_.start_ = csc.indptr.astype(np.int32)
+        model.a_matrix_.index_ = csc.indices.astype(np.int32)
+        model.a_matrix_.value_ = csc.data
+        model.a_matrix_.num_col_, model.a_matrix_.num_row_ = n_cols, n_rows
+        status = self.highs.passModel(model)
+        if status == highspy.HighsStatus.kError:
+            raise SolverError("HiGHS rejected the model (see the log with --solver-log)")
+
+    def solve(self, method: str | None = None) -> SolveOutcome:
+        n_cols = self.lp.shape[1]
+        chosen = method or self.options.resolved_method(n_cols)
+        self.highs.setOptionValue("solver", chosen)
+        self.highs.setOptionValue("run_crossover", "on" if self.options.crossover else "off")
+        started = time.perf_counter()
+        self.highs.run()
+        seconds = time.perf_counter() - started
+        model_status = self.highs.getModelStatus()
+        status = _STATUS.get(model_status)
+        solution = self.highs.getSolution()
+        if status is None or (status is SolveStatus.TIME_LIMIT and not solution.value_valid):
+            text = self.highs.modelStatusToString(model_status)
+            raise SolverError(f"HiGHS stopped without a plan: {text}")
+        info = self.highs.getInfo()
+        iterations = int(info.simplex_iteration_count) + int(info.ipm_iteration_count)
+        return SolveOutcome(
+            status=status, objective=float(self.highs.getInfo().objective_function_value),
+            x=np.asarray(solution.col_value), row_dual=np.asarray(solution.row_dual),
+            col_dual=np.asarray(solution.col_dual), seconds=seconds, method=chosen,
+            iterations=iterations,
+        )  # fmt: skip
+
+    def set_column_bounds(self, cols: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
+        cols = np.asarray(cols, dtype=np.int32)
+        if cols.size:
+            self.highs.changeColsBounds(cols.size, cols, np.asarray(lower, float), np.asarray(upper, float))
+
+    def set_row_bounds(self, rows: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
+        rows = np.asarray(rows, dtype=np.int32)
+        if rows.size:
+            self.highs.changeRowsBounds(rows.size, rows, np.asarray(lower, float), np.asarray(upper, float))
+
+    def set_costs(self, cost: np.ndarray) -> None:
+        cols = np.arange(cost.size, dtype=np.int32)
+        self.highs.changeColsCost(cost.size, cols, np.asarray(cost, float))
+
+    def add_row(self, lower: float, upper: float, cols: np.ndarray, values: np.ndarray) -> None:
+        cols = np.asarray(cols, dtype=np.int32)
+        self.highs.addRow(lower, upper, cols.size, cols, np.asarray(values, float))
+
+    def export(self, path: Path, names: tuple[list[str], list[str]] | None = None) -> None:
+        """Write the model as MPS or LP (by the file's extension) for any other solver."""
+        if path.suffix.lower() not in (".mps", ".lp"):
+            raise InputError(f"{path}: the export file must end in .mps or .lp")
+        if names is not None:
+            col_names, row_names = names
+            for i, name in enumerate(col_names):
+                self.highs.passColName(i, name)
+            for i, name in enumerate(row_names):
+                self.highs.passRowName(i, name)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with _stdout_silenced():
+            status = self.highs.writeModel(str(path))
+        if status == highspy.HighsStatus.kError:
+            raise InputError(f"{path}: HiGHS could not write the model")

@@ -1,0 +1,52 @@
+"""The result of planning: whole units per line, order, lane and requirement, with KPIs.
+
+A Plan is a value: an infeasible requirement shows as late or unmet here, never as an
+exception. Tables are lists of flat rows (dicts with fixed keys) so that they go straight
+to CSV, JSON, a database or a page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+__all__ = ["TABLES", "Plan"]
+
+Row = dict[str, Any]
+
+TABLES = ("production", "purchases", "shipments", "deliveries", "requirements", "stock",
+          "deliveries_by_period", "bottlenecks")  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    programme: str
+    currency: str
+    periods: tuple[str, ...]
+    status: str  # optimal | time_limit
+    method: str
+    objective: float  # of the whole-unit plan
+    lp_objective: float  # of the LP optimum (what an exported MPS solves to)
+    unit_weight: float
+    lp: dict[str, int]  # rows, columns, nonzeros
+    timings: dict[str, float]
+    kpis: dict[str, Any]
+    costs: dict[str, float]
+    production: list[Row] = field(default_factory=list)
+    purchases: list[Row] = field(default_factory=list)
+    shipments: list[Row] = field(default_factory=list)
+    deliveries: list[Row] = field(default_factory=list)
+    requirements: list[Row] = field(default_factory=list)
+    stock: list[Row] = field(default_factory=list)
+    deliveries_by_period: list[Row] = field(default_factory=list)
+    bottlenecks: list[Row] = field(default_factory=list)
+
+    def table(self, name: str) -> list[Row]:
+        rows: list[Row] = getattr(self, name)
+        return rows
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def requirement(self, rid: str) -> Row:
+        return next(r for r in self.requirements if r["id"] == rid)

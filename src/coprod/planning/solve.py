@@ -1,0 +1,97 @@
+"""Plan a programme: analyse -> build LP -> HiGHS -> whole units -> tables, KPIs, explanation."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from coprod.domain import Programme
+from coprod.planning.explain import bottlenecks, late_causes
+from coprod.planning.extract import extract_tables
+from coprod.planning.highs import HighsSession, SolveOutcome, SolverOptions
+from coprod.planning.kpis import deliveries_by_period, kpis
+from coprod.planning.model import PlanningModel, build_model
+from coprod.planning.plan import Plan
+from coprod.planning.repair import repair_to_units
+from coprod.planning.structure import analyse
+
+__all__ = ["PlanOptions", "Progress", "plan", "solve_model"]
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True, slots=True)
+class PlanOptions:
+    solver: SolverOptions = field(default_factory=SolverOptions)
+    objective: str = "weighted"  # weighted (one solve) | lexicographic (two phases)
+    export: tuple[Path, ...] = ()  # .mps / .lp files to write the exact LP to
+
+
+def _noop(stage: str) -> None:
+    return None
+
+
+def solve_model(m: PlanningModel, session: HighsSession, objective: str) -> SolveOutcome:
+    """The service-first optimum: one weighted solve, or a literal two-phase solve."""
+    if objective == "weighted":
+        return session.solve()
+    if objective != "lexicographic":
+        raise ValueError(f"unknown objective '{objective}'")
+    lp = m.lp
+    session.set_costs(lp.service_cost)
+    first = session.solve()
+    service = lp.service_cost
+    nz = np.flatnonzero(service)
+    bound = first.objective * (1 + 1e-9) + 1e-6 * m.unit_weight
+    session.add_row(-np.inf, bound, nz, service[nz])
+    session.set_costs(lp.cost)
+    second = session.solve()
+    return second
+
+
+def plan(programme: Programme, options: PlanOptions | None = None, progress: Progress = _noop) -> Plan:
+    options = options or PlanOptions()
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+    progress("building")
+    model = build_model(analyse(programme))
+    session = HighsSession(model.lp, options.solver)
+    timings["build_s"] = time.perf_counter() - clock
+    for path in options.export:
+        session.export(path, (model.lp.column_names(), model.lp.row_names()))
+    progress("solving")
+    clock = time.perf_counter()
+    outcome = solve_model(model, session, options.objective)
+    timings["solve_s"] = time.perf_counter() - clock
+    progress("rounding")
+    clock = time.perf_counter()
+    x, final = repair_to_units(model, session, outcome)
+    timings["repair_s"] = time.perf_counter() - clock
+    progress("explaining")
+    clock = time.perf_counter()
+    result = assemble_plan(model, outcome, x, timings, final.status.value)
+    timings["explain_s"] = time.perf_counter() - clock
+    return result
+
+
+def assemble_plan(m: PlanningModel, lp_outcome: SolveOutcome, x: np.ndarray,
+                  timings: dict[str, float], status: str) -> Plan:  # fmt: skip
+    p = m.structure.programme
+    tables, costs = extract_tables(m, x)
+    binding = bottlenecks(m, lp_outcome.row_dual, lp_outcome.col_dual, lp_outcome.x)
+    late_causes(m, tables["requirements"], binding)
+    rows, cols = m.lp.shape
+    return Plan(
+        programme=p.settings.name, currency=p.settings.currency, periods=p.calendar.labels,
+        status=status if lp_outcome.status.value == "optimal" else lp_outcome.status.value,
+        method=lp_outcome.method, objective=float(m.lp.cost @ x),
+        lp_objective=lp_outcome.objective, unit_weight=m.unit_weight,
+        lp={"rows": rows, "columns": cols, "nonzeros": m.lp.nnz}, timings=timings,
+        kpis=kpis(tables["requirements"], tables["production"]), costs=costs,
+        deliveries_by_period=deliveries_by_period(p, tables["requirements"], tables["deliveries"]),
+        bottlenecks=binding, **tables,
+    )  # fmt: skip

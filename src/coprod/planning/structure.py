@@ -1,0 +1,126 @@
+"""What can happen where and when, derived once from a programme before any LP is built.
+
+Which product may be built on which line in which periods (routing, licence window, line
+calendar, ramp-up, a BOM in force), which component balances exist at which site, which
+lanes can carry which product. The LP families read these arrays; nothing here is LP.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from coprod.domain import Licence, Programme
+from coprod.domain.bom import BomSegment, bom_segments
+from coprod.domain.capacity import learning_factors, line_hours, rate_caps
+
+__all__ = ["Build", "Structure", "analyse"]
+
+
+@dataclass(slots=True)
+class Build:
+    """Production of one product on one line: the periods it may run, hours and cost each."""
+
+    product: int
+    line: int
+    site: int
+    periods: np.ndarray  # int, sorted
+    hours_per_unit: np.ndarray  # learning factor included, per period in `periods`
+    cost_per_unit: np.ndarray  # routing cost + royalty, per period
+    licence: np.ndarray  # index into programme.licences, -1 where the owner builds
+
+
+@dataclass(slots=True)
+class Structure:
+    programme: Programme
+    periods: int
+    products: list[str]
+    product_design: list[str]
+    sites: list[str]
+    lines: list[str]
+    components: list[str]  # purchased components (leaves) only
+    hours: np.ndarray  # lines x periods
+    rates: np.ndarray  # lines x periods, inf where no ramp-up limits
+    builds: list[Build]
+    bom: list[list[BomSegment]]  # per product
+    component_pairs: list[tuple[int, int]] = field(default_factory=list)  # (component, site)
+    product_pairs: list[tuple[int, int]] = field(default_factory=list)  # (product, site)
+
+
+def _licence_periods(p: Programme, lic: Licence) -> tuple[int, int]:
+    cal = p.calendar
+    first = max(0, cal.index_of(lic.valid_from))
+    last = cal.periods - 1 if lic.valid_to is None else min(cal.periods - 1, cal.index_of(lic.valid_to))
+    return first, last
+
+
+def analyse(p: Programme) -> Structure:
+    cal, T = p.calendar, p.calendar.periods
+    products = list(p.products)
+    product_design = [p.design_of(x).id for x in products]
+    sites = [s.id for s in p.sites]
+    site_index = {s: i for i, s in enumerate(sites)}
+    lines = [ln.id for ln in p.lines]
+    hours = np.array([line_hours(ln, cal) for ln in p.lines], dtype=float).reshape(len(lines), T)
+    rates = np.full((len(lines), T), np.inf)
+    learn = np.ones((len(lines), T))
+    for i, ln in enumerate(p.lines):
+        caps = rate_caps(ln, cal)
+        if caps is not None:
+            rates[i] = caps
+        learn[i] = learning_factors(ln, cal)
+    bom = [bom_segments(p, x) for x in products]
+    leaves = sorted({c for segs in bom for s in segs for c in s.usage} | {
+        o.component for o in p.supply_offers} | {s.item for s in p.stock if s.item in p.component_by_id})
+    s = Structure(p, T, products, product_design, sites, lines, leaves, hours, rates, [], bom)
+
+    line_index = {ln: i for i, ln in enumerate(lines)}
+    for rt in p.routings:
+        li = line_index[rt.line]
+        line = p.line_by_id[rt.line]
+        partner = p.site_by_id[line.site].partner
+        design = p.design_by_id[rt.design]
+        licence = np.full(T, -2)  # -2: not allowed
+        royalty = np.zeros(T)
+        if design.owner == partner:
+            licence[:] = -1
+        for k, lic in enumerate(p.licences):
+            if lic.licensee == partner and lic.design == rt.design:
+                first, last = _licence_periods(p, lic)
+                licence[first : last + 1] = k
+                royalty[first : last + 1] = lic.royalty_per_unit
+        open_ = (licence > -2) & (hours[li] > 0) & (rates[li] > 0)
+        for pi, prod in enumerate(products):
+            if product_design[pi] != rt.design:
+                continue
+            has_bom = np.zeros(T, dtype=bool)
+            for seg in bom[pi]:
+                has_bom[seg.first : seg.last + 1] = True
+            periods = np.flatnonzero(open_ & has_bom)
+            if periods.size == 0:
+                continue
+            s.builds.append(Build(
+                product=pi, line=li, site=site_index[line.site], periods=periods,
+                hours_per_unit=rt.hours_per_unit * learn[li, periods],
+                cost_per_unit=rt.cost_per_unit + royalty[periods], licence=licence[periods],
+            ))  # fmt: skip
+
+    comp_index = {c: i for i, c in enumerate(leaves)}
+    prod_index = {x: i for i, x in enumerate(products)}
+    cpairs: set[tuple[int, int]] = set()
+    ppairs: set[tuple[int, int]] = set()
+    for b in s.builds:
+        ppairs.add((b.product, b.site))
+        for seg in bom[b.product]:
+            cpairs.update((comp_index[c], b.site) for c in seg.usage)
+    for o in p.supply_offers:
+        cpairs.add((comp_index[o.component], site_index[o.ship_to]))
+    for st in p.stock:
+        if st.item in comp_index:
+            cpairs.add((comp_index[st.item], site_index[st.site]))
+        elif st.item in prod_index:
+            ppairs.add((prod_index[st.item], site_index[st.site]))
+    s.component_pairs = sorted(cpairs)
+    s.product_pairs = sorted(ppairs)
+    return s
