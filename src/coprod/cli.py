@@ -23,13 +23,21 @@ from coprod.io.plan_files import plan_json, write_plan_folder
 from coprod.planning import PlanOptions, SolverOptions
 from coprod.report import summary_markdown
 
-app = typer.Typer(help="Plan and track the co-production of small drones.", no_args_is_help=True,
-                  pretty_exceptions_enable=False, add_completion=False)  # fmt: skip
+app = typer.Typer(
+    help="Plan and track the co-production of small drones.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
 out = Console()
 err = Console(stderr=True)
 
-STAGES = {"building": "Building the LP", "solving": "Solving with HiGHS",
-          "rounding": "Rounding to whole units", "explaining": "Explaining the plan"}  # fmt: skip
+STAGES = {
+    "building": "Building the LP",
+    "solving": "Solving with HiGHS",
+    "rounding": "Rounding to whole units",
+    "explaining": "Explaining the plan",
+}
 
 
 class Format(StrEnum):
@@ -68,7 +76,9 @@ def _user_errors() -> Iterator[None]:
         raise typer.Exit(2) from None
 
 
-ProgrammePath = Annotated[Path, typer.Argument(help="Programme: a .yaml file or a folder of CSV files")]
+ProgrammePath = Annotated[
+    Path, typer.Argument(help="Programme: a .yaml file or a folder of CSV files")
+]
 
 
 @app.command()
@@ -86,21 +96,34 @@ def validate(path: ProgrammePath) -> None:
 @app.command("plan")
 def plan_cmd(
     path: ProgrammePath,
-    out_dir: Annotated[Path | None, typer.Option("--out", help="Write tables, plan.json, summary.md here")] = None,
-    fmt: Annotated[Format, typer.Option("--format", help="text summary or the whole plan as JSON")] = Format.TEXT,
-    export_mps: Annotated[Path | None, typer.Option("--export-mps", help="Write the exact LP as MPS")] = None,
-    export_lp: Annotated[Path | None, typer.Option("--export-lp", help="Write the exact LP in LP format")] = None,
-    method: Annotated[Method, typer.Option(help="HiGHS method; auto: simplex below 20k columns, else ipm")] = Method.AUTO,
-    objective: Annotated[Objective, typer.Option(help="weighted: one solve; lexicographic: two phases")] = Objective.WEIGHTED,
+    out_dir: Annotated[
+        Path | None, typer.Option("--out", help="Write tables, plan.json, summary.md here")
+    ] = None,
+    fmt: Annotated[
+        Format, typer.Option("--format", help="text summary or the whole plan as JSON")
+    ] = Format.TEXT,
+    export_mps: Annotated[
+        Path | None, typer.Option("--export-mps", help="Write the exact LP as MPS")
+    ] = None,
+    export_lp: Annotated[
+        Path | None, typer.Option("--export-lp", help="Write the exact LP in LP format")
+    ] = None,
+    method: Annotated[
+        Method, typer.Option(help="HiGHS method; auto: simplex below 20k columns, else ipm")
+    ] = Method.AUTO,
+    objective: Annotated[
+        Objective, typer.Option(help="weighted: one solve; lexicographic: two phases")
+    ] = Objective.WEIGHTED,
     time_limit: Annotated[float | None, typer.Option(help="Seconds the solver may take")] = None,
     solver_log: Annotated[bool, typer.Option(help="Show the HiGHS log")] = False,
-) -> None:  # fmt: skip
+) -> None:
     """Compute the best feasible plan: service first, cost second."""
     exports = tuple(x for x in (export_mps, export_lp) if x is not None)
     options = PlanOptions(
         solver=SolverOptions(method=method.value, time_limit=time_limit, log=solver_log),
-        objective=objective.value, export=exports,
-    )  # fmt: skip
+        objective=objective.value,
+        export=exports,
+    )
     with _user_errors(), err.status("Loading the programme") as status:
 
         def progress(stage: str) -> None:

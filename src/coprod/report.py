@@ -25,15 +25,21 @@ def summary_markdown(plan: Plan, top: int = 5) -> str:
         "## Service",
         f"- On time: **{k['on_time_rate']:.1%}** of {k['required_units']:,} units required "
         f"({k['on_time_units']:,} units); fill rate {k['fill_rate']:.1%}.",
-        f"- Late: {k['late_units']:,} units; never delivered in the horizon: {k['unmet_units']:,} units.",
+        f"- Late: {k['late_units']:,} units; "
+        f"never delivered in the horizon: {k['unmet_units']:,} units.",
         f"- Requirements late or unmet: {k['requirements_late_or_unmet']} of {k['requirements']}.",
         "",
         "## Cost",
     ]
     for name in ("production", "royalties", "purchases", "transport", "holding", "total"):
         out.append(f"- {name}: {_money(plan, plan.costs[name])}")
-    out += ["", "## Deliveries per period (all items)", "", "| period | required | delivered | on time |",
-            "| --- | ---: | ---: | ---: |"]  # fmt: skip
+    out += [
+        "",
+        "## Deliveries per period (all items)",
+        "",
+        "| period | required | delivered | on time |",
+        "| --- | ---: | ---: | ---: |",
+    ]
     per: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
     for row in plan.deliveries_by_period:
         cell = per[row["period"]]
@@ -53,11 +59,15 @@ def summary_markdown(plan: Plan, top: int = 5) -> str:
     late.sort(key=lambda r: -r["weighted_late_periods"] - 1e9 * r["unmet"])
     out += ["", f"## Late or unmet requirements ({len(late)})", ""]
     if late:
-        out += ["| requirement | item | qty | due | on time | late | unmet | cause |",
-                "| --- | --- | ---: | --- | ---: | ---: | ---: | --- |"]  # fmt: skip
+        out += [
+            "| requirement | item | qty | due | on time | late | unmet | cause |",
+            "| --- | --- | ---: | --- | ---: | ---: | ---: | --- |",
+        ]
     for r in late[: max(top * 2, 10)]:
-        out.append(f"| {r['id']} | {r['item']} | {r['quantity']:,} | {r['due']} | {r['on_time']:,} | "
-                   f"{r['late']:,} | {r['unmet']:,} | {r['cause']} |")  # fmt: skip
+        out.append(
+            f"| {r['id']} | {r['item']} | {r['quantity']:,} | {r['due']} | {r['on_time']:,} | "
+            f"{r['late']:,} | {r['unmet']:,} | {r['cause']} |"
+        )
     if len(late) > max(top * 2, 10):
         out.append(f"\n... and {len(late) - max(top * 2, 10)} more in requirements.csv")
     return "\n".join(out) + "\n"

@@ -40,7 +40,7 @@ class Calendar(BaseModel):
         if self.granularity is Granularity.WEEK:
             return tuple(self.start + dt.timedelta(weeks=i) for i in range(self.periods + 1))
         first = self.start.replace(day=1)
-        return (self.start,) + tuple(_add_months(first, i) for i in range(1, self.periods + 1))
+        return (self.start, *(_add_months(first, i) for i in range(1, self.periods + 1)))
 
     @property
     def labels(self) -> tuple[str, ...]:

@@ -6,6 +6,7 @@ findings into Problems that also name the file (and the CSV row) they came from.
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -78,7 +79,11 @@ def _iter_findings(p: Programme) -> Iterator[Finding]:
     if not p.designs or not p.sites or not p.requirements:
         missing = [
             name
-            for name, rows in (("designs", p.designs), ("sites", p.sites), ("requirements", p.requirements))
+            for name, rows in (
+                ("designs", p.designs),
+                ("sites", p.sites),
+                ("requirements", p.requirements),
+            )
             if not rows
         ]
         yield Finding("programme", -1, "", "", f"empty programme: no {', no '.join(missing)}")
@@ -110,7 +115,9 @@ def _iter_findings(p: Programme) -> Iterator[Finding]:
                 field = f"variants[{j}].id"
                 yield Finding("designs", i, d.id, field, f"item id '{v.id}' is used more than once")
 
-    def ref(section: str, i: int, key: str, field: str, value: str, pool: object, what: str) -> Iterator[Finding]:
+    def ref(
+        section: str, i: int, key: str, field: str, value: str, pool: object, what: str
+    ) -> Iterator[Finding]:
         if value not in pool:  # type: ignore[operator]
             yield Finding(section, i, key, field, f"unknown {what} '{value}'")
 
@@ -120,7 +127,13 @@ def _iter_findings(p: Programme) -> Iterator[Finding]:
         yield from ref("lines", i, ln.id, "site", ln.site, sites, "site")
         for j, ex in enumerate(ln.exceptions):
             if not 0 <= p.calendar.index_of(ex.period) < horizon:
-                yield Finding("lines", i, ln.id, f"exceptions[{j}].period", f"{ex.period} is outside the horizon")
+                yield Finding(
+                    "lines",
+                    i,
+                    ln.id,
+                    f"exceptions[{j}].period",
+                    f"{ex.period} is outside the horizon",
+                )
     for i, dst in enumerate(p.destinations):
         yield from ref("destinations", i, dst.id, "partner", dst.partner, partners, "partner")
 
@@ -142,11 +155,32 @@ def _iter_findings(p: Programme) -> Iterator[Finding]:
         for j, v in enumerate(d.variants):
             for k, rep in enumerate(v.replace):
                 if rep.from_ not in bom_items:
-                    yield Finding("designs", i, d.id, f"variants[{j}].replace[{k}].from",
-                                  f"'{rep.from_}' is not in any revision of {d.id}'s BOM")
-                yield from ref("designs", i, d.id, f"variants[{j}].replace[{k}].to", rep.to, components, "component")
+                    yield Finding(
+                        "designs",
+                        i,
+                        d.id,
+                        f"variants[{j}].replace[{k}].from",
+                        f"'{rep.from_}' is not in any revision of {d.id}'s BOM",
+                    )
+                yield from ref(
+                    "designs",
+                    i,
+                    d.id,
+                    f"variants[{j}].replace[{k}].to",
+                    rep.to,
+                    components,
+                    "component",
+                )
             for k, b in enumerate(v.add):
-                yield from ref("designs", i, d.id, f"variants[{j}].add[{k}].item", b.item, components, "component")
+                yield from ref(
+                    "designs",
+                    i,
+                    d.id,
+                    f"variants[{j}].add[{k}].item",
+                    b.item,
+                    components,
+                    "component",
+                )
 
     for i, rt in enumerate(p.routings):
         key = f"{rt.design}@{rt.line}"
@@ -158,55 +192,106 @@ def _iter_findings(p: Programme) -> Iterator[Finding]:
         yield from ref("licences", i, lic.id, "licensor", lic.licensor, partners, "partner")
         yield from ref("licences", i, lic.id, "licensee", lic.licensee, partners, "partner")
         if lic.design not in designs:
-            yield Finding("licences", i, lic.id, "design", f"licence for a design that does not exist: '{lic.design}'")
+            yield Finding(
+                "licences",
+                i,
+                lic.id,
+                "design",
+                f"licence for a design that does not exist: '{lic.design}'",
+            )
         elif designs[lic.design].owner != lic.licensor:
-            yield Finding("licences", i, lic.id, "licensor",
-                          f"'{lic.licensor}' does not own design {lic.design} (owner: {designs[lic.design].owner})")
+            yield Finding(
+                "licences",
+                i,
+                lic.id,
+                "licensor",
+                f"'{lic.licensor}' does not own design {lic.design} "
+                f"(owner: {designs[lic.design].owner})",
+            )
         windows.setdefault((lic.licensee, lic.design), []).append((i, lic.valid_from, lic.valid_to))
     for (licensee, design), spans in windows.items():
         spans.sort(key=lambda s: s[1])  # type: ignore[arg-type,return-value]
-        for (_, _, end_a), (j, start_b, _) in zip(spans, spans[1:], strict=False):
+        for (_, _, end_a), (j, start_b, _) in itertools.pairwise(spans):
             if end_a is None or end_a >= start_b:  # type: ignore[operator]
                 lic = p.licences[j]
-                yield Finding("licences", j, lic.id, "valid_from",
-                              f"overlaps another licence of {licensee} for {design}")
+                yield Finding(
+                    "licences",
+                    j,
+                    lic.id,
+                    "valid_from",
+                    f"overlaps another licence of {licensee} for {design}",
+                )
 
     for i, o in enumerate(p.supply_offers):
         yield from ref("supply_offers", i, o.id, "supplier", o.supplier, partners, "partner")
         yield from ref("supply_offers", i, o.id, "ship_to", o.ship_to, sites, "site")
         if o.component not in components:
-            yield Finding("supply_offers", i, o.id, "component", f"unknown component '{o.component}'")
+            yield Finding(
+                "supply_offers", i, o.id, "component", f"unknown component '{o.component}'"
+            )
         elif o.component in assemblies:
-            yield Finding("supply_offers", i, o.id, "component",
-                          f"'{o.component}' is an assembly (it has a BOM): offer its parts instead")
+            yield Finding(
+                "supply_offers",
+                i,
+                o.id,
+                "component",
+                f"'{o.component}' is an assembly (it has a BOM): offer its parts instead",
+            )
         if o.lead_time >= horizon:
-            yield Finding("supply_offers", i, o.id, "lead_time",
-                          f"lead time {o.lead_time} is beyond the horizon of {horizon} periods")
+            yield Finding(
+                "supply_offers",
+                i,
+                o.id,
+                "lead_time",
+                f"lead time {o.lead_time} is beyond the horizon of {horizon} periods",
+            )
 
     for i, lane in enumerate(p.lanes):
         yield from ref("lanes", i, lane.id, "from_site", lane.from_site, sites, "site")
         yield from ref("lanes", i, lane.id, "to", lane.to, destinations, "destination")
         if lane.lead_time >= horizon:
-            yield Finding("lanes", i, lane.id, "lead_time",
-                          f"lead time {lane.lead_time} is beyond the horizon of {horizon} periods")
+            yield Finding(
+                "lanes",
+                i,
+                lane.id,
+                "lead_time",
+                f"lead time {lane.lead_time} is beyond the horizon of {horizon} periods",
+            )
 
     for i, st in enumerate(p.stock):
         key = f"{st.item}@{st.site}"
         yield from ref("stock", i, key, "site", st.site, sites, "site")
         if st.item in assemblies:
-            yield Finding("stock", i, key, "item", f"'{st.item}' is an assembly: hold stock of its parts")
+            yield Finding(
+                "stock", i, key, "item", f"'{st.item}' is an assembly: hold stock of its parts"
+            )
         elif st.item not in components and st.item not in products:
             yield Finding("stock", i, key, "item", f"unknown item '{st.item}'")
 
     weights = p.settings.priority_weights
     for i, rq in enumerate(p.requirements):
         yield from ref("requirements", i, rq.id, "customer", rq.customer, partners, "partner")
-        yield from ref("requirements", i, rq.id, "destination", rq.destination, destinations, "destination")
+        yield from ref(
+            "requirements", i, rq.id, "destination", rq.destination, destinations, "destination"
+        )
         if rq.item not in products:
-            yield Finding("requirements", i, rq.id, "item", f"unknown design or variant '{rq.item}'")
+            yield Finding(
+                "requirements", i, rq.id, "item", f"unknown design or variant '{rq.item}'"
+            )
         if not 0 <= p.calendar.index_of(rq.due) < horizon:
-            yield Finding("requirements", i, rq.id, "due",
-                          f"{rq.due} is outside the horizon {p.calendar.start}..{p.calendar.end}")
+            yield Finding(
+                "requirements",
+                i,
+                rq.id,
+                "due",
+                f"{rq.due} is outside the horizon {p.calendar.start}..{p.calendar.end}",
+            )
         if rq.priority not in weights:
-            yield Finding("requirements", i, rq.id, "priority",
-                          f"priority {rq.priority} has no weight (settings.priority_weights: {sorted(weights)})")
+            yield Finding(
+                "requirements",
+                i,
+                rq.id,
+                "priority",
+                f"priority {rq.priority} has no weight "
+                f"(settings.priority_weights: {sorted(weights)})",
+            )

@@ -18,15 +18,15 @@ __all__ = [
     "Component",
     "Design",
     "Destination",
-    "LineException",
     "Lane",
     "Licence",
     "Line",
+    "LineException",
     "Partner",
+    "RampUp",
     "Requirement",
     "Revision",
     "Role",
-    "RampUp",
     "Routing",
     "Site",
     "Stock",
@@ -36,9 +36,11 @@ __all__ = [
 ]
 
 Id = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-/]*$")]
-NonNeg = Annotated[float, Field(ge=0, allow_inf_nan=False)]
-Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
-Units = Annotated[int, Field(ge=0)]
+# Upper limits keep every number the solver sees finite and well inside HiGHS's range.
+LIMIT = 1e9
+NonNeg = Annotated[float, Field(ge=0, le=LIMIT, allow_inf_nan=False)]
+Positive = Annotated[float, Field(gt=0, le=LIMIT, allow_inf_nan=False)]
+Units = Annotated[int, Field(ge=0, le=int(LIMIT))]
 
 
 class Record(BaseModel):
@@ -116,9 +118,11 @@ class Destination(Record):
 
 class BomLine(Record):
     item: Id
-    qty: Positive = Field(description="Quantity per unit of the parent")
+    qty: float = Field(
+        gt=0, le=10_000, allow_inf_nan=False, description="Quantity per unit of the parent"
+    )
     yield_: float = Field(
-        default=1.0, gt=0, le=1.0, alias="yield", description="Share of good parts (1 - scrap)"
+        default=1.0, ge=0.01, le=1.0, alias="yield", description="Share of good parts (1 - scrap)"
     )
 
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
@@ -168,7 +172,7 @@ class Design(Record):
 class Routing(Record):
     design: Id
     line: Id
-    hours_per_unit: Positive
+    hours_per_unit: float = Field(gt=0, le=10_000, allow_inf_nan=False)
     cost_per_unit: NonNeg = 0.0
 
 
@@ -225,6 +229,6 @@ class Requirement(Record):
     customer: Id
     destination: Id
     item: Id = Field(description="A design or a variant")
-    quantity: int = Field(ge=1)
+    quantity: int = Field(ge=1, le=int(LIMIT))
     due: dt.date
     priority: int = Field(default=2, ge=1, le=9)

@@ -32,18 +32,47 @@ FLAT = {
     "sites": ["id", "partner", "country", "name"],
     "destinations": ["id", "partner", "country", "name"],
     "routings": ["design", "line", "hours_per_unit", "cost_per_unit"],
-    "licences": ["id", "licensor", "licensee", "design", "valid_from", "valid_to",
-                 "cap_per_period", "royalty_per_unit"],
-    "supply_offers": ["id", "component", "supplier", "ship_to", "lead_time",
-                      "capacity_per_period", "unit_price", "min_order"],
+    "licences": [
+        "id",
+        "licensor",
+        "licensee",
+        "design",
+        "valid_from",
+        "valid_to",
+        "cap_per_period",
+        "royalty_per_unit",
+    ],
+    "supply_offers": [
+        "id",
+        "component",
+        "supplier",
+        "ship_to",
+        "lead_time",
+        "capacity_per_period",
+        "unit_price",
+        "min_order",
+    ],
     "lanes": ["id", "from_site", "to", "lead_time", "cost_per_unit"],
     "stock": ["site", "item", "quantity"],
     "requirements": ["id", "customer", "destination", "item", "quantity", "due", "priority"],
-}  # fmt: skip
-LINES = ["id", "site", "hours_per_period", "ramp_start", "pilot_rate", "full_rate",
-         "ramp_periods", "learning_rate"]  # fmt: skip
-RAMP = {"ramp_start": "start", "pilot_rate": "pilot_rate", "full_rate": "full_rate",
-        "ramp_periods": "ramp_periods", "learning_rate": "learning_rate"}  # fmt: skip
+}
+LINES = [
+    "id",
+    "site",
+    "hours_per_period",
+    "ramp_start",
+    "pilot_rate",
+    "full_rate",
+    "ramp_periods",
+    "learning_rate",
+]
+RAMP = {
+    "ramp_start": "start",
+    "pilot_rate": "pilot_rate",
+    "full_rate": "full_rate",
+    "ramp_periods": "ramp_periods",
+    "learning_rate": "learning_rate",
+}
 CHILDREN = {
     "line_exceptions": ["line", "period", "hours", "reason"],
     "components": ["id", "name", "holding_cost"],
@@ -70,17 +99,27 @@ class _Reader:
                 reader = csv.DictReader(fh)
                 out = []
                 for row in reader:
-                    extra = row.pop(None, None)  # type: ignore[call-overload]
+                    extra = row.pop(None, None)
                     if extra:
                         self.problem(name, reader.line_num, "", f"more cells than columns: {extra}")
-                    out.append((reader.line_num, {k.strip(): v.strip() for k, v in row.items()
-                                                  if k and v is not None and v.strip() != ""}))
+                    out.append(
+                        (
+                            reader.line_num,
+                            {
+                                k.strip(): v.strip()
+                                for k, v in row.items()
+                                if k and v is not None and v.strip() != ""
+                            },
+                        )
+                    )
                 return out
         except (UnicodeDecodeError, csv.Error) as exc:
             raise InputError(f"{path}: cannot read CSV: {exc}") from exc
 
     def problem(self, name: str, row: int, field: str, message: str) -> None:
-        self.raw.problems.append(Problem(str(self.folder / f"{name}.csv"), f"row {row}", field, message))
+        self.raw.problems.append(
+            Problem(str(self.folder / f"{name}.csv"), f"row {row}", field, message)
+        )
 
     def origin(self, name: str, row: int, key: str = "") -> Origin:
         label = f"row {row}" + (f" ({key})" if key else "")
@@ -109,7 +148,9 @@ def _settings(reader: _Reader) -> None:
     reader.raw.data["calendar"] = calendar
 
 
-def _group(reader: _Reader, name: str, parent_key: str, parents: dict[str, Any]) -> dict[str, list[Any]]:
+def _group(
+    reader: _Reader, name: str, parent_key: str, parents: dict[str, Any]
+) -> dict[str, list[Any]]:
     """Rows of a child file grouped by parent id; rows naming no known parent are problems."""
     groups: dict[str, list[Any]] = {}
     for line, row in reader.rows(name):
@@ -184,10 +225,14 @@ def _read_designs(reader: _Reader) -> None:
     for line, row in reader.rows("design_bom"):
         key = (row.pop("design", ""), row.pop("revision", ""))
         if key not in revisions:
-            reader.problem("design_bom", line, "revision", f"unknown design revision {key[0]} {key[1]}")
+            reader.problem(
+                "design_bom", line, "revision", f"unknown design revision {key[0]} {key[1]}"
+            )
             continue
         (i, j), rev = revisions[key]
-        sources[("designs", i, "revisions", j, "bom", len(rev["bom"]))] = reader.origin("design_bom", line)
+        sources[("designs", i, "revisions", j, "bom", len(rev["bom"]))] = reader.origin(
+            "design_bom", line
+        )
         rev["bom"].append(row)
     variants: dict[str, Any] = {}
     for parent, kids in _group(reader, "variants", "design", designs).items():
@@ -195,7 +240,9 @@ def _read_designs(reader: _Reader) -> None:
         for j, (line, var) in enumerate(kids):
             row["variants"].append(var)
             variants[var.get("id", "")] = ((i, j), var)
-            sources[("designs", i, "variants", j)] = reader.origin("variants", line, var.get("id", ""))
+            sources[("designs", i, "variants", j)] = reader.origin(
+                "variants", line, var.get("id", "")
+            )
     for line, row in reader.rows("variant_changes"):
         vid, change = row.pop("variant", ""), row.pop("change", "")
         if vid not in variants:
@@ -206,14 +253,18 @@ def _read_designs(reader: _Reader) -> None:
             entry = {"from": row.get("item", ""), "to": row.get("to", "")}
             var.setdefault("replace", []).append(entry)
             sources[("designs", i, "variants", j, "replace", len(var["replace"]) - 1)] = (
-                reader.origin("variant_changes", line))  # fmt: skip
+                reader.origin("variant_changes", line)
+            )
         elif change == "add":
             entry = {k: v for k, v in row.items() if k in ("item", "qty", "yield")}
             var.setdefault("add", []).append(entry)
-            sources[("designs", i, "variants", j, "add", len(var["add"]) - 1)] = (
-                reader.origin("variant_changes", line))  # fmt: skip
+            sources[("designs", i, "variants", j, "add", len(var["add"]) - 1)] = reader.origin(
+                "variant_changes", line
+            )
         else:
-            reader.problem("variant_changes", line, "change", f"expected 'replace' or 'add', got '{change}'")
+            reader.problem(
+                "variant_changes", line, "change", f"expected 'replace' or 'add', got '{change}'"
+            )
 
 
 def _write(path: Path, columns: list[str], rows: list[dict[str, Any]]) -> None:
@@ -230,7 +281,9 @@ def write_csv_folder(programme: Programme, folder: Path) -> None:
     cal, settings = plain["calendar"], plain["settings"]
     meta = [{"key": k, "value": settings[k]} for k in ("name", "currency")]
     meta += [{"key": k, "value": cal[k]} for k in ("start", "periods", "granularity")]
-    meta += [{"key": f"priority_weight.{k}", "value": v} for k, v in settings["priority_weights"].items()]
+    meta += [
+        {"key": f"priority_weight.{k}", "value": v} for k, v in settings["priority_weights"].items()
+    ]
     _write(folder / "programme.csv", ["key", "value"], meta)
     for name, columns in FLAT.items():
         _write(folder / f"{name}.csv", columns, plain[name])
@@ -254,11 +307,18 @@ def write_csv_folder(programme: Programme, folder: Path) -> None:
             bom += [{"design": d["id"], "revision": r["revision"], **b} for b in r.pop("bom")]
             revisions.append({"design": d["id"], **r})
         for v in d.pop("variants"):
-            changes += [{"variant": v["id"], "change": "replace", "item": x["from"], "to": x["to"]}
-                        for x in v.pop("replace")]
+            changes += [
+                {"variant": v["id"], "change": "replace", "item": x["from"], "to": x["to"]}
+                for x in v.pop("replace")
+            ]
             changes += [{"variant": v["id"], "change": "add", **b} for b in v.pop("add")]
             variants.append({"design": d["id"], **v})
         designs.append(d)
-    for name, rows in (("designs", designs), ("revisions", revisions), ("design_bom", bom),
-                       ("variants", variants), ("variant_changes", changes)):
+    for name, rows in (
+        ("designs", designs),
+        ("revisions", revisions),
+        ("design_bom", bom),
+        ("variants", variants),
+        ("variant_changes", changes),
+    ):
         _write(folder / f"{name}.csv", CHILDREN[name], rows)

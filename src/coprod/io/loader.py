@@ -16,9 +16,21 @@ from coprod.io.raw import RawProgramme
 __all__ = ["load_programme", "read_raw", "validate_raw"]
 
 SECTIONS = (
-    "settings", "calendar", "partners", "sites", "lines", "destinations", "components",
-    "designs", "routings", "licences", "supply_offers", "lanes", "stock", "requirements",
-)  # fmt: skip
+    "settings",
+    "calendar",
+    "partners",
+    "sites",
+    "lines",
+    "destinations",
+    "components",
+    "designs",
+    "routings",
+    "licences",
+    "supply_offers",
+    "lanes",
+    "stock",
+    "requirements",
+)
 
 
 def read_raw(path: Path) -> RawProgramme:
@@ -84,12 +96,26 @@ def _prune(data: dict[str, Any], bad: set[Any]) -> tuple[dict[str, Any], set[str
             continue
         rows = data.get(section)
         if isinstance(rows, list) and isinstance(rows[index], dict):
-            dropped.add(str(rows[index].get("id", "")))
+            dropped |= _ids_within(rows[index])
     for section in {s for s, _ in bad}:
         rows = data.get(section)
         if isinstance(rows, list):
             pruned[section] = [r for i, r in enumerate(rows) if (section, i) not in bad]
     return pruned, dropped - {""}
+
+
+def _ids_within(record: Any) -> set[str]:
+    """Every id in a record, nested ones too (a dropped design takes its variants along)."""
+    found: set[str] = set()
+    if isinstance(record, dict):
+        if isinstance(record.get("id"), str):
+            found.add(record["id"])
+        for value in record.values():
+            found |= _ids_within(value)
+    elif isinstance(record, list):
+        for value in record:
+            found |= _ids_within(value)
+    return found
 
 
 def validate_raw(raw: RawProgramme) -> Programme:
@@ -106,9 +132,10 @@ def validate_raw(raw: RawProgramme) -> Programme:
         except ValidationError:
             raise ProgrammeInvalid(problems) from exc
         findings = [
-            f for f in check_references(programme)
+            f
+            for f in check_references(programme)
             if not any(f"'{d}'" in f.message for d in dropped) and not f.message.startswith("empty")
-        ]  # fmt: skip
+        ]
         problems += _finding_problems(raw, programme, findings, pruned)
         raise ProgrammeInvalid(problems) from exc
     problems += _finding_problems(raw, programme, check_references(programme), raw.data)
@@ -132,7 +159,9 @@ def _finding_problems(
     return out
 
 
-def _original_index(original: dict[str, Any], pruned: dict[str, Any], section: str, index: int) -> int:
+def _original_index(
+    original: dict[str, Any], pruned: dict[str, Any], section: str, index: int
+) -> int:
     """Index in the file of the `index`-th record that survived pruning."""
     rows, kept = original.get(section), pruned.get(section)
     if rows is kept or not isinstance(rows, list) or not isinstance(kept, list):

@@ -15,6 +15,7 @@ from coprod.errors import Problem
 __all__ = ["Origin", "RawProgramme"]
 
 Loc = tuple[str | int, ...]
+COMPOSITE_KEYS = {"stock": ("item", "site"), "routings": ("design", "line")}
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +45,10 @@ class RawProgramme:
             rows = self.data.get(section)
             key = ""
             if isinstance(rows, list) and 0 <= index < len(rows) and isinstance(rows[index], dict):
-                key = str(rows[index].get("id", ""))
+                row = rows[index]
+                key = str(row.get("id", ""))
+                if not key and section in COMPOSITE_KEYS:
+                    key = "@".join(str(row.get(k, "?")) for k in COMPOSITE_KEYS[section])
             label = f"{section}[{index}]" + (f" ({key})" if key else "")
             return Origin(self.default_file, label), _path(loc[2:])
         if loc:

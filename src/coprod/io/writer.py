@@ -44,7 +44,11 @@ def _is_flat(record: dict[str, Any]) -> bool:
 
 def dump_yaml(programme: Programme) -> str:
     plain = to_plain(programme)
-    out = [f"# coprod programme: {programme.settings.name}", "# Format: docs/programme-format.md", ""]
+    out = [
+        f"# coprod programme: {programme.settings.name}",
+        "# Format: docs/programme-format.md",
+        "",
+    ]
     for section, value in plain.items():
         out.append(f"# {COMMENTS[section]}")
         if isinstance(value, dict):
@@ -53,8 +57,8 @@ def dump_yaml(programme: Programme) -> str:
             out.append(f"{section}: []")
         else:
             out.append(f"{section}:")
-            for record in value:
-                record = _drop_empty(record)
+            for raw_record in value:
+                record = _drop_empty(raw_record)
                 if _is_flat(record):
                     out.append(f"  - {_flow(record)}")
                 else:

@@ -30,15 +30,20 @@ def _runs(periods: list[int]) -> list[tuple[int, int]]:
     return runs
 
 
-def bottlenecks(m: PlanningModel, row_dual: np.ndarray, col_dual: np.ndarray, x: np.ndarray) -> list[dict[str, Any]]:
+def bottlenecks(
+    m: PlanningModel, row_dual: np.ndarray, col_dual: np.ndarray, x: np.ndarray
+) -> list[dict[str, Any]]:
     s, lp, W = m.structure, m.lp, m.unit_weight
     p = s.programme
     labels = p.calendar.labels
     cur = p.settings.currency
     values: dict[tuple[str, str], dict[int, float]] = defaultdict(dict)
     what: dict[tuple[str, str], tuple[str, str]] = {}
-    for fam_name, key, unit in (("hours", "line", "hour"), ("rate", "line", "unit of ramp-up rate"),
-                                ("licence", "licence", "unit of licence cap")):  # fmt: skip
+    for fam_name, key, unit in (
+        ("hours", "line", "hour"),
+        ("rate", "line", "unit of ramp-up rate"),
+        ("licence", "licence", "unit of licence cap"),
+    ):
         fam = lp.rows[fam_name]
         duals = -row_dual[fam.slice]
         for i in np.flatnonzero(duals > TOL * max(1.0, W)):
@@ -50,7 +55,9 @@ def bottlenecks(m: PlanningModel, row_dual: np.ndarray, col_dual: np.ndarray, x:
             else:
                 name = s.lines[ent]
                 site = p.line_by_id[name].site
-                label = f"line {name} ({site})" + (" ramp-up rate" if fam_name == "rate" else " hours")
+                label = f"line {name} ({site})" + (
+                    " ramp-up rate" if fam_name == "rate" else " hours"
+                )
             values[(fam_name, name)][int(fam.keys["period"][i])] = float(duals[i])
             what[(fam_name, name)] = (label, unit)
     buy = lp.columns["buy"]
@@ -59,8 +66,10 @@ def bottlenecks(m: PlanningModel, row_dual: np.ndarray, col_dual: np.ndarray, x:
     for i in np.flatnonzero((reduced > TOL * max(1.0, W)) & at_cap):
         off = p.supply_offers[buy.keys["offer"][i]]
         values[("supply", off.id)][int(buy.keys["period"][i])] = float(reduced[i])
-        what[("supply", off.id)] = (f"supply {off.id} ({off.supplier}: {off.component} to {off.ship_to}) capacity",
-                                    "unit of capacity")  # fmt: skip
+        what[("supply", off.id)] = (
+            f"supply {off.id} ({off.supplier}: {off.component} to {off.ship_to}) capacity",
+            "unit of capacity",
+        )
     out: list[dict[str, Any]] = []
     for (family, name), by_period in values.items():
         label, unit = what[(family, name)]
@@ -75,17 +84,28 @@ def bottlenecks(m: PlanningModel, row_dual: np.ndarray, col_dual: np.ndarray, x:
                 effect = f"saves {cur} {total:,.2f}"
             per = "in each of these periods" if n > 1 else "in that period"
             text = f"{label}, {span}: one more {unit} {per} {effect}"
-            out.append({
-                "constraint": family, "entity": name, "from": labels[first], "to": labels[last],
-                "periods": n, "marginal_value": total, "service_gain": gain, "text": text,
-            })  # fmt: skip
+            out.append(
+                {
+                    "constraint": family,
+                    "entity": name,
+                    "subject": f"{label}, {span}",
+                    "from": labels[first],
+                    "to": labels[last],
+                    "periods": n,
+                    "marginal_value": total,
+                    "service_gain": gain,
+                    "text": text,
+                }
+            )
     out.sort(key=lambda r: -r["marginal_value"])
     for rank, row in enumerate(out, 1):
         row["rank"] = rank
     return out
 
 
-def late_causes(m: PlanningModel, requirements: list[dict[str, Any]], binding: list[dict[str, Any]]) -> None:
+def late_causes(
+    m: PlanningModel, requirements: list[dict[str, Any]], binding: list[dict[str, Any]]
+) -> None:
     """Fill the `cause` of every late or unmet requirement row in place."""
     s = m.structure
     p = s.programme
@@ -124,21 +144,28 @@ def late_causes(m: PlanningModel, requirements: list[dict[str, Any]], binding: l
                         break
                     if lead > ready:
                         ready = lead
-                        reason = f"{comp} reaches {site} at the earliest in {labels[min(lead, T - 1)]} (lead time {lead})"
+                        arrives = labels[min(lead, T - 1)]
+                        reason = (
+                            f"{comp} reaches {site} at the earliest in {arrives} (lead time {lead})"
+                        )
                 break
             arrival = ready + lanes[site]
             if best is None or arrival < best[0]:
-                best = (arrival, f"{reason}; transport to {rq.destination} takes {lanes[site]} period(s)")
+                best = (
+                    arrival,
+                    f"{reason}; transport to {rq.destination} takes {lanes[site]} period(s)",
+                )
         if best is None:
             row["cause"] = f"no licensed line with a lane to {rq.destination} can build {rq.item}"
         elif best[0] > due:
             row["cause"] = f"cannot arrive by {labels[due]}: {best[1]}"
         else:
             row["cause"] = _capacity_cause(m, rq.item, pi, binding, row["last_delivery"])
-    return
 
 
-def _capacity_cause(m: PlanningModel, item: str, pi: int, binding: list[dict[str, Any]], last: str | None) -> str:
+def _capacity_cause(
+    m: PlanningModel, item: str, pi: int, binding: list[dict[str, Any]], last: str | None
+) -> str:
     s = m.structure
     p = s.programme
     design = s.product_design[pi]
@@ -155,5 +182,7 @@ def _capacity_cause(m: PlanningModel, item: str, pi: int, binding: list[dict[str
             or (row["constraint"] == "supply" and row["entity"] in offers)
         )
         if related:
-            return f"limited by {row['text'].split(':')[0]}"
-    return f"shared capacity for {item} goes to requirements of higher priority or earlier due dates"
+            return f"limited by {row['subject']}"
+    return (
+        f"shared capacity for {item} goes to requirements of higher priority or earlier due dates"
+    )

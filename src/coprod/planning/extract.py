@@ -33,12 +33,18 @@ def extract_tables(m: PlanningModel, x: np.ndarray) -> tuple[Tables, dict[str, f
     k = make.keys
     routing_cost = {(rt.design, rt.line): rt.cost_per_unit for rt in p.routings}
     out["production"] = [
-        {"line": s.lines[k["line"][i]], "site": p.line_by_id[s.lines[k["line"][i]]].site,
-         "item": s.products[k["product"][i]], "period": labels[k["period"][i]], "quantity": int(round(xm[i]))}
+        {
+            "line": s.lines[k["line"][i]],
+            "site": p.line_by_id[s.lines[k["line"][i]]].site,
+            "item": s.products[k["product"][i]],
+            "period": labels[k["period"][i]],
+            "quantity": int(round(xm[i])),
+        }
         for i in idx
-    ]  # fmt: skip
+    ]
     production_cost = sum(
-        xm[i] * routing_cost[(s.product_design[k["product"][i]], s.lines[k["line"][i]])] for i in idx
+        xm[i] * routing_cost[(s.product_design[k["product"][i]], s.lines[k["line"][i]])]
+        for i in idx
     )
     costs["production"] = float(production_cost)
     costs["royalties"] = float(xm @ build_cost) - costs["production"]
@@ -53,11 +59,18 @@ def extract_tables(m: PlanningModel, x: np.ndarray) -> tuple[Tables, dict[str, f
         t = int(buy.keys["period"][i])
         q = int(round(xb[i]))
         spend += q * off.unit_price
-        purchases.append({
-            "offer": off.id, "supplier": off.supplier, "component": off.component, "site": off.ship_to,
-            "order_period": labels[t], "arrival_period": labels[t + off.lead_time], "quantity": q,
-            "cost": round(q * off.unit_price, 2),
-        })  # fmt: skip
+        purchases.append(
+            {
+                "offer": off.id,
+                "supplier": off.supplier,
+                "component": off.component,
+                "site": off.ship_to,
+                "order_period": labels[t],
+                "arrival_period": labels[t + off.lead_time],
+                "quantity": q,
+                "cost": round(q * off.unit_price, 2),
+            }
+        )
     out["purchases"] = purchases
     costs["purchases"] = spend
 
@@ -67,25 +80,38 @@ def extract_tables(m: PlanningModel, x: np.ndarray) -> tuple[Tables, dict[str, f
     for i in _nz(xs):
         lane = p.lanes[ship.keys["lane"][i]]
         t = int(ship.keys["period"][i])
-        shipments.append({
-            "lane": lane.id, "from_site": lane.from_site, "to": lane.to,
-            "item": s.products[ship.keys["product"][i]], "depart_period": labels[t],
-            "arrive_period": labels[t + lane.lead_time], "quantity": int(round(xs[i])),
-        })  # fmt: skip
+        shipments.append(
+            {
+                "lane": lane.id,
+                "from_site": lane.from_site,
+                "to": lane.to,
+                "item": s.products[ship.keys["product"][i]],
+                "depart_period": labels[t],
+                "arrive_period": labels[t + lane.lead_time],
+                "quantity": int(round(xs[i])),
+            }
+        )
     out["shipments"] = shipments
     costs["transport"] = float(xs @ lp.cost[ship.slice])
 
     stock_rows = []
     holding = 0.0
-    for fam_name, key, names in (("stock_c", "component", s.components), ("stock_p", "product", s.products)):
+    for fam_name, key, names in (
+        ("stock_c", "component", s.components),
+        ("stock_p", "product", s.products),
+    ):
         fam = cols[fam_name]
         xv = x[fam.slice]
         holding += float(xv @ lp.cost[fam.slice])
         for i in _nz(xv):
-            stock_rows.append({
-                "site": s.sites[fam.keys["site"][i]], "item": names[fam.keys[key][i]],
-                "period": labels[fam.keys["period"][i]], "quantity": round(float(xv[i]), 3),
-            })  # fmt: skip
+            stock_rows.append(
+                {
+                    "site": s.sites[fam.keys["site"][i]],
+                    "item": names[fam.keys[key][i]],
+                    "period": labels[fam.keys["period"][i]],
+                    "quantity": round(float(xv[i]), 3),
+                }
+            )
     out["stock"] = stock_rows
     costs["holding"] = holding
     costs["total"] = sum(costs.values())
@@ -116,19 +142,39 @@ def _deliveries(m: PlanningModel, x: np.ndarray, out: Tables) -> None:
         on_time[r] += q if t <= due else 0
         last[r] = max(last[r], t)
         weighted_late[r] += q * (t - due) * p.weight_of(reqs[r].priority)
-        deliveries.append({"requirement": reqs[r].id, "item": reqs[r].item, "destination": reqs[r].destination,
-                           "period": labels[t], "quantity": q, "periods_late": max(0, t - due)})  # fmt: skip
+        deliveries.append(
+            {
+                "requirement": reqs[r].id,
+                "item": reqs[r].item,
+                "destination": reqs[r].destination,
+                "period": labels[t],
+                "quantity": q,
+                "periods_late": max(0, t - due),
+            }
+        )
     out["deliveries"] = deliveries
     rows = []
     for r, rq in enumerate(reqs):
         short = int(round(unmet[r]))
         status = "on_time" if on_time[r] >= rq.quantity else ("unmet" if short > 0 else "late")
-        rows.append({
-            "id": rq.id, "customer": rq.customer, "destination": rq.destination, "item": rq.item,
-            "design": p.design_of(rq.item).id, "quantity": rq.quantity, "due": labels[cal.index_of(rq.due)],
-            "priority": rq.priority, "delivered": int(got[r]), "on_time": int(on_time[r]),
-            "late": int(got[r] - on_time[r]), "unmet": short,
-            "last_delivery": labels[last[r]] if last[r] >= 0 else None,
-            "weighted_late_periods": float(weighted_late[r]), "status": status, "cause": "",
-        })  # fmt: skip
+        rows.append(
+            {
+                "id": rq.id,
+                "customer": rq.customer,
+                "destination": rq.destination,
+                "item": rq.item,
+                "design": p.design_of(rq.item).id,
+                "quantity": rq.quantity,
+                "due": labels[cal.index_of(rq.due)],
+                "priority": rq.priority,
+                "delivered": int(got[r]),
+                "on_time": int(on_time[r]),
+                "late": int(got[r] - on_time[r]),
+                "unmet": short,
+                "last_delivery": labels[last[r]] if last[r] >= 0 else None,
+                "weighted_late_periods": float(weighted_late[r]),
+                "status": status,
+                "cause": "",
+            }
+        )
     out["requirements"] = rows

@@ -89,7 +89,7 @@ def _stdout_silenced() -> Iterator[None]:
 
 def new_highs() -> highspy.Highs:
     with _stdout_silenced():
-        return highspy.Highs()
+        return highspy.Highs()  # type: ignore[no-untyped-call]
 
 
 class HighsSession:
@@ -138,21 +138,29 @@ class HighsSession:
         info = self.highs.getInfo()
         iterations = int(info.simplex_iteration_count) + int(info.ipm_iteration_count)
         return SolveOutcome(
-            status=status, objective=float(self.highs.getInfo().objective_function_value),
-            x=np.asarray(solution.col_value), row_dual=np.asarray(solution.row_dual),
-            col_dual=np.asarray(solution.col_dual), seconds=seconds, method=chosen,
+            status=status,
+            objective=float(self.highs.getInfo().objective_function_value),
+            x=np.asarray(solution.col_value),
+            row_dual=np.asarray(solution.row_dual),
+            col_dual=np.asarray(solution.col_dual),
+            seconds=seconds,
+            method=chosen,
             iterations=iterations,
-        )  # fmt: skip
+        )
 
     def set_column_bounds(self, cols: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
         cols = np.asarray(cols, dtype=np.int32)
         if cols.size:
-            self.highs.changeColsBounds(cols.size, cols, np.asarray(lower, float), np.asarray(upper, float))
+            self.highs.changeColsBounds(
+                cols.size, cols, np.asarray(lower, float), np.asarray(upper, float)
+            )
 
     def set_row_bounds(self, rows: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
         rows = np.asarray(rows, dtype=np.int32)
         if rows.size:
-            self.highs.changeRowsBounds(rows.size, rows, np.asarray(lower, float), np.asarray(upper, float))
+            self.highs.changeRowsBounds(  # type: ignore[attr-defined]
+                rows.size, rows, np.asarray(lower, float), np.asarray(upper, float)
+            )
 
     def set_costs(self, cost: np.ndarray) -> None:
         cols = np.arange(cost.size, dtype=np.int32)

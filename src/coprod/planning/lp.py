@@ -136,7 +136,13 @@ class LpBuilder:
         )
         matrix.sum_duplicates()
         return LinearProgram(
-            cost=cat(self._cost), matrix=matrix, row_lower=cat(self._row_lo),
-            row_upper=cat(self._row_hi), col_lower=cat(self._col_lo), col_upper=cat(self._col_hi),
-            columns=self.columns, rows=self.rows, service_cost=cat(self._service),
-        )  # fmt: skip
+            cost=cat(self._cost),
+            matrix=matrix,
+            row_lower=cat(self._row_lo),
+            row_upper=cat(self._row_hi),
+            col_lower=cat(self._col_lo),
+            col_upper=cat(self._col_hi),
+            columns=self.columns,
+            rows=self.rows,
+            service_cost=cat(self._service),
+        )

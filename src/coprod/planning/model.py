@@ -52,41 +52,59 @@ def build_model(s: Structure) -> PlanningModel:
         make_p = make_l = make_b = make_t = make_lic = _ints([])
         make_cost = make_hours = np.zeros(0)
     make = b.add_columns(
-        "make", {"product": make_p, "line": make_l, "build": make_b, "period": make_t},
-        make_cost, label=lambda i: f"make[{s.products[make_p[i]]}@{s.lines[make_l[i]]}@{periods[make_t[i]]}]",
-    )  # fmt: skip
+        "make",
+        {"product": make_p, "line": make_l, "build": make_b, "period": make_t},
+        make_cost,
+        label=lambda i: f"make[{s.products[make_p[i]]}@{s.lines[make_l[i]]}@{periods[make_t[i]]}]",
+    )
 
     offers = p.supply_offers
     buy_o = _ints([o for o, off in enumerate(offers) for _ in range(T - off.lead_time)])
     buy_t = _ints([t for off in offers for t in range(T - off.lead_time)])
     lead = np.array([off.lead_time for off in offers], dtype=np.int64)
     buy = b.add_columns(
-        "buy", {"offer": buy_o, "period": buy_t},
+        "buy",
+        {"offer": buy_o, "period": buy_t},
         np.array([off.unit_price for off in offers])[buy_o] if offers else 0.0,
-        np.array([off.capacity_per_period for off in offers], dtype=float)[buy_o] if offers else INF,
+        np.array([off.capacity_per_period for off in offers], dtype=float)[buy_o]
+        if offers
+        else INF,
         label=lambda i: f"buy[{offers[buy_o[i]].id}@{periods[buy_t[i]]}]",
-    )  # fmt: skip
+    )
 
     nc = len(s.component_pairs)
     cp = np.array(s.component_pairs, dtype=np.int64).reshape(nc, 2)
-    hold_c = np.array([p.component_by_id[c].holding_cost if c in p.component_by_id else 0.0
-                       for c in s.components])  # fmt: skip
+    hold_c = np.array(
+        [p.component_by_id[c].holding_cost if c in p.component_by_id else 0.0 for c in s.components]
+    )
     stock_c = b.add_columns(
-        "stock_c", {"component": np.repeat(cp[:, 0], T), "site": np.repeat(cp[:, 1], T),
-                    "period": np.tile(np.arange(T), nc)},
+        "stock_c",
+        {
+            "component": np.repeat(cp[:, 0], T),
+            "site": np.repeat(cp[:, 1], T),
+            "period": np.tile(np.arange(T), nc),
+        },
         np.repeat(hold_c[cp[:, 0]] if nc else np.zeros(0), T),
-        label=lambda i: f"stock[{s.components[cp[i // T, 0]]}@{s.sites[cp[i // T, 1]]}@{periods[i % T]}]",
-    )  # fmt: skip
+        label=lambda i: (
+            f"stock[{s.components[cp[i // T, 0]]}@{s.sites[cp[i // T, 1]]}@{periods[i % T]}]"
+        ),
+    )
 
     npp = len(s.product_pairs)
     pp = np.array(s.product_pairs, dtype=np.int64).reshape(npp, 2)
     hold_p = np.array([p.design_by_id[d].holding_cost for d in s.product_design])
     stock_p = b.add_columns(
-        "stock_p", {"product": np.repeat(pp[:, 0], T), "site": np.repeat(pp[:, 1], T),
-                    "period": np.tile(np.arange(T), npp)},
+        "stock_p",
+        {
+            "product": np.repeat(pp[:, 0], T),
+            "site": np.repeat(pp[:, 1], T),
+            "period": np.tile(np.arange(T), npp),
+        },
         np.repeat(hold_p[pp[:, 0]] if npp else np.zeros(0), T),
-        label=lambda i: f"stock[{s.products[pp[i // T, 0]]}@{s.sites[pp[i // T, 1]]}@{periods[i % T]}]",
-    )  # fmt: skip
+        label=lambda i: (
+            f"stock[{s.products[pp[i // T, 0]]}@{s.sites[pp[i // T, 1]]}@{periods[i % T]}]"
+        ),
+    )
 
     reqs = p.requirements
     dest_pairs = sorted({(prod_ix[r.item], r.destination) for r in reqs})
@@ -107,93 +125,135 @@ def build_model(s: Structure) -> PlanningModel:
     st = np.concatenate(ship_t) if ship_t else _ints([])
     lane_cost = np.array([ln.cost_per_unit for ln in p.lanes])
     ship = b.add_columns(
-        "ship", {"product": sp_, "lane": sk, "period": st},
+        "ship",
+        {"product": sp_, "lane": sk, "period": st},
         lane_cost[sk] if sk.size else 0.0,
         label=lambda i: f"ship[{s.products[sp_[i]]}@{p.lanes[sk[i]].id}@{periods[st[i]]}]",
-    )  # fmt: skip
+    )
 
     due = _ints([p.calendar.index_of(r.due) for r in reqs])
     weight = np.array([p.weight_of(r.priority) for r in reqs]) * W
     del_r = np.concatenate([np.full(T - d, i) for i, d in enumerate(due)]) if reqs else _ints([])
     del_t = np.concatenate([np.arange(d, T) for d in due]) if reqs else _ints([])
     deliver = b.add_columns(
-        "deliver", {"requirement": del_r, "period": del_t},
-        weight[del_r] * (del_t - due[del_r]) if reqs else 0.0, service=True,
+        "deliver",
+        {"requirement": del_r, "period": del_t},
+        weight[del_r] * (del_t - due[del_r]) if reqs else 0.0,
+        service=True,
         label=lambda i: f"deliver[{reqs[del_r[i]].id}@{periods[del_t[i]]}]",
-    )  # fmt: skip
+    )
     n_req = len(reqs)
     unmet = b.add_columns(
-        "unmet", {"requirement": np.arange(n_req)}, weight * (T - due + 1), service=True,
+        "unmet",
+        {"requirement": np.arange(n_req)},
+        weight * (T - due + 1),
+        service=True,
         label=lambda i: f"unmet[{reqs[i].id}]",
-    )  # fmt: skip
+    )
 
     # ---- rows ----------------------------------------------------------------------------
     stock0 = {(st_.item, st_.site): st_.quantity for st_ in p.stock}
 
     # Component balance: stock[t] - stock[t-1] - arrivals[t] + use[t] = initial stock (t = 0).
     rhs_c = np.zeros(nc * T)
-    for k, (c, si) in enumerate(s.component_pairs):
-        rhs_c[k * T] = stock0.get((s.components[c], s.sites[si]), 0)
+    for pair, (c, si) in enumerate(s.component_pairs):
+        rhs_c[pair * T] = stock0.get((s.components[c], s.sites[si]), 0)
     comp_row = b.add_rows(
-        "component_balance", {"component": np.repeat(cp[:, 0], T), "site": np.repeat(cp[:, 1], T),
-                              "period": np.tile(np.arange(T), nc)}, rhs_c, rhs_c,
-        label=lambda i: f"balance[{s.components[cp[i // T, 0]]}@{s.sites[cp[i // T, 1]]}@{periods[i % T]}]",
-    )  # fmt: skip
+        "component_balance",
+        {
+            "component": np.repeat(cp[:, 0], T),
+            "site": np.repeat(cp[:, 1], T),
+            "period": np.tile(np.arange(T), nc),
+        },
+        rhs_c,
+        rhs_c,
+        label=lambda i: (
+            f"balance[{s.components[cp[i // T, 0]]}@{s.sites[cp[i // T, 1]]}@{periods[i % T]}]"
+        ),
+    )
     cpair_ix = {pair: k for k, pair in enumerate(s.component_pairs)}
     _stock_entries(b, comp_row.start, stock_c.start, nc, T)
     if buy_o.size:
         off_pair = _ints([cpair_ix[(comp_ix[o.component], site_ix[o.ship_to])] for o in offers])
         arrive = buy_t + lead[buy_o]
-        b.add_entries(comp_row.start + off_pair[buy_o] * T + arrive, buy.start + np.arange(buy.size), -1.0)
-    for bi, build in enumerate(s.builds):
-        cols = make.start + np.flatnonzero(make_b == bi)
+        b.add_entries(
+            comp_row.start + off_pair[buy_o] * T + arrive, buy.start + np.arange(buy.size), -1.0
+        )
+    offset = make.start
+    for build in s.builds:  # builds own contiguous runs of `make` columns, in order
+        cols = offset + np.arange(build.periods.size)
+        offset += build.periods.size
         for seg in s.bom[build.product]:
             mask = (build.periods >= seg.first) & (build.periods <= seg.last)
             if not mask.any():
                 continue
             for comp, qty in seg.usage.items():
-                k = cpair_ix[(comp_ix[comp], build.site)]
-                b.add_entries(comp_row.start + k * T + build.periods[mask], cols[mask], qty)
+                pair = cpair_ix[(comp_ix[comp], build.site)]
+                b.add_entries(comp_row.start + pair * T + build.periods[mask], cols[mask], qty)
 
     # Product balance at a site: stock[t] - stock[t-1] - make[t] + ship[t] = initial stock.
     rhs_p = np.zeros(npp * T)
-    for k, (prod, si) in enumerate(s.product_pairs):
-        rhs_p[k * T] = stock0.get((s.products[prod], s.sites[si]), 0)
+    for pair, (prod, si) in enumerate(s.product_pairs):
+        rhs_p[pair * T] = stock0.get((s.products[prod], s.sites[si]), 0)
     prod_row = b.add_rows(
-        "product_balance", {"product": np.repeat(pp[:, 0], T), "site": np.repeat(pp[:, 1], T),
-                            "period": np.tile(np.arange(T), npp)}, rhs_p, rhs_p,
-        label=lambda i: f"balance[{s.products[pp[i // T, 0]]}@{s.sites[pp[i // T, 1]]}@{periods[i % T]}]",
-    )  # fmt: skip
+        "product_balance",
+        {
+            "product": np.repeat(pp[:, 0], T),
+            "site": np.repeat(pp[:, 1], T),
+            "period": np.tile(np.arange(T), npp),
+        },
+        rhs_p,
+        rhs_p,
+        label=lambda i: (
+            f"balance[{s.products[pp[i // T, 0]]}@{s.sites[pp[i // T, 1]]}@{periods[i % T]}]"
+        ),
+    )
     ppair_ix = {pair: k for k, pair in enumerate(s.product_pairs)}
     _stock_entries(b, prod_row.start, stock_p.start, npp, T)
     make_site = _ints([s.builds[x].site for x in make_b]) if make_b.size else _ints([])
     if make_p.size:
-        k = _ints([ppair_ix[(int(a), int(c))] for a, c in zip(make_p, make_site, strict=True)])
-        b.add_entries(prod_row.start + k * T + make_t, make.start + np.arange(make.size), -1.0)
+        pos = _ints([ppair_ix[(int(a), int(c))] for a, c in zip(make_p, make_site, strict=True)])
+        b.add_entries(prod_row.start + pos * T + make_t, make.start + np.arange(make.size), -1.0)
     if sp_.size:
         lane_site = _ints([site_ix[ln.from_site] for ln in p.lanes])
-        k = _ints([ppair_ix[(int(a), int(c))] for a, c in zip(sp_, lane_site[sk], strict=True)])
-        b.add_entries(prod_row.start + k * T + st, ship.start + np.arange(ship.size), 1.0)
+        pos = _ints([ppair_ix[(int(a), int(c))] for a, c in zip(sp_, lane_site[sk], strict=True)])
+        b.add_entries(prod_row.start + pos * T + st, ship.start + np.arange(ship.size), 1.0)
 
     # Destination balance: arrivals of a product at a destination = deliveries there.
     nd = len(dest_pairs)
     dest_row = b.add_rows(
-        "destination_balance", {"pair": np.repeat(np.arange(nd), T), "period": np.tile(np.arange(T), nd)},
-        0.0, 0.0, label=lambda i: f"arrive[{s.products[dest_pairs[i // T][0]]}@{dest_pairs[i // T][1]}@{periods[i % T]}]",
-    )  # fmt: skip
+        "destination_balance",
+        {"pair": np.repeat(np.arange(nd), T), "period": np.tile(np.arange(T), nd)},
+        0.0,
+        0.0,
+        label=lambda i: (
+            f"arrive[{s.products[dest_pairs[i // T][0]]}@{dest_pairs[i // T][1]}@{periods[i % T]}]"
+        ),
+    )
     if sp_.size:
         lane_to = [ln.to for ln in p.lanes]
-        k = _ints([dest_ix[(int(a), lane_to[int(c)])] for a, c in zip(sp_, sk, strict=True)])
+        pos = _ints([dest_ix[(int(a), lane_to[int(c)])] for a, c in zip(sp_, sk, strict=True)])
         lane_lead = _ints([ln.lead_time for ln in p.lanes])
-        b.add_entries(dest_row.start + k * T + st + lane_lead[sk], ship.start + np.arange(ship.size), 1.0)
+        b.add_entries(
+            dest_row.start + pos * T + st + lane_lead[sk], ship.start + np.arange(ship.size), 1.0
+        )
     if del_r.size:
         req_pair = _ints([dest_ix[(prod_ix[r.item], r.destination)] for r in reqs])
-        b.add_entries(dest_row.start + req_pair[del_r] * T + del_t, deliver.start + np.arange(deliver.size), -1.0)
+        b.add_entries(
+            dest_row.start + req_pair[del_r] * T + del_t,
+            deliver.start + np.arange(deliver.size),
+            -1.0,
+        )
 
     # Requirement: delivered + unmet = quantity.
-    qty = np.array([r.quantity for r in reqs], dtype=float)
-    req_row = b.add_rows("requirement", {"requirement": np.arange(n_req)}, qty, qty,
-                         label=lambda i: f"requirement[{reqs[i].id}]")
+    req_qty = np.array([r.quantity for r in reqs], dtype=float)
+    req_row = b.add_rows(
+        "requirement",
+        {"requirement": np.arange(n_req)},
+        req_qty,
+        req_qty,
+        label=lambda i: f"requirement[{reqs[i].id}]",
+    )
     b.add_entries(req_row.start + del_r, deliver.start + np.arange(deliver.size), 1.0)
     b.add_entries(req_row.start + np.arange(n_req), unmet.start + np.arange(n_req), 1.0)
 
@@ -212,9 +272,14 @@ def _stock_entries(b: LpBuilder, row0: int, col0: int, pairs: int, T: int) -> No
 
 
 def _capacity_rows(
-    b: LpBuilder, s: Structure, col0: int, make_l: np.ndarray, make_t: np.ndarray,
-    make_hours: np.ndarray, make_lic: np.ndarray,
-) -> None:  # fmt: skip
+    b: LpBuilder,
+    s: Structure,
+    col0: int,
+    make_l: np.ndarray,
+    make_t: np.ndarray,
+    make_hours: np.ndarray,
+    make_lic: np.ndarray,
+) -> None:
     p, T = s.programme, s.periods
     periods = p.calendar.labels
     used = np.unique(make_l)
@@ -222,10 +287,12 @@ def _capacity_rows(
     line_pos = np.full(len(s.lines), -1)
     line_pos[used] = np.arange(nl)
     hours = b.add_rows(
-        "hours", {"line": np.repeat(used, T), "period": np.tile(np.arange(T), nl)},
-        -INF, s.hours[used].ravel() if nl else np.zeros(0),
+        "hours",
+        {"line": np.repeat(used, T), "period": np.tile(np.arange(T), nl)},
+        -INF,
+        s.hours[used].ravel() if nl else np.zeros(0),
         label=lambda i: f"hours[{s.lines[used[i // T]]}@{periods[i % T]}]",
-    )  # fmt: skip
+    )
     cols = col0 + np.arange(make_l.size)
     b.add_entries(hours.start + line_pos[make_l] * T + make_t, cols, make_hours)
 
@@ -233,11 +300,16 @@ def _capacity_rows(
     nr = ramped.size
     rate_pos = np.full(len(s.lines), -1)
     rate_pos[ramped] = np.arange(nr)
-    caps = np.where(np.isfinite(s.rates[ramped]), s.rates[ramped], INF).ravel() if nr else np.zeros(0)
+    caps = (
+        np.where(np.isfinite(s.rates[ramped]), s.rates[ramped], INF).ravel() if nr else np.zeros(0)
+    )
     rate = b.add_rows(
-        "rate", {"line": np.repeat(ramped, T), "period": np.tile(np.arange(T), nr)}, -INF, caps,
+        "rate",
+        {"line": np.repeat(ramped, T), "period": np.tile(np.arange(T), nr)},
+        -INF,
+        caps,
         label=lambda i: f"rate[{s.lines[ramped[i // T]]}@{periods[i % T]}]",
-    )  # fmt: skip
+    )
     on = rate_pos[make_l] >= 0
     b.add_entries(rate.start + rate_pos[make_l[on]] * T + make_t[on], cols[on], 1.0)
 
@@ -247,9 +319,12 @@ def _capacity_rows(
     lic_pos[capped] = np.arange(nk)
     cap = np.repeat([float(p.licences[k].cap_per_period or 0) for k in capped], T)
     licence = b.add_rows(
-        "licence", {"licence": np.repeat(capped, T), "period": np.tile(np.arange(T), nk)}, -INF, cap,
+        "licence",
+        {"licence": np.repeat(capped, T), "period": np.tile(np.arange(T), nk)},
+        -INF,
+        cap,
         label=lambda i: f"licence[{p.licences[capped[i // T]].id}@{periods[i % T]}]",
-    )  # fmt: skip
+    )
     pos = np.where(make_lic >= 0, lic_pos[np.maximum(make_lic, 0)], -1)
     on = pos >= 0
     b.add_entries(licence.start + pos[on] * T + make_t[on], cols[on], 1.0)

@@ -14,8 +14,16 @@ __all__ = ["TABLES", "Plan"]
 
 Row = dict[str, Any]
 
-TABLES = ("production", "purchases", "shipments", "deliveries", "requirements", "stock",
-          "deliveries_by_period", "bottlenecks")  # fmt: skip
+TABLES = (
+    "production",
+    "purchases",
+    "shipments",
+    "deliveries",
+    "requirements",
+    "stock",
+    "deliveries_by_period",
+    "bottlenecks",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +35,7 @@ class Plan:
     method: str
     objective: float  # of the whole-unit plan
     lp_objective: float  # of the LP optimum (what an exported MPS solves to)
+    lp_service: float  # the lateness-and-unmet part of lp_objective, in W units
     unit_weight: float
     lp: dict[str, int]  # rows, columns, nonzeros
     timings: dict[str, float]

@@ -21,7 +21,9 @@ __all__ = ["repair_to_units"]
 EPS = 1e-6
 
 
-def repair_to_units(m: PlanningModel, session: HighsSession, first: SolveOutcome) -> tuple[np.ndarray, SolveOutcome]:
+def repair_to_units(
+    m: PlanningModel, session: HighsSession, first: SolveOutcome
+) -> tuple[np.ndarray, SolveOutcome]:
     lp = m.lp
     make = lp.columns["make"]
     fixed = np.floor(first.x[make.slice] + EPS)
@@ -53,9 +55,17 @@ def _round_orders(m: PlanningModel, x: np.ndarray) -> None:
     comp_ix = {c: i for i, c in enumerate(s.components)}
     site_ix = {c: i for i, c in enumerate(s.sites)}
     pair_ix = {pair: k for k, pair in enumerate(s.component_pairs)}
-    offer_pair = np.array([pair_ix[(comp_ix[o.component], site_ix[o.ship_to])] for o in p.supply_offers])
+    offer_pair = np.array(
+        [pair_ix[(comp_ix[o.component], site_ix[o.ship_to])] for o in p.supply_offers]
+    )
     lead = np.array([o.lead_time for o in p.supply_offers])
     delta = np.zeros(len(s.component_pairs) * T)
-    np.add.at(delta, offer_pair[buy.keys["offer"]] * T + buy.keys["period"] + lead[buy.keys["offer"]], extra)
+    np.add.at(
+        delta,
+        offer_pair[buy.keys["offer"]] * T + buy.keys["period"] + lead[buy.keys["offer"]],
+        extra,
+    )
     stock = lp.columns["stock_c"]
-    x[stock.slice] = np.maximum(x[stock.slice] + np.cumsum(delta.reshape(-1, T), axis=1).ravel(), 0.0)
+    x[stock.slice] = np.maximum(
+        x[stock.slice] + np.cumsum(delta.reshape(-1, T), axis=1).ravel(), 0.0
+    )

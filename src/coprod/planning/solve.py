@@ -53,7 +53,9 @@ def solve_model(m: PlanningModel, session: HighsSession, objective: str) -> Solv
     return second
 
 
-def plan(programme: Programme, options: PlanOptions | None = None, progress: Progress = _noop) -> Plan:
+def plan(
+    programme: Programme, options: PlanOptions | None = None, progress: Progress = _noop
+) -> Plan:
     options = options or PlanOptions()
     timings: dict[str, float] = {}
     clock = time.perf_counter()
@@ -78,20 +80,33 @@ def plan(programme: Programme, options: PlanOptions | None = None, progress: Pro
     return result
 
 
-def assemble_plan(m: PlanningModel, lp_outcome: SolveOutcome, x: np.ndarray,
-                  timings: dict[str, float], status: str) -> Plan:  # fmt: skip
+def assemble_plan(
+    m: PlanningModel,
+    lp_outcome: SolveOutcome,
+    x: np.ndarray,
+    timings: dict[str, float],
+    status: str,
+) -> Plan:
     p = m.structure.programme
     tables, costs = extract_tables(m, x)
     binding = bottlenecks(m, lp_outcome.row_dual, lp_outcome.col_dual, lp_outcome.x)
     late_causes(m, tables["requirements"], binding)
     rows, cols = m.lp.shape
     return Plan(
-        programme=p.settings.name, currency=p.settings.currency, periods=p.calendar.labels,
+        programme=p.settings.name,
+        currency=p.settings.currency,
+        periods=p.calendar.labels,
         status=status if lp_outcome.status.value == "optimal" else lp_outcome.status.value,
-        method=lp_outcome.method, objective=float(m.lp.cost @ x),
-        lp_objective=lp_outcome.objective, unit_weight=m.unit_weight,
-        lp={"rows": rows, "columns": cols, "nonzeros": m.lp.nnz}, timings=timings,
-        kpis=kpis(tables["requirements"], tables["production"]), costs=costs,
+        method=lp_outcome.method,
+        objective=float(m.lp.cost @ x),
+        lp_objective=lp_outcome.objective,
+        lp_service=float(m.lp.service_cost @ lp_outcome.x) / m.unit_weight,
+        unit_weight=m.unit_weight,
+        lp={"rows": rows, "columns": cols, "nonzeros": m.lp.nnz},
+        timings=timings,
+        kpis=kpis(tables["requirements"], tables["production"]),
+        costs=costs,
         deliveries_by_period=deliveries_by_period(p, tables["requirements"], tables["deliveries"]),
-        bottlenecks=binding, **tables,
-    )  # fmt: skip
+        bottlenecks=binding,
+        **tables,
+    )

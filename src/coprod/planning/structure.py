@@ -51,7 +51,11 @@ class Structure:
 def _licence_periods(p: Programme, lic: Licence) -> tuple[int, int]:
     cal = p.calendar
     first = max(0, cal.index_of(lic.valid_from))
-    last = cal.periods - 1 if lic.valid_to is None else min(cal.periods - 1, cal.index_of(lic.valid_to))
+    last = (
+        cal.periods - 1
+        if lic.valid_to is None
+        else min(cal.periods - 1, cal.index_of(lic.valid_to))
+    )
     return first, last
 
 
@@ -71,8 +75,11 @@ def analyse(p: Programme) -> Structure:
             rates[i] = caps
         learn[i] = learning_factors(ln, cal)
     bom = [bom_segments(p, x) for x in products]
-    leaves = sorted({c for segs in bom for s in segs for c in s.usage} | {
-        o.component for o in p.supply_offers} | {s.item for s in p.stock if s.item in p.component_by_id})
+    leaves = sorted(
+        {c for segs in bom for s in segs for c in s.usage}
+        | {o.component for o in p.supply_offers}
+        | {s.item for s in p.stock if s.item in p.component_by_id}
+    )
     s = Structure(p, T, products, product_design, sites, lines, leaves, hours, rates, [], bom)
 
     line_index = {ln: i for i, ln in enumerate(lines)}
@@ -91,7 +98,7 @@ def analyse(p: Programme) -> Structure:
                 licence[first : last + 1] = k
                 royalty[first : last + 1] = lic.royalty_per_unit
         open_ = (licence > -2) & (hours[li] > 0) & (rates[li] > 0)
-        for pi, prod in enumerate(products):
+        for pi in range(len(products)):
             if product_design[pi] != rt.design:
                 continue
             has_bom = np.zeros(T, dtype=bool)
@@ -100,11 +107,17 @@ def analyse(p: Programme) -> Structure:
             periods = np.flatnonzero(open_ & has_bom)
             if periods.size == 0:
                 continue
-            s.builds.append(Build(
-                product=pi, line=li, site=site_index[line.site], periods=periods,
-                hours_per_unit=rt.hours_per_unit * learn[li, periods],
-                cost_per_unit=rt.cost_per_unit + royalty[periods], licence=licence[periods],
-            ))  # fmt: skip
+            s.builds.append(
+                Build(
+                    product=pi,
+                    line=li,
+                    site=site_index[line.site],
+                    periods=periods,
+                    hours_per_unit=rt.hours_per_unit * learn[li, periods],
+                    cost_per_unit=rt.cost_per_unit + royalty[periods],
+                    licence=licence[periods],
+                )
+            )
 
     comp_index = {c: i for i, c in enumerate(leaves)}
     prod_index = {x: i for i, x in enumerate(products)}

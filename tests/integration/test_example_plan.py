@@ -1,0 +1,79 @@
+"""The bundled example: a feasible whole-unit plan, the same optimum by an independent solver,
+and one weighted solve giving the service of a literal two-phase (lexicographic) solve."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pulp
+import pytest
+
+from coprod.io import load_programme
+from coprod.planning import Plan, PlanOptions, plan
+from tests.plan_checks import check_plan
+from tests.programmes import plan_data, tiny_data
+
+EXAMPLES = Path(__file__).parents[2] / "examples"
+EXAMPLE = EXAMPLES / "uk-ua-interceptors.yaml"
+
+
+@pytest.fixture(scope="module")
+def example_plan(tmp_path_factory: pytest.TempPathFactory) -> tuple[Plan, Path]:
+    mps = tmp_path_factory.mktemp("lp") / "example.mps"
+    return plan(load_programme(EXAMPLE), PlanOptions(export=(mps,))), mps
+
+
+def test_example_plan_respects_every_limit(example_plan: tuple[Plan, Path]) -> None:
+    result, _ = example_plan
+    check_plan(load_programme(EXAMPLE), result)
+    k = result.kpis
+    assert 0.5 < k["on_time_rate"] < 1.0  # the example is built to be tight, not hopeless
+    assert k["delivered_units"] + k["unmet_units"] == k["required_units"]
+    # Whole units cost at most a little more service than the LP optimum.
+    assert result.objective >= result.lp_objective - 1e-6 * abs(result.lp_objective)
+    assert result.objective <= result.lp_objective * 1.01
+
+
+@pytest.mark.parametrize("path", sorted((EXAMPLES / "changes").glob("*.yaml")))
+def test_edited_copies_plan_feasibly(path: Path) -> None:
+    programme = load_programme(path)
+    check_plan(programme, plan(programme))
+
+
+def test_exported_mps_gives_the_same_optimum_in_cbc(example_plan: tuple[Plan, Path]) -> None:
+    result, mps = example_plan
+    _, problem = pulp.LpProblem.fromMPS(str(mps))
+    # The CBC binary that ships inside PuLP's wheel, driven directly (an independent solver).
+    cbc = pulp.COIN_CMD(path=pulp.apis.coin_api.pulp_cbc_path, msg=False)
+    status = problem.solve(cbc)
+    assert pulp.LpStatus[status] == "Optimal"
+    assert pulp.value(problem.objective) == pytest.approx(result.lp_objective, rel=1e-6)
+
+
+def _service(result: Plan) -> float:
+    return float(sum(r["weighted_late_periods"] for r in result.requirements)) + sum(
+        r["unmet"] * 1e9 for r in result.requirements
+    )
+
+
+def test_one_weighted_solve_matches_the_two_phase_service_on_the_example() -> None:
+    programme = load_programme(EXAMPLE)
+    weighted = plan(programme, PlanOptions(objective="weighted"))
+    two_phase = plan(programme, PlanOptions(objective="lexicographic"))
+    # Same service (lateness and unmet, priority-weighted) and same cost at the LP optimum;
+    # whole-unit rounding of two different optimal vertices may differ by a few units.
+    assert weighted.lp_service == pytest.approx(two_phase.lp_service, rel=1e-9)
+    assert weighted.lp_objective == pytest.approx(two_phase.lp_objective, rel=1e-7)
+    assert weighted.kpis["unmet_units"] == pytest.approx(two_phase.kpis["unmet_units"], abs=20)
+
+
+@pytest.mark.parametrize("price", [1, 50, 5000])
+def test_weights_keep_service_first_whatever_the_prices(price: float) -> None:
+    data = tiny_data()
+    data["supply_offers"][0]["unit_price"] = price
+    data["lines"][0]["hours_per_period"] = 60
+    data["requirements"][0]["quantity"] = 100
+    weighted = plan_data(data)
+    two_phase = plan_data(data, objective="lexicographic")
+    assert _service(weighted) == _service(two_phase)
+    assert weighted.costs["total"] == pytest.approx(two_phase.costs["total"])
