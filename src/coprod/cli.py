@@ -19,6 +19,7 @@ from rich.markdown import Markdown
 
 from coprod import services
 from coprod.errors import CoprodError, ProgrammeInvalid
+from coprod.io import write_programme
 from coprod.io.plan_files import plan_json, write_plan_folder
 from coprod.planning import PlanOptions, SolverOptions
 from coprod.report import summary_markdown
@@ -150,6 +151,32 @@ def convert(
     with _user_errors():
         services.convert_programme(path, target, to.value)
     out.print(f"written {target} ({to.value})")
+
+
+class SizeName(StrEnum):
+    S = "S"
+    M = "M"
+    L = "L"
+
+
+@app.command()
+def generate(
+    size: Annotated[SizeName, typer.Option("--size", help="S, M or L (benchmarks/README)")],
+    target: Annotated[Path, typer.Argument(help="A .yaml file, or a folder for CSV files")],
+    seed: Annotated[int, typer.Option(help="Same seed, same programme")] = 0,
+) -> None:
+    """Write a deterministic synthetic programme (benchmarks, experiments)."""
+    from coprod.generate import generate as make
+
+    fmt = "yaml" if target.suffix.lower() in (".yaml", ".yml") else "csv"
+    with _user_errors(), err.status(f"Generating a size {size.value} programme"):
+        programme = make(size.value, seed)
+        write_programme(programme, target, fmt)
+    out.print(
+        f"written {target} ({fmt}): {len(programme.sites)} sites, {len(programme.designs)} designs, "
+        f"{len(programme.components)} components, {len(programme.requirements)} requirements, "
+        f"{programme.calendar.periods} periods"
+    )
 
 
 @app.command()

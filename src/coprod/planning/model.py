@@ -59,8 +59,9 @@ def build_model(s: Structure) -> PlanningModel:
     )
 
     offers = p.supply_offers
-    buy_o = _ints([o for o, off in enumerate(offers) for _ in range(T - off.lead_time)])
-    buy_t = _ints([t for off in offers for t in range(T - off.lead_time)])
+    active = [offers[o] for o in s.offers]
+    buy_o = _ints([o for o in s.offers for _ in range(T - offers[o].lead_time)])
+    buy_t = _ints([t for off in active for t in range(T - off.lead_time)])
     lead = np.array([off.lead_time for off in offers], dtype=np.int64)
     buy = b.add_columns(
         "buy",
@@ -174,7 +175,9 @@ def build_model(s: Structure) -> PlanningModel:
     cpair_ix = {pair: k for k, pair in enumerate(s.component_pairs)}
     _stock_entries(b, comp_row.start, stock_c.start, nc, T)
     if buy_o.size:
-        off_pair = _ints([cpair_ix[(comp_ix[o.component], site_ix[o.ship_to])] for o in offers])
+        off_pair = np.zeros(len(offers), dtype=np.int64)
+        for o in s.offers:
+            off_pair[o] = cpair_ix[(comp_ix[offers[o].component], site_ix[offers[o].ship_to])]
         arrive = buy_t + lead[buy_o]
         b.add_entries(
             comp_row.start + off_pair[buy_o] * T + arrive, buy.start + np.arange(buy.size), -1.0

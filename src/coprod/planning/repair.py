@@ -55,9 +55,10 @@ def _round_orders(m: PlanningModel, x: np.ndarray) -> None:
     comp_ix = {c: i for i, c in enumerate(s.components)}
     site_ix = {c: i for i, c in enumerate(s.sites)}
     pair_ix = {pair: k for k, pair in enumerate(s.component_pairs)}
-    offer_pair = np.array(
-        [pair_ix[(comp_ix[o.component], site_ix[o.ship_to])] for o in p.supply_offers]
-    )
+    offer_pair = np.zeros(len(p.supply_offers), dtype=np.int64)
+    for k in s.offers:  # only offers to a site that uses the component have columns
+        o = p.supply_offers[k]
+        offer_pair[k] = pair_ix[(comp_ix[o.component], site_ix[o.ship_to])]
     lead = np.array([o.lead_time for o in p.supply_offers])
     delta = np.zeros(len(s.component_pairs) * T)
     np.add.at(

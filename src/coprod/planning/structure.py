@@ -45,6 +45,7 @@ class Structure:
     builds: list[Build]
     bom: list[list[BomSegment]]  # per product
     component_pairs: list[tuple[int, int]] = field(default_factory=list)  # (component, site)
+    offers: list[int] = field(default_factory=list)  # offers to a site that uses the component
     product_pairs: list[tuple[int, int]] = field(default_factory=list)  # (product, site)
 
 
@@ -127,12 +128,14 @@ def analyse(p: Programme) -> Structure:
         ppairs.add((b.product, b.site))
         for seg in bom[b.product]:
             cpairs.update((comp_index[c], b.site) for c in seg.usage)
-    for o in p.supply_offers:
-        cpairs.add((comp_index[o.component], site_index[o.ship_to]))
+    # Only components some build at the site consumes get a balance: an offer or stock
+    # elsewhere cannot serve any requirement (no transfers between sites), so it is dropped.
+    s.offers = [
+        k for k, o in enumerate(p.supply_offers)
+        if (comp_index[o.component], site_index[o.ship_to]) in cpairs
+    ]
     for st in p.stock:
-        if st.item in comp_index:
-            cpairs.add((comp_index[st.item], site_index[st.site]))
-        elif st.item in prod_index:
+        if st.item in prod_index:
             ppairs.add((prod_index[st.item], site_index[st.site]))
     s.component_pairs = sorted(cpairs)
     s.product_pairs = sorted(ppairs)
