@@ -180,9 +180,7 @@ def programme() -> dict[str, Any]:
         ("PROPSET-7", 1),
         ("PAYLOAD-IF", 1),
     )
-    interceptor_r2 = [
-        dict(b, item="FC-H7R2") if b["item"] == "FC-H7" else b for b in interceptor_r1
-    ]
+    interceptor_r2 = [dict(b, item="FC-H7R2") if b["item"] == "FC-H7" else b for b in interceptor_r1]
     designs = [
         {
             "id": "INT-1",
@@ -475,9 +473,7 @@ def demand_shift(data: dict[str, Any]) -> dict[str, Any]:
             moved = r["quantity"] * 3 // 10
             r["quantity"] -= moved
             by_key[("FPV-10-B2", r["due"])]["quantity"] += moved
-    out["settings"] = dict(
-        out["settings"], name=out["settings"]["name"] + " / demand shift to band 2"
-    )
+    out["settings"] = dict(out["settings"], name=out["settings"]["name"] + " / demand shift to band 2")
     return out
 
 

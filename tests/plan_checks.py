@@ -29,9 +29,7 @@ def check_plan(p: Programme, plan: Plan) -> None:
         t, line = ix[row["period"]], p.line_by_id[row["line"]]
         design = p.design_of(row["item"])
         learn = learning_factors(line, cal)[t]
-        hours[(line.id, t)] += (
-            row["quantity"] * routing[(design.id, line.id)].hours_per_unit * learn
-        )
+        hours[(line.id, t)] += row["quantity"] * routing[(design.id, line.id)].hours_per_unit * learn
         units[(line.id, t)] += row["quantity"]
         made[(row["item"], line.site, t)] += row["quantity"]
         partner = p.site_by_id[line.site].partner

@@ -6,6 +6,7 @@ status 2; never a traceback.
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -77,9 +78,7 @@ def _user_errors() -> Iterator[None]:
         raise typer.Exit(2) from None
 
 
-ProgrammePath = Annotated[
-    Path, typer.Argument(help="Programme: a .yaml file or a folder of CSV files")
-]
+ProgrammePath = Annotated[Path, typer.Argument(help="Programme: a .yaml file or a folder of CSV files")]
 
 
 @app.command()
@@ -103,9 +102,7 @@ def plan_cmd(
     fmt: Annotated[
         Format, typer.Option("--format", help="text summary or the whole plan as JSON")
     ] = Format.TEXT,
-    export_mps: Annotated[
-        Path | None, typer.Option("--export-mps", help="Write the exact LP as MPS")
-    ] = None,
+    export_mps: Annotated[Path | None, typer.Option("--export-mps", help="Write the exact LP as MPS")] = None,
     export_lp: Annotated[
         Path | None, typer.Option("--export-lp", help="Write the exact LP in LP format")
     ] = None,
@@ -151,6 +148,54 @@ def convert(
     with _user_errors():
         services.convert_programme(path, target, to.value)
     out.print(f"written {target} ({to.value})")
+
+
+@app.command()
+def replan(
+    path: ProgrammePath,
+    changes: Annotated[Path, typer.Option("--changes", help="A change set (YAML)")],
+    frozen: Annotated[int, typer.Option(help="Keep the first N periods as planned")] = 0,
+    fmt: Annotated[Format, typer.Option("--format", help="text or json")] = Format.TEXT,
+    out_dir: Annotated[Path | None, typer.Option("--out", help="Write the new plan here")] = None,
+) -> None:
+    """Plan, apply a change set to the live solver, re-plan warm, and show what changed."""
+    from coprod.io.changes_file import load_change_set
+    from coprod.planning.diff import diff_plans
+    from coprod.planning.replan import PlanningSession
+
+    if frozen < 0:
+        err.print("[bold red]error:[/] --frozen must be 0 or more")
+        raise typer.Exit(2)
+    with _user_errors(), err.status("Planning the programme"):
+        change_set = load_change_set(changes)
+        live = PlanningSession(services.validate_file(path))
+        before = live.plan
+        after = live.replan(change_set, frozen=frozen, source=str(changes))
+    delta = diff_plans(before, after)
+    if out_dir is not None:
+        write_plan_folder(after, out_dir)
+    if fmt is Format.JSON:
+        payload = {
+            "first_plan_s": before.timings["total_s"],
+            "replan_s": after.timings["total_s"],
+            "diff": delta,
+            "plan": after.to_dict(),
+        }
+        sys.stdout.write(json.dumps(payload, indent=2, default=str) + "\n")
+        return
+    out.print(
+        f"first plan {before.timings['total_s']:.2f} s; warm re-plan {after.timings['total_s']:.2f} s "
+        f"({len(change_set.changes)} change(s), frozen periods: {frozen})"
+    )
+    for name, row in delta["kpis"].items():
+        out.print(f"  {name:15} {row['before']:>12,.3f} -> {row['after']:>12,.3f}  ({row['change']:+,.3f})")
+    out.print(f"  cost change: {after.currency} {delta['cost_change']:+,.0f}")
+    out.print(f"  requirements that moved: {len(delta['requirements'])}")
+    for r in delta["requirements"][:15]:
+        out.print(
+            f"    {r['id']} {r['item']} due {r['due']}: {r['status_before']} -> {r['status_after']} "
+            f"(on time {r['on_time_change']:+,}, unmet {r['unmet_change']:+,})"
+        )
 
 
 class SizeName(StrEnum):

@@ -48,9 +48,7 @@ def generate(size: str, seed: int = 0) -> Programme:
         domestic = i < n_domestic
         owner = "DA" if domestic else f"MFG{i:02d}"
         if not domestic:
-            partners.append(
-                {"id": owner, "country": "GB" if i % 2 else "NO", "role": "manufacturer"}
-            )
+            partners.append({"id": owner, "country": "GB" if i % 2 else "NO", "role": "manufacturer"})
         sid = f"S{i:02d}"
         sites.append({"id": sid, "partner": owner, "country": "UA" if domestic else "GB"})
         for j in range(1 + int(rng.integers(0, 2))):
@@ -87,10 +85,7 @@ def generate(size: str, seed: int = 0) -> Programme:
         components.append(
             {
                 "id": f"A{i:03d}",
-                "bom": [
-                    {"item": leaves[k], "qty": int(rng.integers(1, 5)), "yield": 0.98}
-                    for k in parts
-                ],
+                "bom": [{"item": leaves[k], "qty": int(rng.integers(1, 5)), "yield": 0.98} for k in parts],
             }
         )
     price = {c: round(float(rng.lognormal(2.5, 1.0)), 2) for c in leaves}
@@ -111,9 +106,7 @@ def generate(size: str, seed: int = 0) -> Programme:
         if d % 2 == 0:
             alt = leaves[int(rng.integers(len(leaves) // 2, len(leaves)))]
             if alt not in {b["item"] for b in bom}:
-                variants.append(
-                    {"id": f"{did}-B2", "replace": [{"from": bom[0]["item"], "to": alt}]}
-                )
+                variants.append({"id": f"{did}-B2", "replace": [{"from": bom[0]["item"], "to": alt}]})
         designs.append(
             {
                 "id": did,
@@ -193,9 +186,7 @@ def generate(size: str, seed: int = 0) -> Programme:
         for d in destinations
     ]
     stock = [
-        {"site": s, "item": c, "quantity": int(rng.integers(0, 2000))}
-        for s in site_ids
-        for c in leaves[:50]
+        {"site": s, "item": c, "quantity": int(rng.integers(0, 2000))} for s in site_ids for c in leaves[:50]
     ]
     data = {
         "settings": {"name": f"synthetic {size.upper()} seed {seed}", "currency": "EUR"},

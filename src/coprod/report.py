@@ -25,8 +25,7 @@ def summary_markdown(plan: Plan, top: int = 5) -> str:
         "## Service",
         f"- On time: **{k['on_time_rate']:.1%}** of {k['required_units']:,} units required "
         f"({k['on_time_units']:,} units); fill rate {k['fill_rate']:.1%}.",
-        f"- Late: {k['late_units']:,} units; "
-        f"never delivered in the horizon: {k['unmet_units']:,} units.",
+        f"- Late: {k['late_units']:,} units; never delivered in the horizon: {k['unmet_units']:,} units.",
         f"- Requirements late or unmet: {k['requirements_late_or_unmet']} of {k['requirements']}.",
         "",
         "## Cost",

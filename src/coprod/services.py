@@ -18,9 +18,7 @@ def validate_file(path: Path) -> Programme:
     return load_programme(path)
 
 
-def plan_file(
-    path: Path, options: PlanOptions | None = None, progress: Progress | None = None
-) -> Plan:
+def plan_file(path: Path, options: PlanOptions | None = None, progress: Progress | None = None) -> Plan:
     programme = load_programme(path)
     if progress is None:
         return plan(programme, options)

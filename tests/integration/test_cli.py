@@ -28,15 +28,11 @@ def test_validate_ok_and_bad(tmp_path: Path) -> None:
     ok = run("validate", EXAMPLE)
     assert ok.returncode == 0 and "valid" in ok.stdout and "72 requirements" in ok.stdout
     bad = tmp_path / "bad.yaml"
-    bad.write_text(
-        EXAMPLE.read_text().replace("destination: UA-DEPOT-E,", "destination: UA-DEPOT-X,", 1)
-    )
+    bad.write_text(EXAMPLE.read_text().replace("destination: UA-DEPOT-E,", "destination: UA-DEPOT-X,", 1))
     result = run("validate", bad)
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
-    assert (
-        str(bad) in result.stderr and "requirements[0] (R001): field 'destination'" in result.stderr
-    )
+    assert str(bad) in result.stderr and "requirements[0] (R001): field 'destination'" in result.stderr
     assert "unknown destination 'UA-DEPOT-X'" in result.stderr
 
 

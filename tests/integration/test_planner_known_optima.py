@@ -29,9 +29,7 @@ def test_supplier_lead_time_offsets_arrival() -> None:
     result = plan_data(data)
     assert delivered_by_period(result, "R1") == {M[2]: 50}
     purchases = result.purchases
-    assert [(p["order_period"], p["arrival_period"], p["quantity"]) for p in purchases] == [
-        (M[0], M[2], 200)
-    ]
+    assert [(p["order_period"], p["arrival_period"], p["quantity"]) for p in purchases] == [(M[0], M[2], 200)]
     assert "MOTOR reaches S1 at the earliest in 2026-03-01" in result.requirement("R1")["cause"]
 
 

@@ -34,9 +34,7 @@ def _paths(node: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
     return out
 
 
-def _mutate(
-    data: dict[str, Any], path: tuple[Any, ...], value: Any, delete: bool
-) -> dict[str, Any]:
+def _mutate(data: dict[str, Any], path: tuple[Any, ...], value: Any, delete: bool) -> dict[str, Any]:
     data = copy.deepcopy(data)
     node = data
     for key in path[:-1]:

@@ -205,8 +205,7 @@ def _iter_findings(p: Programme) -> Iterator[Finding]:
                 i,
                 lic.id,
                 "licensor",
-                f"'{lic.licensor}' does not own design {lic.design} "
-                f"(owner: {designs[lic.design].owner})",
+                f"'{lic.licensor}' does not own design {lic.design} (owner: {designs[lic.design].owner})",
             )
         windows.setdefault((lic.licensee, lic.design), []).append((i, lic.valid_from, lic.valid_to))
     for (licensee, design), spans in windows.items():
@@ -226,9 +225,7 @@ def _iter_findings(p: Programme) -> Iterator[Finding]:
         yield from ref("supply_offers", i, o.id, "supplier", o.supplier, partners, "partner")
         yield from ref("supply_offers", i, o.id, "ship_to", o.ship_to, sites, "site")
         if o.component not in components:
-            yield Finding(
-                "supply_offers", i, o.id, "component", f"unknown component '{o.component}'"
-            )
+            yield Finding("supply_offers", i, o.id, "component", f"unknown component '{o.component}'")
         elif o.component in assemblies:
             yield Finding(
                 "supply_offers",
@@ -262,22 +259,16 @@ def _iter_findings(p: Programme) -> Iterator[Finding]:
         key = f"{st.item}@{st.site}"
         yield from ref("stock", i, key, "site", st.site, sites, "site")
         if st.item in assemblies:
-            yield Finding(
-                "stock", i, key, "item", f"'{st.item}' is an assembly: hold stock of its parts"
-            )
+            yield Finding("stock", i, key, "item", f"'{st.item}' is an assembly: hold stock of its parts")
         elif st.item not in components and st.item not in products:
             yield Finding("stock", i, key, "item", f"unknown item '{st.item}'")
 
     weights = p.settings.priority_weights
     for i, rq in enumerate(p.requirements):
         yield from ref("requirements", i, rq.id, "customer", rq.customer, partners, "partner")
-        yield from ref(
-            "requirements", i, rq.id, "destination", rq.destination, destinations, "destination"
-        )
+        yield from ref("requirements", i, rq.id, "destination", rq.destination, destinations, "destination")
         if rq.item not in products:
-            yield Finding(
-                "requirements", i, rq.id, "item", f"unknown design or variant '{rq.item}'"
-            )
+            yield Finding("requirements", i, rq.id, "item", f"unknown design or variant '{rq.item}'")
         if not 0 <= p.calendar.index_of(rq.due) < horizon:
             yield Finding(
                 "requirements",
@@ -292,6 +283,5 @@ def _iter_findings(p: Programme) -> Iterator[Finding]:
                 i,
                 rq.id,
                 "priority",
-                f"priority {rq.priority} has no weight "
-                f"(settings.priority_weights: {sorted(weights)})",
+                f"priority {rq.priority} has no weight (settings.priority_weights: {sorted(weights)})",
             )

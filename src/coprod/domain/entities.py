@@ -118,9 +118,7 @@ class Destination(Record):
 
 class BomLine(Record):
     item: Id
-    qty: float = Field(
-        gt=0, le=10_000, allow_inf_nan=False, description="Quantity per unit of the parent"
-    )
+    qty: float = Field(gt=0, le=10_000, allow_inf_nan=False, description="Quantity per unit of the parent")
     yield_: float = Field(
         default=1.0, ge=0.01, le=1.0, alias="yield", description="Share of good parts (1 - scrap)"
     )
@@ -202,6 +200,9 @@ class SupplyOffer(Record):
     capacity_per_period: Units
     unit_price: NonNeg
     min_order: Units = 0
+    available_from: dt.date | None = Field(
+        default=None, description="No delivery from this offer arrives before this date"
+    )
 
     @model_validator(mode="after")
     def _min_order(self) -> SupplyOffer:

@@ -7,7 +7,9 @@ horizon, ...). `load` in coprod.io runs both and raises ProgrammeInvalid with al
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cached_property
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -61,6 +63,15 @@ class Programme(BaseModel):
     lanes: tuple[Lane, ...] = ()
     stock: tuple[Stock, ...] = ()
     requirements: tuple[Requirement, ...] = ()
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Programme:
+        """A copy with `update` applied; look-ups cached on this programme are not carried over
+        (they would describe the old records)."""
+        copy = super().model_copy(update=update, deep=deep)
+        for name, member in vars(Programme).items():
+            if isinstance(member, cached_property):
+                copy.__dict__.pop(name, None)
+        return copy
 
     # Look-ups built once per (immutable) programme.
     @cached_property

@@ -51,6 +51,7 @@ FLAT = {
         "capacity_per_period",
         "unit_price",
         "min_order",
+        "available_from",
     ],
     "lanes": ["id", "from_site", "to", "lead_time", "cost_per_unit"],
     "stock": ["site", "item", "quantity"],
@@ -117,9 +118,7 @@ class _Reader:
             raise InputError(f"{path}: cannot read CSV: {exc}") from exc
 
     def problem(self, name: str, row: int, field: str, message: str) -> None:
-        self.raw.problems.append(
-            Problem(str(self.folder / f"{name}.csv"), f"row {row}", field, message)
-        )
+        self.raw.problems.append(Problem(str(self.folder / f"{name}.csv"), f"row {row}", field, message))
 
     def origin(self, name: str, row: int, key: str = "") -> Origin:
         label = f"row {row}" + (f" ({key})" if key else "")
@@ -148,9 +147,7 @@ def _settings(reader: _Reader) -> None:
     reader.raw.data["calendar"] = calendar
 
 
-def _group(
-    reader: _Reader, name: str, parent_key: str, parents: dict[str, Any]
-) -> dict[str, list[Any]]:
+def _group(reader: _Reader, name: str, parent_key: str, parents: dict[str, Any]) -> dict[str, list[Any]]:
     """Rows of a child file grouped by parent id; rows naming no known parent are problems."""
     groups: dict[str, list[Any]] = {}
     for line, row in reader.rows(name):
@@ -225,14 +222,10 @@ def _read_designs(reader: _Reader) -> None:
     for line, row in reader.rows("design_bom"):
         key = (row.pop("design", ""), row.pop("revision", ""))
         if key not in revisions:
-            reader.problem(
-                "design_bom", line, "revision", f"unknown design revision {key[0]} {key[1]}"
-            )
+            reader.problem("design_bom", line, "revision", f"unknown design revision {key[0]} {key[1]}")
             continue
         (i, j), rev = revisions[key]
-        sources[("designs", i, "revisions", j, "bom", len(rev["bom"]))] = reader.origin(
-            "design_bom", line
-        )
+        sources[("designs", i, "revisions", j, "bom", len(rev["bom"]))] = reader.origin("design_bom", line)
         rev["bom"].append(row)
     variants: dict[str, Any] = {}
     for parent, kids in _group(reader, "variants", "design", designs).items():
@@ -240,9 +233,7 @@ def _read_designs(reader: _Reader) -> None:
         for j, (line, var) in enumerate(kids):
             row["variants"].append(var)
             variants[var.get("id", "")] = ((i, j), var)
-            sources[("designs", i, "variants", j)] = reader.origin(
-                "variants", line, var.get("id", "")
-            )
+            sources[("designs", i, "variants", j)] = reader.origin("variants", line, var.get("id", ""))
     for line, row in reader.rows("variant_changes"):
         vid, change = row.pop("variant", ""), row.pop("change", "")
         if vid not in variants:
@@ -252,8 +243,8 @@ def _read_designs(reader: _Reader) -> None:
         if change == "replace":
             entry = {"from": row.get("item", ""), "to": row.get("to", "")}
             var.setdefault("replace", []).append(entry)
-            sources[("designs", i, "variants", j, "replace", len(var["replace"]) - 1)] = (
-                reader.origin("variant_changes", line)
+            sources[("designs", i, "variants", j, "replace", len(var["replace"]) - 1)] = reader.origin(
+                "variant_changes", line
             )
         elif change == "add":
             entry = {k: v for k, v in row.items() if k in ("item", "qty", "yield")}
@@ -262,9 +253,7 @@ def _read_designs(reader: _Reader) -> None:
                 "variant_changes", line
             )
         else:
-            reader.problem(
-                "variant_changes", line, "change", f"expected 'replace' or 'add', got '{change}'"
-            )
+            reader.problem("variant_changes", line, "change", f"expected 'replace' or 'add', got '{change}'")
 
 
 def _write(path: Path, columns: list[str], rows: list[dict[str, Any]]) -> None:
@@ -281,9 +270,7 @@ def write_csv_folder(programme: Programme, folder: Path) -> None:
     cal, settings = plain["calendar"], plain["settings"]
     meta = [{"key": k, "value": settings[k]} for k in ("name", "currency")]
     meta += [{"key": k, "value": cal[k]} for k in ("start", "periods", "granularity")]
-    meta += [
-        {"key": f"priority_weight.{k}", "value": v} for k, v in settings["priority_weights"].items()
-    ]
+    meta += [{"key": f"priority_weight.{k}", "value": v} for k, v in settings["priority_weights"].items()]
     _write(folder / "programme.csv", ["key", "value"], meta)
     for name, columns in FLAT.items():
         _write(folder / f"{name}.csv", columns, plain[name])

@@ -159,9 +159,7 @@ def _finding_problems(
     return out
 
 
-def _original_index(
-    original: dict[str, Any], pruned: dict[str, Any], section: str, index: int
-) -> int:
+def _original_index(original: dict[str, Any], pruned: dict[str, Any], section: str, index: int) -> int:
     """Index in the file of the `index`-th record that survived pruning."""
     rows, kept = original.get(section), pruned.get(section)
     if rows is kept or not isinstance(rows, list) or not isinstance(kept, list):

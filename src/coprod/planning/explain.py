@@ -55,9 +55,7 @@ def bottlenecks(
             else:
                 name = s.lines[ent]
                 site = p.line_by_id[name].site
-                label = f"line {name} ({site})" + (
-                    " ramp-up rate" if fam_name == "rate" else " hours"
-                )
+                label = f"line {name} ({site})" + (" ramp-up rate" if fam_name == "rate" else " hours")
             values[(fam_name, name)][int(fam.keys["period"][i])] = float(duals[i])
             what[(fam_name, name)] = (label, unit)
     buy = lp.columns["buy"]
@@ -103,9 +101,7 @@ def bottlenecks(
     return out
 
 
-def late_causes(
-    m: PlanningModel, requirements: list[dict[str, Any]], binding: list[dict[str, Any]]
-) -> None:
+def late_causes(m: PlanningModel, requirements: list[dict[str, Any]], binding: list[dict[str, Any]]) -> None:
     """Fill the `cause` of every late or unmet requirement row in place."""
     s = m.structure
     p = s.programme
@@ -145,9 +141,7 @@ def late_causes(
                     if lead > ready:
                         ready = lead
                         arrives = labels[min(lead, T - 1)]
-                        reason = (
-                            f"{comp} reaches {site} at the earliest in {arrives} (lead time {lead})"
-                        )
+                        reason = f"{comp} reaches {site} at the earliest in {arrives} (lead time {lead})"
                 break
             arrival = ready + lanes[site]
             if best is None or arrival < best[0]:
@@ -183,6 +177,4 @@ def _capacity_cause(
         )
         if related:
             return f"limited by {row['subject']}"
-    return (
-        f"shared capacity for {item} goes to requirements of higher priority or earlier due dates"
-    )
+    return f"shared capacity for {item} goes to requirements of higher priority or earlier due dates"

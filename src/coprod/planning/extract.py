@@ -43,8 +43,7 @@ def extract_tables(m: PlanningModel, x: np.ndarray) -> tuple[Tables, dict[str, f
         for i in idx
     ]
     production_cost = sum(
-        xm[i] * routing_cost[(s.product_design[k["product"][i]], s.lines[k["line"][i]])]
-        for i in idx
+        xm[i] * routing_cost[(s.product_design[k["product"][i]], s.lines[k["line"][i]])] for i in idx
     )
     costs["production"] = float(production_cost)
     costs["royalties"] = float(xm @ build_cost) - costs["production"]

@@ -132,6 +132,10 @@ class HighsSession:
         model_status = self.highs.getModelStatus()
         status = _STATUS.get(model_status)
         solution = self.highs.getSolution()
+        if status is SolveStatus.INFEASIBLE:
+            # Unmet-demand columns make every programme feasible; only contradictory fixed
+            # values (e.g. frozen periods) can get here.
+            raise SolverError("the plan is infeasible with the values held fixed")
         if status is None or (status is SolveStatus.TIME_LIMIT and not solution.value_valid):
             text = self.highs.modelStatusToString(model_status)
             raise SolverError(f"HiGHS stopped without a plan: {text}")
@@ -151,9 +155,7 @@ class HighsSession:
     def set_column_bounds(self, cols: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
         cols = np.asarray(cols, dtype=np.int32)
         if cols.size:
-            self.highs.changeColsBounds(
-                cols.size, cols, np.asarray(lower, float), np.asarray(upper, float)
-            )
+            self.highs.changeColsBounds(cols.size, cols, np.asarray(lower, float), np.asarray(upper, float))
 
     def set_row_bounds(self, rows: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
         rows = np.asarray(rows, dtype=np.int32)
@@ -166,9 +168,11 @@ class HighsSession:
         cols = np.arange(cost.size, dtype=np.int32)
         self.highs.changeColsCost(cost.size, cols, np.asarray(cost, float))
 
-    def add_row(self, lower: float, upper: float, cols: np.ndarray, values: np.ndarray) -> None:
+    def add_row(self, lower: float, upper: float, cols: np.ndarray, values: np.ndarray) -> int:
+        """Add a row; returns its index."""
         cols = np.asarray(cols, dtype=np.int32)
         self.highs.addRow(lower, upper, cols.size, cols, np.asarray(values, float))
+        return int(self.highs.getNumRow()) - 1
 
     def export(self, path: Path, names: tuple[list[str], list[str]] | None = None) -> None:
         """Write the model as MPS or LP (by the file's extension) for any other solver."""

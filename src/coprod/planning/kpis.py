@@ -47,7 +47,5 @@ def deliveries_by_period(
     order = {label: i for i, label in enumerate(programme.calendar.labels)}
     return [
         {"period": period, "item": item, "design": programme.design_of(item).id, **cell}
-        for (period, item), cell in sorted(
-            table.items(), key=lambda kv: (order[kv[0][0]], kv[0][1])
-        )
+        for (period, item), cell in sorted(table.items(), key=lambda kv: (order[kv[0][0]], kv[0][1]))
     ]

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from coprod.domain import Programme
 from coprod.planning.lp import INF, LinearProgram, LpBuilder
 from coprod.planning.structure import Structure
 from coprod.planning.weights import lateness_unit_weight
@@ -67,9 +68,7 @@ def build_model(s: Structure) -> PlanningModel:
         "buy",
         {"offer": buy_o, "period": buy_t},
         np.array([off.unit_price for off in offers])[buy_o] if offers else 0.0,
-        np.array([off.capacity_per_period for off in offers], dtype=float)[buy_o]
-        if offers
-        else INF,
+        order_capacity(p, buy_o, buy_t) if offers else INF,
         label=lambda i: f"buy[{offers[buy_o[i]].id}@{periods[buy_t[i]]}]",
     )
 
@@ -86,9 +85,7 @@ def build_model(s: Structure) -> PlanningModel:
             "period": np.tile(np.arange(T), nc),
         },
         np.repeat(hold_c[cp[:, 0]] if nc else np.zeros(0), T),
-        label=lambda i: (
-            f"stock[{s.components[cp[i // T, 0]]}@{s.sites[cp[i // T, 1]]}@{periods[i % T]}]"
-        ),
+        label=lambda i: f"stock[{s.components[cp[i // T, 0]]}@{s.sites[cp[i // T, 1]]}@{periods[i % T]}]",
     )
 
     npp = len(s.product_pairs)
@@ -102,9 +99,7 @@ def build_model(s: Structure) -> PlanningModel:
             "period": np.tile(np.arange(T), npp),
         },
         np.repeat(hold_p[pp[:, 0]] if npp else np.zeros(0), T),
-        label=lambda i: (
-            f"stock[{s.products[pp[i // T, 0]]}@{s.sites[pp[i // T, 1]]}@{periods[i % T]}]"
-        ),
+        label=lambda i: f"stock[{s.products[pp[i // T, 0]]}@{s.sites[pp[i // T, 1]]}@{periods[i % T]}]",
     )
 
     reqs = p.requirements
@@ -168,9 +163,7 @@ def build_model(s: Structure) -> PlanningModel:
         },
         rhs_c,
         rhs_c,
-        label=lambda i: (
-            f"balance[{s.components[cp[i // T, 0]]}@{s.sites[cp[i // T, 1]]}@{periods[i % T]}]"
-        ),
+        label=lambda i: f"balance[{s.components[cp[i // T, 0]]}@{s.sites[cp[i // T, 1]]}@{periods[i % T]}]",
     )
     cpair_ix = {pair: k for k, pair in enumerate(s.component_pairs)}
     _stock_entries(b, comp_row.start, stock_c.start, nc, T)
@@ -179,9 +172,7 @@ def build_model(s: Structure) -> PlanningModel:
         for o in s.offers:
             off_pair[o] = cpair_ix[(comp_ix[offers[o].component], site_ix[offers[o].ship_to])]
         arrive = buy_t + lead[buy_o]
-        b.add_entries(
-            comp_row.start + off_pair[buy_o] * T + arrive, buy.start + np.arange(buy.size), -1.0
-        )
+        b.add_entries(comp_row.start + off_pair[buy_o] * T + arrive, buy.start + np.arange(buy.size), -1.0)
     offset = make.start
     for build in s.builds:  # builds own contiguous runs of `make` columns, in order
         cols = offset + np.arange(build.periods.size)
@@ -207,9 +198,7 @@ def build_model(s: Structure) -> PlanningModel:
         },
         rhs_p,
         rhs_p,
-        label=lambda i: (
-            f"balance[{s.products[pp[i // T, 0]]}@{s.sites[pp[i // T, 1]]}@{periods[i % T]}]"
-        ),
+        label=lambda i: f"balance[{s.products[pp[i // T, 0]]}@{s.sites[pp[i // T, 1]]}@{periods[i % T]}]",
     )
     ppair_ix = {pair: k for k, pair in enumerate(s.product_pairs)}
     _stock_entries(b, prod_row.start, stock_p.start, npp, T)
@@ -237,9 +226,7 @@ def build_model(s: Structure) -> PlanningModel:
         lane_to = [ln.to for ln in p.lanes]
         pos = _ints([dest_ix[(int(a), lane_to[int(c)])] for a, c in zip(sp_, sk, strict=True)])
         lane_lead = _ints([ln.lead_time for ln in p.lanes])
-        b.add_entries(
-            dest_row.start + pos * T + st + lane_lead[sk], ship.start + np.arange(ship.size), 1.0
-        )
+        b.add_entries(dest_row.start + pos * T + st + lane_lead[sk], ship.start + np.arange(ship.size), 1.0)
     if del_r.size:
         req_pair = _ints([dest_ix[(prod_ix[r.item], r.destination)] for r in reqs])
         b.add_entries(
@@ -263,6 +250,19 @@ def build_model(s: Structure) -> PlanningModel:
     _capacity_rows(b, s, make.start, make_l, make_t, make_hours, make_lic)
     lp = b.build()
     return PlanningModel(s, lp, W, dest_pairs)
+
+
+def order_capacity(p: Programme, offer: np.ndarray, period: np.ndarray) -> np.ndarray:
+    """Upper bound of each order column: the offer's capacity, 0 if it would arrive before the
+    offer is available. Orders keep their columns either way, so a supplier delay is a bound
+    change that a kept solver instance re-solves warm."""
+    offers = p.supply_offers
+    cap = np.array([o.capacity_per_period for o in offers], dtype=float)[offer]
+    first = np.array(
+        [max(0, p.calendar.index_of(o.available_from)) if o.available_from else 0 for o in offers]
+    )
+    lead = np.array([o.lead_time for o in offers])
+    return np.where(period + lead[offer] < first[offer], 0.0, cap)
 
 
 def _stock_entries(b: LpBuilder, row0: int, col0: int, pairs: int, T: int) -> None:
@@ -303,9 +303,7 @@ def _capacity_rows(
     nr = ramped.size
     rate_pos = np.full(len(s.lines), -1)
     rate_pos[ramped] = np.arange(nr)
-    caps = (
-        np.where(np.isfinite(s.rates[ramped]), s.rates[ramped], INF).ravel() if nr else np.zeros(0)
-    )
+    caps = np.where(np.isfinite(s.rates[ramped]), s.rates[ramped], INF).ravel() if nr else np.zeros(0)
     rate = b.add_rows(
         "rate",
         {"line": np.repeat(ramped, T), "period": np.tile(np.arange(T), nr)},

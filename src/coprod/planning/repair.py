@@ -67,6 +67,4 @@ def _round_orders(m: PlanningModel, x: np.ndarray) -> None:
         extra,
     )
     stock = lp.columns["stock_c"]
-    x[stock.slice] = np.maximum(
-        x[stock.slice] + np.cumsum(delta.reshape(-1, T), axis=1).ravel(), 0.0
-    )
+    x[stock.slice] = np.maximum(x[stock.slice] + np.cumsum(delta.reshape(-1, T), axis=1).ravel(), 0.0)

@@ -47,15 +47,16 @@ def solve_model(m: PlanningModel, session: HighsSession, objective: str) -> Solv
     service = lp.service_cost
     nz = np.flatnonzero(service)
     bound = first.objective * (1 + 1e-9) + 1e-6 * m.unit_weight
-    session.add_row(-np.inf, bound, nz, service[nz])
+    row = session.add_row(-np.inf, bound, nz, service[nz])
     session.set_costs(lp.cost)
     second = session.solve()
+    # The service bound has done its work; rounding to whole units may cost a little
+    # service, so the repair re-solve must not be held to the fractional optimum.
+    session.set_row_bounds(np.array([row]), np.array([-np.inf]), np.array([np.inf]))
     return second
 
 
-def plan(
-    programme: Programme, options: PlanOptions | None = None, progress: Progress = _noop
-) -> Plan:
+def plan(programme: Programme, options: PlanOptions | None = None, progress: Progress = _noop) -> Plan:
     options = options or PlanOptions()
     timings: dict[str, float] = {}
     clock = time.perf_counter()

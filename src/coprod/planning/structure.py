@@ -52,11 +52,7 @@ class Structure:
 def _licence_periods(p: Programme, lic: Licence) -> tuple[int, int]:
     cal = p.calendar
     first = max(0, cal.index_of(lic.valid_from))
-    last = (
-        cal.periods - 1
-        if lic.valid_to is None
-        else min(cal.periods - 1, cal.index_of(lic.valid_to))
-    )
+    last = cal.periods - 1 if lic.valid_to is None else min(cal.periods - 1, cal.index_of(lic.valid_to))
     return first, last
 
 
@@ -131,8 +127,7 @@ def analyse(p: Programme) -> Structure:
     # Only components some build at the site consumes get a balance: an offer or stock
     # elsewhere cannot serve any requirement (no transfers between sites), so it is dropped.
     s.offers = [
-        k for k, o in enumerate(p.supply_offers)
-        if (comp_index[o.component], site_index[o.ship_to]) in cpairs
+        k for k, o in enumerate(p.supply_offers) if (comp_index[o.component], site_index[o.ship_to]) in cpairs
     ]
     for st in p.stock:
         if st.item in prod_index:

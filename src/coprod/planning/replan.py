@@ -1,0 +1,94 @@
+"""Re-planning: keep the solver alive, apply a change set as bound edits, re-solve warm.
+
+Requirement quantities, supplier delays and capacities, and line hours are all bounds or
+right-hand sides of the LP, so the kept HiGHS instance re-solves from its last basis with
+dual simplex (SOLVING.md: 1.9 s warm against 27 s cold after a 5 % demand change at M).
+The first `frozen` periods keep the previous plan's production, orders and shipments.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+
+import numpy as np
+
+from coprod.domain import Programme
+from coprod.domain.capacity import line_hours
+from coprod.domain.changes import ChangeSet, apply_changes, check_changes
+from coprod.errors import Problem, ProgrammeInvalid
+from coprod.planning.highs import HighsSession
+from coprod.planning.model import PlanningModel, build_model, order_capacity
+from coprod.planning.plan import Plan
+from coprod.planning.repair import repair_to_units
+from coprod.planning.solve import PlanOptions, assemble_plan, solve_model
+from coprod.planning.structure import analyse
+
+__all__ = ["PlanningSession"]
+
+INF = np.inf
+
+
+class PlanningSession:
+    """A plan and the live solver behind it; `replan` answers "what now?" warm."""
+
+    def __init__(self, programme: Programme, options: PlanOptions | None = None) -> None:
+        self.options = options or PlanOptions()
+        started = time.perf_counter()
+        self.model: PlanningModel = build_model(analyse(programme))
+        self.session = HighsSession(self.model.lp, self.options.solver)
+        build_s = time.perf_counter() - started
+        outcome = solve_model(self.model, self.session, self.options.objective)
+        self.x, _ = repair_to_units(self.model, self.session, outcome)
+        timings = {
+            "build_s": build_s,
+            "solve_s": outcome.seconds,
+            "total_s": time.perf_counter() - started,
+        }
+        self.plan: Plan = assemble_plan(self.model, outcome, self.x, timings, outcome.status.value)
+
+    @property
+    def programme(self) -> Programme:
+        return self.model.structure.programme
+
+    def replan(self, changes: ChangeSet, frozen: int = 0, source: str = "changes") -> Plan:
+        findings = check_changes(self.programme, changes)
+        if findings:
+            raise ProgrammeInvalid(
+                [Problem(source, f"changes[{f.index}] ({f.key})", f.field, f.message) for f in findings]
+            )
+        started = time.perf_counter()
+        changed = apply_changes(self.programme, changes)
+        m, lp = self.model, self.model.lp
+        m.structure.programme = changed
+        cols = lp.columns
+        lower, upper = lp.col_lower.copy(), lp.col_upper.copy()
+        buy = cols["buy"]
+        upper[buy.slice] = order_capacity(changed, buy.keys["offer"], buy.keys["period"])
+        if frozen > 0:  # keep what was already decided for the first `frozen` periods
+            for name in ("make", "buy", "ship"):
+                fam = cols[name]
+                keep = fam.start + np.flatnonzero(fam.keys["period"] < frozen)
+                lower[keep] = upper[keep] = self.x[keep]
+        lp.col_upper[:] = upper
+        all_cols = np.arange(lower.size)
+        self.session.set_column_bounds(all_cols, lower, upper)
+        req = lp.rows["requirement"]
+        qty = np.array([r.quantity for r in changed.requirements], dtype=float)
+        lp.row_lower[req.slice] = lp.row_upper[req.slice] = qty
+        hours = lp.rows["hours"]
+        by_line = {i: line_hours(changed.lines[i], changed.calendar) for i in np.unique(hours.keys["line"])}
+        old_hours = lp.row_upper[hours.slice].copy()
+        new_hours = np.array(
+            [by_line[int(li)][int(t)] for li, t in zip(hours.keys["line"], hours.keys["period"], strict=True)]
+        )
+        # Frozen periods are already committed: their hours stay as they were planned with.
+        lp.row_upper[hours.slice] = np.where(hours.keys["period"] < frozen, old_hours, new_hours)
+        rows = np.arange(lp.shape[0])
+        self.session.set_row_bounds(rows, lp.row_lower, lp.row_upper)
+        outcome = self.session.solve(method="simplex")  # warm: dual simplex from the kept basis
+        self.x, _ = repair_to_units(m, self.session, outcome)
+        timings = {"solve_s": outcome.seconds}
+        self.plan = assemble_plan(m, outcome, self.x, timings, outcome.status.value)
+        timings["total_s"] = time.perf_counter() - started
+        return replace(self.plan)
