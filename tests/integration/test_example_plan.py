@@ -80,3 +80,17 @@ def test_weights_keep_service_first_whatever_the_prices(price: float) -> None:
     two_phase = plan_data(data, objective="lexicographic")
     assert _service(weighted) == _service(two_phase)
     assert weighted.costs["total"] == pytest.approx(two_phase.costs["total"])
+
+
+@pytest.mark.parametrize("size", ["S", "M"])
+def test_folding_ample_supply_keeps_the_optimum(size: str) -> None:
+    from coprod.generate import generate
+
+    programme = generate(size, seed=2)
+    if size == "S":  # no stock of components, so folding applies
+        programme = programme.model_copy(update={"stock": ()})
+    folded = plan(programme, PlanOptions(fold_supply=True))
+    exact = plan(programme, PlanOptions(fold_supply=False))
+    assert folded.lp["columns"] < exact.lp["columns"]
+    assert folded.lp_objective == pytest.approx(exact.lp_objective, rel=1e-6)
+    check_plan(programme, folded)

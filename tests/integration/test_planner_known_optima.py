@@ -204,6 +204,7 @@ def test_revision_changes_the_bom_from_its_period() -> None:
     data["designs"][0]["revisions"].append(
         {"revision": 2, "effective_from": "2026-02-01", "bom": [{"item": "MOTOR2", "qty": 2}]}
     )
+    data["designs"][0]["holding_cost"] = 1  # so building just in time is the one optimum
     data["requirements"].append(
         {
             "id": "R2",

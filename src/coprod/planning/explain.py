@@ -138,7 +138,7 @@ def late_causes(m: PlanningModel, requirements: list[dict[str, Any]], binding: l
                         reason = f"no supply offer of {comp} to {site} and no stock there"
                         ready = T
                         break
-                    if lead > ready:
+                    if lead >= ready and lead > 0:  # folded supply moves the first build too
                         ready = lead
                         arrives = labels[min(lead, T - 1)]
                         reason = f"{comp} reaches {site} at the earliest in {arrives} (lead time {lead})"

@@ -18,6 +18,48 @@ def _nz(values: np.ndarray) -> np.ndarray:
     return np.flatnonzero(values > EPS)
 
 
+def implied_purchases(m: PlanningModel, make: np.ndarray) -> dict[tuple[int, int], int]:
+    """Just-in-time orders of folded components (reduce.py), in whole units, minimum order kept."""
+    s = m.structure
+    if not s.ample:
+        return {}
+    p = s.programme
+    comp_ix = {c: i for i, c in enumerate(s.components)}
+    need: dict[tuple[int, int], float] = {}
+    start = 0
+    for b in s.builds:
+        qty = make[start : start + b.periods.size]
+        start += b.periods.size
+        for seg in s.bom[b.product]:
+            in_seg = (b.periods >= seg.first) & (b.periods <= seg.last) & (qty > EPS)
+            if not in_seg.any():
+                continue
+            for comp, per_unit in seg.usage.items():
+                k = s.ample.get((comp_ix[comp], b.site))
+                if k is None:
+                    continue
+                lead = p.supply_offers[k].lead_time
+                for t, q in zip(b.periods[in_seg], qty[in_seg], strict=True):
+                    key = (k, int(t) - lead)
+                    need[key] = need.get(key, 0.0) + per_unit * float(q)
+    # Whole units per order; what a minimum order leaves over serves the next needs first.
+    out: dict[tuple[int, int], int] = {}
+    left: dict[tuple[int, int], float] = {}
+    carry: dict[int, float] = {}
+    for k, t in sorted(need):
+        q = need[(k, t)]
+        have = carry.get(k, 0.0)
+        if q > have + 1e-6:
+            order = max(int(np.ceil(q - have - 1e-6)), p.supply_offers[k].min_order)
+            out[(k, t)] = order
+            have += order
+        carry[k] = have - q
+        if carry[k] > 1e-6:
+            left[(k, t + p.supply_offers[k].lead_time)] = carry[k]
+    m.folded_stock = left
+    return out
+
+
 def extract_tables(m: PlanningModel, x: np.ndarray) -> tuple[Tables, dict[str, float]]:
     s, lp = m.structure, m.lp
     p = s.programme
@@ -28,7 +70,6 @@ def extract_tables(m: PlanningModel, x: np.ndarray) -> tuple[Tables, dict[str, f
 
     make = cols["make"]
     xm = x[make.slice]
-    build_cost = lp.cost[make.slice]
     idx = _nz(xm)
     k = make.keys
     routing_cost = {(rt.design, rt.line): rt.cost_per_unit for rt in p.routings}
@@ -46,7 +87,8 @@ def extract_tables(m: PlanningModel, x: np.ndarray) -> tuple[Tables, dict[str, f
         xm[i] * routing_cost[(s.product_design[k["product"][i]], s.lines[k["line"][i]])] for i in idx
     )
     costs["production"] = float(production_cost)
-    costs["royalties"] = float(xm @ build_cost) - costs["production"]
+    fee = np.concatenate([b.cost_per_unit for b in s.builds]) if s.builds else np.zeros(0)
+    costs["royalties"] = float(xm @ fee) - costs["production"]
 
     buy = cols["buy"]
     xb = x[buy.slice]
@@ -57,6 +99,21 @@ def extract_tables(m: PlanningModel, x: np.ndarray) -> tuple[Tables, dict[str, f
         off = offers[buy.keys["offer"][i]]
         t = int(buy.keys["period"][i])
         q = int(round(xb[i]))
+        spend += q * off.unit_price
+        purchases.append(
+            {
+                "offer": off.id,
+                "supplier": off.supplier,
+                "component": off.component,
+                "site": off.ship_to,
+                "order_period": labels[t],
+                "arrival_period": labels[t + off.lead_time],
+                "quantity": q,
+                "cost": round(q * off.unit_price, 2),
+            }
+        )
+    for (k, t), q in sorted(implied_purchases(m, xm).items()):
+        off = offers[k]
         spend += q * off.unit_price
         purchases.append(
             {
@@ -111,6 +168,11 @@ def extract_tables(m: PlanningModel, x: np.ndarray) -> tuple[Tables, dict[str, f
                     "quantity": round(float(xv[i]), 3),
                 }
             )
+    for (k, t), q in sorted(m.folded_stock.items()):
+        off = p.supply_offers[k]
+        stock_rows.append(
+            {"site": off.ship_to, "item": off.component, "period": labels[t], "quantity": round(q, 3)}
+        )
     out["stock"] = stock_rows
     costs["holding"] = holding
     costs["total"] = sum(costs.values())

@@ -7,7 +7,7 @@ deliver[r,t] units of requirement r received in period t, unmet[r] never deliver
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -25,6 +25,8 @@ class PlanningModel:
     lp: LinearProgram
     unit_weight: float  # W: cost of one unit-period of lateness at priority weight 1
     dest_pairs: list[tuple[int, str]]  # (product, destination) with demand
+    # stock of folded components left by rounding orders up, (offer, period) -> units
+    folded_stock: dict[tuple[int, int], float] = field(default_factory=dict)
 
 
 def _ints(values: list[int] | range) -> np.ndarray:
@@ -46,7 +48,7 @@ def build_model(s: Structure) -> PlanningModel:
         make_l = np.concatenate([np.full(x.periods.size, x.line) for x in s.builds])
         make_b = np.concatenate([np.full(x.periods.size, i) for i, x in enumerate(s.builds)])
         make_t = np.concatenate([x.periods for x in s.builds])
-        make_cost = np.concatenate([x.cost_per_unit for x in s.builds])
+        make_cost = np.concatenate([x.cost_per_unit + x.material_cost for x in s.builds])
         make_hours = np.concatenate([x.hours_per_unit for x in s.builds])
         make_lic = np.concatenate([x.licence for x in s.builds])
     else:
@@ -182,7 +184,9 @@ def build_model(s: Structure) -> PlanningModel:
             if not mask.any():
                 continue
             for comp, qty in seg.usage.items():
-                pair = cpair_ix[(comp_ix[comp], build.site)]
+                pair = cpair_ix.get((comp_ix[comp], build.site))
+                if pair is None:  # folded in (reduce.py): no balance to draw from
+                    continue
                 b.add_entries(comp_row.start + pair * T + build.periods[mask], cols[mask], qty)
 
     # Product balance at a site: stock[t] - stock[t-1] - make[t] + ship[t] = initial stock.

@@ -15,7 +15,14 @@ import numpy as np
 
 from coprod.domain import Programme
 from coprod.domain.capacity import line_hours
-from coprod.domain.changes import ChangeSet, apply_changes, check_changes
+from coprod.domain.changes import (
+    ChangeSet,
+    LineHours,
+    SupplierCapacity,
+    SupplierDelay,
+    apply_changes,
+    check_changes,
+)
 from coprod.errors import Problem, ProgrammeInvalid
 from coprod.planning.highs import HighsSession
 from coprod.planning.model import PlanningModel, build_model, order_capacity
@@ -35,7 +42,7 @@ class PlanningSession:
     def __init__(self, programme: Programme, options: PlanOptions | None = None) -> None:
         self.options = options or PlanOptions()
         started = time.perf_counter()
-        self.model: PlanningModel = build_model(analyse(programme))
+        self.model: PlanningModel = build_model(analyse(programme, fold_supply=self.options.fold_supply))
         self.session = HighsSession(self.model.lp, self.options.solver)
         build_s = time.perf_counter() - started
         outcome = solve_model(self.model, self.session, self.options.objective)
@@ -46,6 +53,20 @@ class PlanningSession:
             "total_s": time.perf_counter() - started,
         }
         self.plan: Plan = assemble_plan(self.model, outcome, self.x, timings, outcome.status.value)
+
+    def _breaks_folding(self, changes: ChangeSet) -> bool:
+        s = self.model.structure
+        if not s.ample:
+            return False
+        folded = {s.programme.supply_offers[k].id for k in s.ample.values()}
+        for ch in changes.changes:
+            if isinstance(ch, SupplierDelay | SupplierCapacity) and ch.offer in folded:
+                return True
+            if isinstance(ch, LineHours):
+                line = s.programme.line_by_id[ch.line]
+                if ch.hours > min(line_hours(line, s.programme.calendar)):
+                    return True
+        return False
 
     @property
     def programme(self) -> Programme:
@@ -59,6 +80,13 @@ class PlanningSession:
             )
         started = time.perf_counter()
         changed = apply_changes(self.programme, changes)
+        if self._breaks_folding(changes):
+            # A folded offer changed, or a line may now consume more than a folded offer
+            # supplies: the reduction no longer holds, so build the LP again (cold).
+            self.__init__(changed, self.options)  # type: ignore[misc]
+            self.plan.timings["total_s"] = time.perf_counter() - started
+            self.plan.timings["cold_rebuild"] = 1.0
+            return replace(self.plan)
         m, lp = self.model, self.model.lp
         m.structure.programme = changed
         cols = lp.columns

@@ -29,6 +29,7 @@ class PlanOptions:
     solver: SolverOptions = field(default_factory=SolverOptions)
     objective: str = "weighted"  # weighted (one solve) | lexicographic (two phases)
     export: tuple[Path, ...] = ()  # .mps / .lp files to write the exact LP to
+    fold_supply: bool = True  # exact reduction of supply that can never bind (reduce.py)
 
 
 def _noop(stage: str) -> None:
@@ -61,7 +62,7 @@ def plan(programme: Programme, options: PlanOptions | None = None, progress: Pro
     timings: dict[str, float] = {}
     clock = time.perf_counter()
     progress("building")
-    model = build_model(analyse(programme))
+    model = build_model(analyse(programme, fold_supply=options.fold_supply))
     session = HighsSession(model.lp, options.solver)
     timings["build_s"] = time.perf_counter() - clock
     for path in options.export:

@@ -14,6 +14,7 @@ import numpy as np
 from coprod.domain import Licence, Programme
 from coprod.domain.bom import BomSegment, bom_segments
 from coprod.domain.capacity import learning_factors, line_hours, rate_caps
+from coprod.planning.reduce import fold_ample_supply
 
 __all__ = ["Build", "Structure", "analyse"]
 
@@ -29,6 +30,7 @@ class Build:
     hours_per_unit: np.ndarray  # learning factor included, per period in `periods`
     cost_per_unit: np.ndarray  # routing cost + royalty, per period
     licence: np.ndarray  # index into programme.licences, -1 where the owner builds
+    material_cost: np.ndarray  # per unit, of components folded in by reduce.fold_ample_supply
 
 
 @dataclass(slots=True)
@@ -46,6 +48,8 @@ class Structure:
     bom: list[list[BomSegment]]  # per product
     component_pairs: list[tuple[int, int]] = field(default_factory=list)  # (component, site)
     offers: list[int] = field(default_factory=list)  # offers to a site that uses the component
+    # (component, site) pairs whose supply can never bind, bought just in time from this offer
+    ample: dict[tuple[int, int], int] = field(default_factory=dict)
     product_pairs: list[tuple[int, int]] = field(default_factory=list)  # (product, site)
 
 
@@ -56,7 +60,7 @@ def _licence_periods(p: Programme, lic: Licence) -> tuple[int, int]:
     return first, last
 
 
-def analyse(p: Programme) -> Structure:
+def analyse(p: Programme, fold_supply: bool = True) -> Structure:
     cal, T = p.calendar, p.calendar.periods
     products = list(p.products)
     product_design = [p.design_of(x).id for x in products]
@@ -113,6 +117,7 @@ def analyse(p: Programme) -> Structure:
                     hours_per_unit=rt.hours_per_unit * learn[li, periods],
                     cost_per_unit=rt.cost_per_unit + royalty[periods],
                     licence=licence[periods],
+                    material_cost=np.zeros(periods.size),
                 )
             )
 
@@ -134,4 +139,6 @@ def analyse(p: Programme) -> Structure:
             ppairs.add((prod_index[st.item], site_index[st.site]))
     s.component_pairs = sorted(cpairs)
     s.product_pairs = sorted(ppairs)
+    if fold_supply:
+        fold_ample_supply(s)
     return s

@@ -1,0 +1,93 @@
+"""Exact reductions of the planning LP: take out what provably cannot matter.
+
+Ample supply. A (component, site) pair needs no balance rows, order or stock columns when
+  - there is no stock of it at the site,
+  - one offer is both the cheapest and the fastest of the offers to that site, with no
+    `available_from` date, and
+  - that offer's capacity covers the most the site could ever consume in any period
+    (every line at the site running flat out on every product that uses the component).
+Then the offer never binds and buying just in time (ordered lead-time periods ahead,
+never earlier: holding costs are not negative) is optimal. So its price times the usage is
+folded into the cost of the builds that use it, and a build needs the order's lead time
+before its first period. The optimum is unchanged; the component balance, which is most of
+the LP on large programmes, shrinks to the pairs that can bind. Orders for folded pairs
+are derived from the production after the solve (extract.implied_purchases).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from coprod.planning.structure import Structure
+
+__all__ = ["fold_ample_supply"]
+
+
+def fold_ample_supply(s: Structure) -> None:
+    p, T = s.programme, s.periods
+    comp_ix = {c: i for i, c in enumerate(s.components)}
+    site_ix = {x: i for i, x in enumerate(s.sites)}
+    stocked = {
+        (comp_ix[st.item], site_ix[st.site]) for st in p.stock if st.item in comp_ix and st.quantity > 0
+    }
+    # The most a line can make in a period (of whatever it builds fastest), and the most of
+    # each component one unit of anything it builds uses: their product bounds its use.
+    most_units = np.zeros((len(s.lines), T))
+    per_unit: dict[tuple[int, int], np.ndarray] = defaultdict(lambda: np.zeros(T))
+    for b in s.builds:
+        fastest = np.minimum(s.hours[b.line, b.periods] / b.hours_per_unit, s.rates[b.line, b.periods])
+        most_units[b.line, b.periods] = np.maximum(most_units[b.line, b.periods], fastest)
+        for seg in s.bom[b.product]:
+            mask = (b.periods >= seg.first) & (b.periods <= seg.last)
+            for comp, qty in seg.usage.items():
+                row = per_unit[(b.line, comp_ix[comp])]
+                row[b.periods[mask]] = np.maximum(row[b.periods[mask]], qty)
+    need: dict[tuple[int, int], np.ndarray] = defaultdict(lambda: np.zeros(T))
+    site_of_line = {b.line: b.site for b in s.builds}
+    for (line, comp), qty in per_unit.items():
+        need[(comp, site_of_line[line])] += qty * most_units[line]
+    by_pair: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for k in s.offers:
+        o = p.supply_offers[k]
+        by_pair[(comp_ix[o.component], site_ix[o.ship_to])].append(k)
+    ample: dict[tuple[int, int], int] = {}
+    for pair in s.component_pairs:
+        offers = [p.supply_offers[k] for k in by_pair.get(pair, [])]
+        if pair in stocked or not offers:
+            continue
+        best = min(range(len(offers)), key=lambda i: (offers[i].unit_price, offers[i].lead_time))
+        o = offers[best]
+        dominant = all(x.unit_price >= o.unit_price and x.lead_time >= o.lead_time for x in offers)
+        if dominant and o.available_from is None and o.capacity_per_period >= need[pair].max():
+            ample[pair] = by_pair[pair][best]
+    if not ample:
+        return
+    for b in s.builds:
+        keep = np.ones(b.periods.size, dtype=bool)
+        for seg in s.bom[b.product]:
+            mask = (b.periods >= seg.first) & (b.periods <= seg.last)
+            for comp, qty in seg.usage.items():
+                k = ample.get((comp_ix[comp], b.site))
+                if k is None:
+                    continue
+                offer = p.supply_offers[k]
+                b.material_cost[mask] += qty * offer.unit_price
+                keep &= ~mask | (b.periods >= offer.lead_time)
+        if not keep.all():
+            b.periods, b.hours_per_unit = b.periods[keep], b.hours_per_unit[keep]
+            b.cost_per_unit, b.licence = b.cost_per_unit[keep], b.licence[keep]
+            b.material_cost = b.material_cost[keep]
+    s.builds = [b for b in s.builds if b.periods.size]
+    s.ample = ample
+    s.component_pairs = [pair for pair in s.component_pairs if pair not in ample]
+    folded = set(ample.values())
+    s.offers = [
+        k
+        for k in s.offers
+        if k not in folded
+        and (comp_ix[p.supply_offers[k].component], site_ix[p.supply_offers[k].ship_to]) not in ample
+    ]
