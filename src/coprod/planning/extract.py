@@ -112,8 +112,9 @@ def extract_tables(m: PlanningModel, x: np.ndarray) -> tuple[Tables, dict[str, f
                 "cost": round(q * off.unit_price, 2),
             }
         )
-    for (k, t), q in sorted(implied_purchases(m, xm).items()):
-        off = offers[k]
+    for (ok, t), units in sorted(implied_purchases(m, xm).items()):
+        off = offers[ok]
+        q = units
         spend += q * off.unit_price
         purchases.append(
             {
@@ -168,10 +169,10 @@ def extract_tables(m: PlanningModel, x: np.ndarray) -> tuple[Tables, dict[str, f
                     "quantity": round(float(xv[i]), 3),
                 }
             )
-    for (k, t), q in sorted(m.folded_stock.items()):
-        off = p.supply_offers[k]
+    for (ok, t), left in sorted(m.folded_stock.items()):
+        off = p.supply_offers[ok]
         stock_rows.append(
-            {"site": off.ship_to, "item": off.component, "period": labels[t], "quantity": round(q, 3)}
+            {"site": off.ship_to, "item": off.component, "period": labels[t], "quantity": round(left, 3)}
         )
     out["stock"] = stock_rows
     costs["holding"] = holding

@@ -184,10 +184,10 @@ def build_model(s: Structure) -> PlanningModel:
             if not mask.any():
                 continue
             for comp, qty in seg.usage.items():
-                pair = cpair_ix.get((comp_ix[comp], build.site))
-                if pair is None:  # folded in (reduce.py): no balance to draw from
+                row = cpair_ix.get((comp_ix[comp], build.site))
+                if row is None:  # folded in (reduce.py): no balance to draw from
                     continue
-                b.add_entries(comp_row.start + pair * T + build.periods[mask], cols[mask], qty)
+                b.add_entries(comp_row.start + row * T + build.periods[mask], cols[mask], qty)
 
     # Product balance at a site: stock[t] - stock[t-1] - make[t] + ship[t] = initial stock.
     rhs_p = np.zeros(npp * T)

@@ -48,8 +48,8 @@ def fold_ample_supply(s: Structure) -> None:
                 row[b.periods[mask]] = np.maximum(row[b.periods[mask]], qty)
     need: dict[tuple[int, int], np.ndarray] = defaultdict(lambda: np.zeros(T))
     site_of_line = {b.line: b.site for b in s.builds}
-    for (line, comp), qty in per_unit.items():
-        need[(comp, site_of_line[line])] += qty * most_units[line]
+    for (line, ci), most_each in per_unit.items():
+        need[(ci, site_of_line[line])] += most_each * most_units[line]
     by_pair: dict[tuple[int, int], list[int]] = defaultdict(list)
     for k in s.offers:
         o = p.supply_offers[k]
@@ -71,10 +71,10 @@ def fold_ample_supply(s: Structure) -> None:
         for seg in s.bom[b.product]:
             mask = (b.periods >= seg.first) & (b.periods <= seg.last)
             for comp, qty in seg.usage.items():
-                k = ample.get((comp_ix[comp], b.site))
-                if k is None:
+                folded = ample.get((comp_ix[comp], b.site))
+                if folded is None:
                     continue
-                offer = p.supply_offers[k]
+                offer = p.supply_offers[folded]
                 b.material_cost[mask] += qty * offer.unit_price
                 keep &= ~mask | (b.periods >= offer.lead_time)
         if not keep.all():
