@@ -84,10 +84,10 @@ def fold_ample_supply(s: Structure) -> None:
     s.builds = [b for b in s.builds if b.periods.size]
     s.ample = ample
     s.component_pairs = [pair for pair in s.component_pairs if pair not in ample]
-    folded = set(ample.values())
+    folded_offers = set(ample.values())
     s.offers = [
         k
         for k in s.offers
-        if k not in folded
+        if k not in folded_offers
         and (comp_ix[p.supply_offers[k].component], site_ix[p.supply_offers[k].ship_to]) not in ample
     ]
