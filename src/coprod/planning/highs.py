@@ -152,6 +152,13 @@ class HighsSession:
             iterations=iterations,
         )
 
+    def save_basis(self) -> object:
+        """The current basis (after a simplex solve or an IPM solve with crossover)."""
+        return self.highs.getBasis()
+
+    def restore_basis(self, basis: object) -> None:
+        self.highs.setBasis(basis)
+
     def set_column_bounds(self, cols: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
         cols = np.asarray(cols, dtype=np.int32)
         if cols.size:
