@@ -152,11 +152,11 @@ class HighsSession:
             iterations=iterations,
         )
 
-    def save_basis(self) -> object:
+    def save_basis(self) -> highspy.HighsBasis:
         """The current basis (after a simplex solve or an IPM solve with crossover)."""
         return self.highs.getBasis()
 
-    def restore_basis(self, basis: object) -> None:
+    def restore_basis(self, basis: highspy.HighsBasis) -> None:
         self.highs.setBasis(basis)
 
     def set_column_bounds(self, cols: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
