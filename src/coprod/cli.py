@@ -8,31 +8,20 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.markdown import Markdown
 
 from coprod import services
-from coprod.errors import CoprodError, ProgrammeInvalid
+from coprod.cli_common import Format, ProgrammePath, app, err, out, user_errors
+from coprod.cli_scenarios import scenario_app
 from coprod.io import write_programme
 from coprod.io.plan_files import plan_json, write_plan_folder
 from coprod.planning import PlanOptions, SolverOptions
 from coprod.report import summary_markdown
-
-app = typer.Typer(
-    help="Plan and track the co-production of small drones.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    add_completion=False,
-)
-out = Console()
-err = Console(stderr=True)
 
 STAGES = {
     "building": "Building the LP",
@@ -40,11 +29,6 @@ STAGES = {
     "rounding": "Rounding to whole units",
     "explaining": "Explaining the plan",
 }
-
-
-class Format(StrEnum):
-    TEXT = "text"
-    JSON = "json"
 
 
 class FileFormat(StrEnum):
@@ -64,27 +48,13 @@ class Objective(StrEnum):
     LEXICOGRAPHIC = "lexicographic"
 
 
-@contextmanager
-def _user_errors() -> Iterator[None]:
-    try:
-        yield
-    except ProgrammeInvalid as exc:
-        err.print(f"[bold red]{len(exc.problems)} problem(s):[/]")
-        for problem in exc.problems:
-            err.print(f"  {problem}", markup=False, highlight=False)
-        raise typer.Exit(2) from None
-    except CoprodError as exc:
-        err.print(f"[bold red]error:[/] {exc}", highlight=False)
-        raise typer.Exit(2) from None
-
-
-ProgrammePath = Annotated[Path, typer.Argument(help="Programme: a .yaml file or a folder of CSV files")]
+app.add_typer(scenario_app, name="scenario")
 
 
 @app.command()
 def validate(path: ProgrammePath) -> None:
     """Check a programme; list every problem with its file, record and field."""
-    with _user_errors():
+    with user_errors():
         p = services.validate_file(path)
     out.print(
         f"[green]valid[/]: {p.settings.name}: {len(p.partners)} partners, {len(p.sites)} sites, "
@@ -122,14 +92,14 @@ def plan_cmd(
         objective=objective.value,
         export=exports,
     )
-    with _user_errors(), err.status("Loading the programme") as status:
+    with user_errors(), err.status("Loading the programme") as status:
 
         def progress(stage: str) -> None:
             status.update(STAGES.get(stage, stage))
 
         result = services.plan_file(path, options, progress)
     if out_dir is not None:
-        with _user_errors():
+        with user_errors():
             write_plan_folder(result, out_dir)
         err.print(f"plan written to {out_dir}/ (summary.md, plan.json and one CSV per table)")
     if fmt is Format.JSON:
@@ -145,7 +115,7 @@ def convert(
     target: Annotated[Path, typer.Argument(help="The file (yaml) or folder (csv) to write")],
 ) -> None:
     """Convert a programme between YAML and a CSV folder, losslessly."""
-    with _user_errors():
+    with user_errors():
         services.convert_programme(path, target, to.value)
     out.print(f"written {target} ({to.value})")
 
@@ -166,7 +136,7 @@ def replan(
     if frozen < 0:
         err.print("[bold red]error:[/] --frozen must be 0 or more")
         raise typer.Exit(2)
-    with _user_errors(), err.status("Planning the programme"):
+    with user_errors(), err.status("Planning the programme"):
         change_set = load_change_set(changes)
         live = PlanningSession(services.validate_file(path))
         before = live.plan
@@ -214,7 +184,7 @@ def generate(
     from coprod.generate import generate as make
 
     fmt = "yaml" if target.suffix.lower() in (".yaml", ".yml") else "csv"
-    with _user_errors(), err.status(f"Generating a size {size.value} programme"):
+    with user_errors(), err.status(f"Generating a size {size.value} programme"):
         programme = make(size.value, seed)
         write_programme(programme, target, fmt)
     out.print(

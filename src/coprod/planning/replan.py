@@ -22,6 +22,7 @@ from coprod.domain.changes import (
     SupplierDelay,
     apply_changes,
     check_changes,
+    is_bound_change,
 )
 from coprod.errors import Problem, ProgrammeInvalid
 from coprod.planning.highs import HighsSession
@@ -54,7 +55,10 @@ class PlanningSession:
         self.plan: Plan = assemble_plan(self.model, outcome, self.x, timings, outcome.status.value)
         timings["total_s"] = time.perf_counter() - started  # the same dict the plan holds
 
-    def _breaks_folding(self, changes: ChangeSet) -> bool:
+    def _needs_rebuild(self, changes: ChangeSet) -> bool:
+        """True when a change alters the LP's shape, or breaks the folding of ample supply."""
+        if not all(is_bound_change(ch) for ch in changes.changes):
+            return True
         s = self.model.structure
         if not s.ample:
             return False
@@ -80,9 +84,9 @@ class PlanningSession:
             )
         started = time.perf_counter()
         changed = apply_changes(self.programme, changes)
-        if self._breaks_folding(changes):
-            # A folded offer changed, or a line may now consume more than a folded offer
-            # supplies: the reduction no longer holds, so build the LP again (cold).
+        if self._needs_rebuild(changes):
+            # The LP's shape changes (a due date, a dropped site, ...), or a folded offer
+            # changed or may now bind: build the LP again for the changed programme (cold).
             self.__init__(changed, self.options)  # type: ignore[misc]
             self.plan.timings["total_s"] = time.perf_counter() - started
             self.plan.timings["cold_rebuild"] = 1.0

@@ -1,0 +1,47 @@
+"""What every command module shares: the Typer app, consoles, and the user-error guard."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from coprod.errors import CoprodError, ProgrammeInvalid
+
+__all__ = ["Format", "ProgrammePath", "app", "err", "out", "user_errors"]
+
+app = typer.Typer(
+    help="Plan and track the co-production of small drones.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+ProgrammePath = Annotated[Path, typer.Argument(help="Programme: a .yaml file or a folder of CSV files")]
+
+
+class Format(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Every error a user can cause: a message naming file, record and field; exit status 2."""
+    try:
+        yield
+    except ProgrammeInvalid as exc:
+        err.print(f"[bold red]{len(exc.problems)} problem(s):[/]")
+        for problem in exc.problems:
+            err.print(f"  {problem}", markup=False, highlight=False)
+        raise typer.Exit(2) from None
+    except CoprodError as exc:
+        err.print(f"[bold red]error:[/] {exc}", highlight=False)
+        raise typer.Exit(2) from None

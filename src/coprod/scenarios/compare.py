@@ -1,0 +1,101 @@
+"""Compare scenarios side by side: KPIs, deliveries per period, what binds."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from coprod.domain import Programme
+from coprod.domain.changes import apply_changes, check_changes
+from coprod.errors import Problem, ProgrammeInvalid
+from coprod.io import load_programme
+from coprod.io.changes_file import load_change_set
+from coprod.planning import Plan, PlanOptions, plan
+
+__all__ = ["KPI_ROWS", "Comparison", "compare", "load_scenario"]
+
+# (key, label, True when a higher value is better)
+KPI_ROWS = (
+    ("on_time_rate", "on-time rate", True),
+    ("fill_rate", "fill rate", True),
+    ("on_time_units", "units on time", True),
+    ("late_units", "units late", False),
+    ("unmet_units", "units unmet", False),
+    ("requirements_late_or_unmet", "requirements late or unmet", False),
+    ("cost", "total cost", False),
+)
+
+
+def load_scenario(base: Programme, path: Path) -> tuple[str, Programme]:
+    """A change set (a YAML file with `changes:`) applied to `base`, or a whole programme."""
+    try:
+        head = yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else None
+    except yaml.YAMLError:
+        head = None
+    if isinstance(head, dict) and "changes" in head:
+        changes = load_change_set(path)
+        findings = check_changes(base, changes)
+        if findings:
+            raise ProgrammeInvalid(
+                [Problem(str(path), f"changes[{f.index}] ({f.key})", f.field, f.message) for f in findings]
+            )
+        return changes.name or path.stem, apply_changes(base, changes)
+    return path.stem, load_programme(path)
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    names: list[str]  # the base first
+    plans: list[Plan]
+
+    def kpis(self) -> list[dict[str, Any]]:
+        rows = []
+        for name, p in zip(self.names, self.plans, strict=True):
+            row: dict[str, Any] = {"scenario": name, **{k: p.kpis[k] for k, _, _ in KPI_ROWS if k in p.kpis}}
+            row["cost"] = p.costs["total"]
+            row["top_bottleneck"] = p.bottlenecks[0]["subject"] if p.bottlenecks else ""
+            rows.append(row)
+        return rows
+
+    def monthly(self) -> list[dict[str, Any]]:
+        """Per period: required and delivered in each scenario."""
+        table: dict[str, dict[str, int]] = defaultdict(dict)
+        for name, p in zip(self.names, self.plans, strict=True):
+            for row in p.deliveries_by_period:
+                cell = table[row["period"]]
+                cell[f"{name}: required"] = cell.get(f"{name}: required", 0) + row["required"]
+                cell[f"{name}: delivered"] = cell.get(f"{name}: delivered", 0) + row["delivered"]
+                cell[f"{name}: on time"] = cell.get(f"{name}: on time", 0) + row["on_time"]
+        periods = self.plans[0].periods
+        out = []
+        for period in periods:
+            cells = table.get(period, {})
+            line: dict[str, Any] = {"period": period}
+            for name in self.names:
+                for what in ("required", "delivered", "on time"):
+                    line[f"{name}: {what}"] = cells.get(f"{name}: {what}", 0)
+            out.append(line)
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "scenarios": self.names,
+            "kpis": self.kpis(),
+            "monthly": self.monthly(),
+            "bottlenecks": {n: p.bottlenecks[:5] for n, p in zip(self.names, self.plans, strict=True)},
+        }
+
+
+def compare(
+    base: Programme,
+    scenarios: list[tuple[str, Programme]],
+    options: PlanOptions | None = None,
+    base_name: str = "base",
+) -> Comparison:
+    names = [base_name] + [name for name, _ in scenarios]
+    plans = [plan(base, options)] + [plan(p, options) for _, p in scenarios]
+    return Comparison(names, plans)
