@@ -9,6 +9,7 @@ from pydantic import ValidationError
 
 from coprod.domain.changes import ChangeSet
 from coprod.errors import InputError, Problem, ProgrammeInvalid
+from coprod.io.yaml_loader import SAFE_LOADER
 
 __all__ = ["load_change_set"]
 
@@ -17,7 +18,7 @@ def load_change_set(path: Path) -> ChangeSet:
     if not path.is_file():
         raise InputError(f"{path}: no such change set file")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
     except yaml.YAMLError as exc:
         raise ProgrammeInvalid([Problem(str(path), "", "", f"YAML syntax error: {exc}")]) from exc
     if isinstance(data, dict) and "name" not in data:

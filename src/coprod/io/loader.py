@@ -12,6 +12,7 @@ from coprod.domain import Programme, check_references
 from coprod.errors import InputError, Problem, ProgrammeInvalid
 from coprod.io.csv_format import read_csv_folder
 from coprod.io.raw import RawProgramme
+from coprod.io.yaml_loader import SAFE_LOADER
 
 __all__ = ["load_programme", "read_raw", "validate_raw"]
 
@@ -46,7 +47,7 @@ def read_raw(path: Path) -> RawProgramme:
 
 def _read_yaml(path: Path) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""

@@ -1,7 +1,9 @@
 """Turn the LP optimum into whole units that still respect every limit.
 
-1. Production is rounded down to whole units (capacity, rate and licence rows have only
-   non-negative coefficients, so rounding down keeps them) and fixed.
+1. Production is rounded to whole units along each build's cumulative output, with units
+   taken back where a capacity, rate or licence row would be exceeded, and fixed. (If a
+   rounded-up unit lacks material, every build is rounded down instead: those rows have
+   only non-negative coefficients, so rounding down always keeps them.)
 2. The LP is re-solved warm with dual simplex: with production fixed, what remains of the
    finished-goods part (stock, lanes, deliveries) is a network, whose vertex solutions are
    integral for integer stock, production and quantities.
@@ -12,7 +14,9 @@
 from __future__ import annotations
 
 import numpy as np
+import scipy.sparse as sp
 
+from coprod.errors import SolverError
 from coprod.planning.highs import HighsSession, SolveOutcome
 from coprod.planning.model import PlanningModel
 
@@ -26,10 +30,16 @@ def repair_to_units(
 ) -> tuple[np.ndarray, SolveOutcome]:
     lp = m.lp
     make = lp.columns["make"]
-    fixed = np.floor(first.x[make.slice] + EPS)
     cols = np.arange(make.start, make.start + make.size)
+    fixed = whole_production(m, first.x[make.slice])
     session.set_column_bounds(cols, fixed, fixed)
-    second = session.solve(method="simplex")
+    try:
+        second = session.solve(method="simplex")
+    except SolverError:
+        # A unit rounded up found no material: round every build down instead (always feasible).
+        fixed = np.floor(first.x[make.slice] + EPS)
+        session.set_column_bounds(cols, fixed, fixed)
+        second = session.solve(method="simplex")
     x = second.x.copy()
     x[make.slice] = fixed
     for name in ("ship", "deliver", "unmet", "stock_p"):
@@ -37,6 +47,110 @@ def repair_to_units(
         x[fam.slice] = np.round(x[fam.slice])
     _round_orders(m, x)
     return x, second
+
+
+def whole_production(m: PlanningModel, make: np.ndarray) -> np.ndarray:
+    """Whole units per build and period that keep each build's cumulative output within one
+    unit of the LP's (rounding each period down would lose up to a unit every period), then
+    take back rounded-up units wherever an hours, rate or licence row would be exceeded."""
+    s, lp = m.structure, m.lp
+    whole = np.empty_like(make)
+    start = 0
+    for b in s.builds:  # each build owns a contiguous run of columns, periods ascending
+        n = b.periods.size
+        cumulative = np.floor(np.cumsum(make[start : start + n]) + 0.5)  # nearest: no unit lost
+        whole[start : start + n] = np.diff(cumulative, prepend=0.0)
+        start += n
+    fam = lp.columns["make"]
+    rows = np.concatenate(
+        [
+            np.arange(lp.rows[f].start, lp.rows[f].start + lp.rows[f].size)
+            for f in ("hours", "rate", "licence")
+        ]
+    )
+    capacity = lp.matrix[rows][:, fam.start : fam.start + fam.size].tocsr()
+    upper = lp.row_upper[rows]
+    for r in np.flatnonzero(capacity @ whole > upper + 1e-7):
+        lo, hi = capacity.indptr[r], capacity.indptr[r + 1]
+        members, coef = capacity.indices[lo:hi], capacity.data[lo:hi]
+        for k in np.argsort(-(whole[members] - make[members])):  # most rounded-up first
+            if coef @ whole[members] <= upper[r] + 1e-7:
+                break
+            j = members[k]
+            if whole[j] > np.floor(make[j] + EPS):
+                whole[j] -= 1.0
+        if coef @ whole[members] > upper[r] + 1e-7:  # still over: fall back to rounding down
+            whole[members] = np.minimum(whole[members], np.floor(make[members] + EPS))
+    _keep_material(m, make, whole)
+    _top_up(m, make, whole, capacity, upper)
+    return whole
+
+
+def _top_up(
+    m: PlanningModel, make: np.ndarray, whole: np.ndarray, capacity: sp.csr_matrix, upper: np.ndarray
+) -> None:
+    """Give back the units rounding lost where the LP had them: one unit at a time, to the
+    build-period with the largest lost fraction, while hours, rates, licences and material
+    allow and the build stays within its LP total rounded up. Fragments of a unit spread
+    over builds would otherwise go missing and show up as late or unmet demand."""
+    lp, s = m.lp, m.structure
+    T = s.periods
+    fam, rows_fam, buy = lp.columns["make"], lp.rows["component_balance"], lp.columns["buy"]
+    build_of = np.repeat(np.arange(len(s.builds)), [b.periods.size for b in s.builds])
+    room = np.ceil(np.bincount(build_of, weights=make, minlength=len(s.builds)) - EPS)
+    room -= np.bincount(build_of, weights=whole, minlength=len(s.builds))
+    slack = upper - capacity @ whole
+    cap_cols = capacity.tocsc()
+    rows = lp.matrix[rows_fam.slice]
+    use = rows[:, fam.slice].tocsc()
+    most_in = -(rows[:, buy.slice] @ lp.col_upper[buy.slice])
+    supply = np.cumsum((lp.row_lower[rows_fam.slice] + most_in).reshape(-1, T), axis=1)
+    need = (use @ whole).reshape(-1, T)
+    for j in np.argsort(-(make - whole)):
+        if make[j] - whole[j] <= 0.05:
+            break
+        if room[build_of[j]] < 1:
+            continue
+        lo, hi = cap_cols.indptr[j], cap_cols.indptr[j + 1]
+        if np.any(slack[cap_cols.indices[lo:hi]] < cap_cols.data[lo:hi] - 1e-7):
+            continue
+        ulo, uhi = use.indptr[j], use.indptr[j + 1]
+        pairs, periods, qty = use.indices[ulo:uhi] // T, use.indices[ulo:uhi] % T, use.data[ulo:uhi]
+        trial = need[pairs].copy()
+        trial[np.arange(pairs.size), periods] += qty
+        if np.any(np.cumsum(trial, axis=1) > supply[pairs] + 1e-6):
+            continue
+        need[pairs] = trial
+        whole[j] += 1.0
+        room[build_of[j]] -= 1
+        slack[cap_cols.indices[lo:hi]] -= cap_cols.data[lo:hi]
+
+
+def _keep_material(m: PlanningModel, make: np.ndarray, whole: np.ndarray) -> None:
+    """Take back rounded-up units that no stock or order could supply in time.
+
+    A component balance involves only production and that pair's own orders, so a fixed
+    production is feasible exactly when, for every pair and period, the cumulative need
+    does not exceed the initial stock plus every order that could have arrived by then."""
+    lp = m.lp
+    fam, rows_fam, buy = lp.columns["make"], lp.rows["component_balance"], lp.columns["buy"]
+    if rows_fam.size == 0:
+        return
+    T = m.structure.periods
+    rows = lp.matrix[rows_fam.slice]
+    use = rows[:, fam.slice].tocsr()
+    most_in = -(rows[:, buy.slice] @ lp.col_upper[buy.slice])  # every order at capacity
+    supply = np.cumsum((lp.row_lower[rows_fam.slice] + most_in).reshape(-1, T), axis=1)
+    down = np.floor(make + EPS)
+    for _ in range(T + 1):
+        short = np.cumsum((use @ whole).reshape(-1, T), axis=1) > supply + 1e-6
+        if not short.any():
+            return
+        pair, t = np.argwhere(short)[0]
+        span = use[pair * T : pair * T + t + 1]  # every use of the pair up to the shortfall
+        cols = np.unique(span.indices)
+        whole[cols] = np.minimum(whole[cols], down[cols])
+    whole[:] = np.minimum(whole, down)
 
 
 def _round_orders(m: PlanningModel, x: np.ndarray) -> None:

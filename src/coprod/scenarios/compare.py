@@ -14,6 +14,7 @@ from coprod.domain.changes import apply_changes, check_changes
 from coprod.errors import Problem, ProgrammeInvalid
 from coprod.io import load_programme
 from coprod.io.changes_file import load_change_set
+from coprod.io.yaml_loader import SAFE_LOADER
 from coprod.planning import Plan, PlanOptions, plan
 
 __all__ = ["KPI_ROWS", "Comparison", "compare", "load_scenario"]
@@ -33,7 +34,7 @@ KPI_ROWS = (
 def load_scenario(base: Programme, path: Path) -> tuple[str, Programme]:
     """A change set (a YAML file with `changes:`) applied to `base`, or a whole programme."""
     try:
-        head = yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else None
+        head = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER) if path.is_file() else None
     except yaml.YAMLError:
         head = None
     if isinstance(head, dict) and "changes" in head:
