@@ -17,7 +17,7 @@ from rich.markdown import Markdown
 
 from coprod import services
 from coprod.cli_common import Format, ProgrammePath, app, err, out, user_errors
-from coprod.cli_scenarios import scenario_app
+from coprod.cli_scenarios import risk, scenario_app
 from coprod.io import write_programme
 from coprod.io.plan_files import plan_json, write_plan_folder
 from coprod.planning import PlanOptions, SolverOptions
@@ -49,6 +49,7 @@ class Objective(StrEnum):
 
 
 app.add_typer(scenario_app, name="scenario")
+app.command()(risk)
 
 
 @app.command()

@@ -87,3 +87,118 @@ def compare_cmd(
             cells.append(text)
         monthly.add_row(row["period"], *cells)
     out.print(monthly)
+
+
+def risk(
+    path: ProgrammePath,
+    uncertainty: Annotated[Path, typer.Option("--uncertainty", help="The uncertainty file (YAML)")],
+    n: Annotated[int, typer.Option("-n", help="Number of samples", min=1, max=1_000_000)] = 200,
+    seed: Annotated[int | None, typer.Option(help="Overrides the file's seed")] = None,
+    workers: Annotated[int | None, typer.Option(help="Run on a local Dask cluster of N processes")] = None,
+    dask: Annotated[
+        str | None, typer.Option("--dask", help="A Dask scheduler address, tcp://host:8786")
+    ] = None,
+    out_dir: Annotated[Path | None, typer.Option("--out", help="Write risk.json and CSV tables here")] = None,
+    fmt: Annotated[Format, typer.Option("--format", help="text or json")] = Format.TEXT,
+) -> None:
+    """Monte Carlo risk: the spread of deliveries, P(target), P(on time), what drives risk."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from coprod.domain.checks import Finding
+    from coprod.errors import Problem, ProgrammeInvalid
+    from coprod.io.changes_file import load_small_file
+    from coprod.scenarios.executors import DaskExecutor, Executor, SerialExecutor
+    from coprod.scenarios.risk import run_risk
+    from coprod.scenarios.uncertainty import Uncertainty, check_uncertainty
+    from coprod.services import validate_file
+
+    with user_errors():
+        programme = validate_file(path)
+        spec = load_small_file(uncertainty, Uncertainty, "uncertainty")
+        findings: list[Finding] = check_uncertainty(programme, spec)
+        if findings:
+            raise ProgrammeInvalid(
+                [
+                    Problem(
+                        str(uncertainty),
+                        f.section + (f"[{f.index}]" if f.index >= 0 else ""),
+                        f.field,
+                        f.message,
+                    )
+                    for f in findings
+                ]
+            )
+    executor: Executor
+    try:
+        executor = DaskExecutor(address=dask, workers=workers) if (dask or workers) else SerialExecutor()
+    except OSError as exc:
+        err.print(f"[bold red]error:[/] cannot reach the Dask scheduler {dask}: {exc}")
+        raise typer.Exit(2) from None
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    try:
+        with Progress(*columns, console=err) as bar:
+            task = bar.add_task(f"Planning samples ({getattr(executor, 'workers', 1)} worker(s))", total=n)
+            result = run_risk(programme, spec, n, seed, executor, progress=lambda: bar.advance(task))
+    finally:
+        executor.close()
+    payload = result.to_dict()
+    if out_dir is not None:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        (out_dir / "risk.json").write_text(json.dumps(payload, indent=2, default=str))
+        for name in ("factors", "requirements", "deliveries", "production"):
+            rows = payload[name]
+            with (out_dir / f"{name}.csv").open("w", newline="", encoding="utf-8") as fh:
+                writer = csv.DictWriter(fh, list(rows[0]))
+                writer.writeheader()
+                writer.writerows(rows)
+        err.print(f"risk written to {out_dir}/")
+    if fmt is Format.JSON:
+        sys.stdout.write(json.dumps(payload, indent=2, default=str) + "\n")
+        return
+    _print_risk(payload)
+
+
+def _print_risk(payload: dict[str, Any]) -> None:
+    s = payload["summary"]
+    out.print(
+        f"{s['samples']} samples on {s['workers']} worker(s) in {s['seconds']:.1f} s "
+        f"({s['samples_per_second']:.1f} samples/s)"
+    )
+    ot, fill = s["on_time_units"], s["fill_rate"]
+    out.print(f"units on time  P10 {ot['p10']:,.0f}  P50 {ot['p50']:,.0f}  P90 {ot['p90']:,.0f}")
+    out.print(f"fill rate      P10 {fill['p10']:.1%}  P50 {fill['p50']:.1%}  P90 {fill['p90']:.1%}")
+    if s["target"]:
+        t = s["target"]
+        out.print(
+            f"[bold]P({t['measure']} of {t['item'] or 'all designs'} >= {t['rate']:,.0f} in {t['by']}) = "
+            f"{t['probability']:.0%}[/]"
+        )
+    table = Table(title="What drives the risk (Spearman rank correlation with units on time)")
+    for col in ("rank", "factor", "rho on time", "rho target", "range"):
+        table.add_column(col)
+    for f in payload["factors"]:
+        table.add_row(
+            str(f["rank"]),
+            f["factor"],
+            f"{f['rho_on_time_units']:+.2f}",
+            f"{f['rho_target']:+.2f}",
+            f"{f['min']:g}..{f['max']:g}",
+        )
+    out.print(table)
+    monthly = Table(title="Deliveries per period, all designs (sum of per-design percentiles)")
+    for col in ("period", "P10", "P50", "P90"):
+        monthly.add_column(col, justify="right")
+    by_period: dict[str, list[float]] = {}
+    for row in payload["deliveries"]:
+        cell = by_period.setdefault(row["period"], [0.0, 0.0, 0.0])
+        cell[0] += row["p10"]
+        cell[1] += row["p50"]
+        cell[2] += row["p90"]
+    for period, (p10, p50, p90) in by_period.items():
+        monthly.add_row(period, f"{p10:,.0f}", f"{p50:,.0f}", f"{p90:,.0f}")
+    out.print(monthly)
+    risky = sorted(payload["requirements"], key=lambda r: r["p_on_time"])[:10]
+    out.print(
+        "Requirements least likely on time: "
+        + ", ".join(f"{r['requirement']} {r['p_on_time']:.0%}" for r in risky)
+    )

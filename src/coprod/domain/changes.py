@@ -28,7 +28,7 @@ from coprod.domain.checks import Finding
 from coprod.domain.entities import Line, LineException, Requirement, SupplyOffer
 from coprod.domain.programme import Programme
 
-__all__ = ["Change", "ChangeSet", "apply_changes", "check_changes", "is_bound_change"]
+__all__ = ["Change", "ChangeSet", "apply_changes", "check_changes", "delay_ramp", "is_bound_change"]
 
 
 class _Change(BaseModel):
@@ -186,7 +186,7 @@ def _apply(p: Programme, ch: _Change) -> Programme:
     if isinstance(ch, RampDelay):
         return p.model_copy(
             update={
-                "lines": tuple(_delay_ramp(p, ln, ch.periods) if ln.id == ch.line else ln for ln in p.lines)
+                "lines": tuple(delay_ramp(p, ln, ch.periods) if ln.id == ch.line else ln for ln in p.lines)
             }
         )
     if isinstance(ch, DropSite):
@@ -212,7 +212,7 @@ def _edit_offer(o: SupplyOffer, ch: SupplierCapacity | SupplierDelay) -> SupplyO
     return o.model_copy(update={"available_from": max(ch.until, o.available_from or ch.until)})
 
 
-def _delay_ramp(p: Programme, line: Line, periods: int) -> Line:
+def delay_ramp(p: Programme, line: Line, periods: int) -> Line:
     cal, ramp = p.calendar, line.ramp_up
     if ramp is None:
         return line
