@@ -18,6 +18,7 @@ from rich.markdown import Markdown
 from coprod import services
 from coprod.cli_common import Format, ProgrammePath, app, err, out, user_errors
 from coprod.cli_scenarios import risk, scenario_app
+from coprod.cli_server import db_app, export_cmd, import_cmd, serve, user_app
 from coprod.io import write_programme
 from coprod.io.plan_files import plan_json, write_plan_folder
 from coprod.planning import PlanOptions, SolverOptions
@@ -49,6 +50,11 @@ class Objective(StrEnum):
 
 
 app.add_typer(scenario_app, name="scenario")
+app.add_typer(db_app, name="db")
+app.add_typer(user_app, name="user")
+app.command("import")(import_cmd)
+app.command("export")(export_cmd)
+app.command()(serve)
 app.command()(risk)
 
 

@@ -1,9 +1,14 @@
 """One exception tree for coprod.
 
     CoprodError                     anything coprod raises on purpose
-    ├── InputError                  a file or argument a user gave cannot be used
-    │   └── ProgrammeInvalid        a programme breaks rules; carries every Problem found
-    └── SolverError                 the solver failed in a way no plan can describe
+    ├── InputError                  a file or argument a user gave cannot be used   (CLI 2, HTTP 422)
+    │   └── ProgrammeInvalid        a programme breaks rules; carries every Problem  (CLI 2, HTTP 422)
+    ├── NotFound                    no such thing, or not one the user may see      (HTTP 404)
+    ├── Forbidden                   the user's role may not do this                 (HTTP 403)
+    ├── Conflict                    a stale version, or a record still referenced   (HTTP 409)
+    ├── Unauthorized                no valid credentials                            (HTTP 401)
+    ├── TooManyRequests             too many failed logins; try again later         (HTTP 429)
+    └── SolverError                 the solver failed in a way no plan can describe (HTTP 500)
 
 An infeasible or partly unmet plan is *not* an error: it is a Plan whose requirements show
 as late or unmet. Messages say what is wrong and where, so a user can fix it.
@@ -13,7 +18,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["CoprodError", "InputError", "Problem", "ProgrammeInvalid", "SolverError"]
+__all__ = [
+    "Conflict",
+    "CoprodError",
+    "Forbidden",
+    "InputError",
+    "NotFound",
+    "Problem",
+    "ProgrammeInvalid",
+    "SolverError",
+    "TooManyRequests",
+    "Unauthorized",
+]
 
 
 class CoprodError(Exception):
@@ -50,3 +66,23 @@ class ProgrammeInvalid(InputError):
 
 class SolverError(CoprodError):
     """The solver stopped without a usable answer (not infeasibility: that is a plan)."""
+
+
+class NotFound(CoprodError):
+    """No such record, programme, plan or user, or none the user may see."""
+
+
+class Forbidden(CoprodError):
+    """The user's role may not do this at all."""
+
+
+class Conflict(CoprodError):
+    """The record changed since it was read (stale version), or the change breaks a reference."""
+
+
+class Unauthorized(CoprodError):
+    """Missing, wrong or expired credentials."""
+
+
+class TooManyRequests(CoprodError):
+    """Too many failed logins for this user; wait and try again."""

@@ -85,9 +85,11 @@ def test_risk_on_the_example_same_answer_serial_and_on_two_dask_workers() -> Non
         assert executor.workers == 2
         ticks: list[int] = []
         parallel = run_risk(p, u, 12, seed=5, executor=executor, progress=lambda: ticks.append(1))
+        again = run_risk(p, u, 3, seed=6, executor=executor)  # a second sweep on the same cluster
     finally:
         executor.close()
     assert len(ticks) == 12
+    assert again.requirement_probabilities() == run_risk(p, u, 3, seed=6).requirement_probabilities()
     assert serial.to_dict()["deliveries"] == parallel.to_dict()["deliveries"]
     assert serial.requirement_probabilities() == parallel.requirement_probabilities()
     assert serial.target_probability() == parallel.target_probability()

@@ -63,7 +63,8 @@ class DaskExecutor:
     ) -> list[R]:
         from dask.distributed import as_completed
 
-        [handle] = self.client.scatter([shared], broadcast=True)
+        # hash=False: a fresh key per sweep, so a second sweep never reuses a key being released
+        [handle] = self.client.scatter([shared], broadcast=True, hash=False)
         futures = self.client.map(fn, [handle] * len(items), list(items), pure=False)
         for _ in as_completed(futures):
             progress()

@@ -1,0 +1,94 @@
+"""Errors as RFC 9457 problem details, mapped from the one exception tree in one place."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from coprod.errors import (
+    Conflict,
+    CoprodError,
+    Forbidden,
+    InputError,
+    NotFound,
+    ProgrammeInvalid,
+    SolverError,
+    TooManyRequests,
+    Unauthorized,
+)
+
+__all__ = ["Problem", "install_problem_handlers"]
+
+STATUS: list[tuple[type[CoprodError], int, str]] = [
+    (ProgrammeInvalid, 422, "The programme would break its rules"),
+    (InputError, 422, "Unusable input"),
+    (NotFound, 404, "Not found"),
+    (Forbidden, 403, "Forbidden"),
+    (Conflict, 409, "Conflict"),
+    (Unauthorized, 401, "Not authenticated"),
+    (TooManyRequests, 429, "Too many requests"),
+    (SolverError, 500, "The solver failed"),
+]
+
+
+class FieldError(BaseModel):
+    record: str = ""
+    field: str = ""
+    message: str
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+    instance: str = ""
+    errors: list[FieldError] = []
+
+
+def _response(
+    request: Request, status: int, title: str, detail: str, errors: list[dict[str, Any]]
+) -> JSONResponse:
+    body = Problem(
+        title=title,
+        status=status,
+        detail=detail,
+        instance=request.url.path,
+        errors=[FieldError(**e) for e in errors],
+    )
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse(
+        body.model_dump(), status_code=status, media_type="application/problem+json", headers=headers
+    )
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    @app.exception_handler(CoprodError)
+    async def _coprod(request: Request, exc: CoprodError) -> JSONResponse:
+        status, title = next(
+            ((code, text) for kind, code, text in STATUS if isinstance(exc, kind)), (500, "Internal error")
+        )
+        errors = []
+        detail = str(exc)
+        if isinstance(exc, ProgrammeInvalid):
+            errors = [{"record": p.record, "field": p.field, "message": p.message} for p in exc.problems]
+            detail = f"{len(exc.problems)} problem(s); see errors"
+        return _response(request, status, title, detail, errors)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = []
+        for e in exc.errors():
+            loc = [str(x) for x in e.get("loc", ())]
+            errors.append(
+                {"record": loc[0] if loc else "", "field": ".".join(loc[1:]), "message": str(e.get("msg"))}
+            )
+        return _response(
+            request, 422, "Invalid request", f"{len(errors)} invalid field(s); see errors", errors
+        )

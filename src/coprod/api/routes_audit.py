@@ -1,0 +1,74 @@
+"""The audit trail: read and filter (append-only: the API has no way to change it)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel
+from sqlalchemy import select
+
+from coprod.api.deps import CurrentUser, DbSession
+from coprod.errors import Forbidden
+from coprod.storage.records import RecordStore
+from coprod.storage.tables import AuditEntry
+
+router = APIRouter(tags=["audit"])
+
+
+class AuditPublic(BaseModel):
+    id: int
+    at: dt.datetime
+    username: str
+    partner: str | None
+    section: str
+    key: str
+    action: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+
+
+@router.get(
+    "/programmes/{programme}/audit", response_model=list[AuditPublic], responses={401: {}, 403: {}, 404: {}}
+)
+def audit(
+    programme: str,
+    who: CurrentUser,
+    session: DbSession,
+    section: str | None = None,
+    key: str | None = None,
+    username: str | None = None,
+    since: dt.datetime | None = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[AuditPublic]:
+    """Who changed what, when, with the record before and after (programme office, auditors)."""
+    if not who.sees_everything:
+        raise Forbidden("only the programme office and auditors read the audit trail")
+    row = RecordStore(session).programme(programme)
+    stmt = select(AuditEntry).where(AuditEntry.programme_id == row.id)
+    for column, value in (
+        (AuditEntry.section, section),
+        (AuditEntry.key, key),
+        (AuditEntry.username, username),
+    ):
+        if value is not None:
+            stmt = stmt.where(column == value)
+    if since is not None:
+        stmt = stmt.where(AuditEntry.at >= since)
+    entries = session.scalars(stmt.order_by(AuditEntry.id).offset(offset).limit(limit))
+    return [
+        AuditPublic(
+            id=e.id,
+            at=e.at,
+            username=e.username,
+            partner=e.partner,
+            section=e.section,
+            key=e.key,
+            action=e.action,
+            before=e.before,
+            after=e.after,
+        )
+        for e in entries
+    ]

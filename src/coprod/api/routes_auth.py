@@ -1,0 +1,75 @@
+"""Log in, who am I, and users (created by the programme office)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, Field
+
+from coprod.access import Role
+from coprod.api.deps import CurrentUser, DbSession
+from coprod.errors import Forbidden, Unauthorized
+from coprod.storage.users import UserStore
+
+router = APIRouter(tags=["auth"])
+
+
+class Login(BaseModel):
+    username: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=200)
+
+
+class TokenPublic(BaseModel):
+    access_token: str
+    token_type: str = "bearer"
+    expires_at: dt.datetime
+
+
+class UserCreate(BaseModel):
+    username: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")
+    partner: str = Field(min_length=1, max_length=64)
+    role: Role
+    password: str = Field(min_length=8, max_length=200)
+
+
+class UserPublic(BaseModel):
+    username: str
+    partner: str
+    role: Role
+
+
+@router.post("/auth/token", response_model=TokenPublic, responses={401: {}, 429: {}})
+def login(body: Login, session: DbSession, request: Request) -> TokenPublic:
+    """Exchange a username and password for a bearer token (rate-limited per user)."""
+    limiter = request.app.state.login_limiter
+    limiter.check(body.username)
+    try:
+        token, expires = UserStore(session).login(body.username, body.password, request.app.state.token_hours)
+    except Unauthorized:
+        limiter.failed(body.username)
+        raise
+    return TokenPublic(access_token=token, expires_at=expires)
+
+
+@router.get("/me", response_model=UserPublic, responses={401: {}})
+def me(who: CurrentUser) -> UserPublic:
+    return UserPublic(username=who.username, partner=who.partner, role=who.role)
+
+
+@router.get("/users", response_model=list[UserPublic], responses={401: {}, 403: {}})
+def list_users(who: CurrentUser, session: DbSession) -> list[UserPublic]:
+    if not who.sees_everything:
+        raise Forbidden("only the programme office and auditors list users")
+    return [
+        UserPublic(username=u.username, partner=u.partner, role=Role(u.role))
+        for u in UserStore(session).all()
+    ]
+
+
+@router.post("/users", response_model=UserPublic, status_code=201, responses={401: {}, 403: {}, 409: {}})
+def add_user(body: UserCreate, who: CurrentUser, session: DbSession) -> UserPublic:
+    if who.role is not Role.PROGRAMME_OFFICE:
+        raise Forbidden("only the programme office adds users")
+    user = UserStore(session).add(body.username, body.partner, body.role.value, body.password)
+    return UserPublic(username=user.username, partner=user.partner, role=Role(user.role))

@@ -1,0 +1,140 @@
+"""CRUD for every record type, generated from the domain model so the OpenAPI is exact.
+
+For each section (partners, lines, requirements, ...) there are typed schemas
+<Type>Create {data}, <Type>Update {version, data}, <Type>Public {key, version, partner,
+data} and <Type>Page, and five routes. Scoping is done by the store, not here.
+
+No `from __future__ import annotations` here: the route functions' annotations name the
+per-section schemas made in `_register`, so they must be evaluated where they are defined.
+"""
+
+from enum import Enum
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Response
+from pydantic import Field, create_model
+
+from coprod.access import SECTIONS
+from coprod.api.deps import CurrentUser, DbSession
+from coprod.errors import InputError
+from coprod.storage.records import SECTION_MODELS, RecordStore
+from coprod.storage.tables import Record
+
+router = APIRouter()
+ERRORS: dict[int | str, dict[str, Any]] = {401: {}, 403: {}, 404: {}, 409: {}, 422: {}}
+
+
+def _where(where: list[str]) -> dict[str, str]:
+    out = {}
+    for item in where:
+        field, sep, value = item.partition("=")
+        if not sep or not field:
+            raise InputError(f"where '{item}': expected field=value")
+        out[field] = value
+    return out
+
+
+def _register(section: str) -> None:
+    model = SECTION_MODELS[section]
+    name = model.__name__
+    create = create_model(f"{name}Create", data=(model, ...))
+    update = create_model(f"{name}Update", version=(int, Field(ge=1)), data=(model, ...))
+    public = create_model(
+        f"{name}Public", key=(str, ...), version=(int, ...), partner=(str | None, ...), data=(model, ...)
+    )
+    page = create_model(
+        f"{name}Page",
+        items=(list[public], ...),
+        total=(int, ...),
+        limit=(int, ...),
+        offset=(int, ...),
+    )
+    base = f"/programmes/{{programme}}/{section}"
+    tags: list[str | Enum] = [section]
+
+    def show(rec: Record) -> Any:
+        return public(key=rec.key, version=rec.version, partner=rec.partner, data=rec.data)
+
+    def list_records(
+        programme: str,
+        who: CurrentUser,
+        session: DbSession,
+        where: Annotated[list[str], Query(description="field=value, repeatable")] = [],  # noqa: B006
+        limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+        offset: Annotated[int, Query(ge=0)] = 0,
+    ) -> Any:
+        store = RecordStore(session)
+        rows, total = store.list(store.programme(programme), section, who, _where(where), limit, offset)
+        return page(items=[show(r) for r in rows], total=total, limit=limit, offset=offset)
+
+    def get_record(programme: str, key: str, who: CurrentUser, session: DbSession) -> Any:
+        store = RecordStore(session)
+        return show(store.get(store.programme(programme), section, key, who))
+
+    def create_record(programme: str, body: create, who: CurrentUser, session: DbSession) -> Any:
+        store = RecordStore(session)
+        data = body.data.model_dump(mode="json", by_alias=True)  # type: ignore[attr-defined]
+        return show(store.create(store.programme(programme), section, data, who))
+
+    def update_record(programme: str, key: str, body: update, who: CurrentUser, session: DbSession) -> Any:
+        store = RecordStore(session)
+        data = body.data.model_dump(mode="json", by_alias=True)  # type: ignore[attr-defined]
+        return show(store.update(store.programme(programme), section, key, body.version, data, who))  # type: ignore[attr-defined]
+
+    def delete_record(
+        programme: str, key: str, version: Annotated[int, Query(ge=1)], who: CurrentUser, session: DbSession
+    ) -> Response:
+        store = RecordStore(session)
+        store.delete(store.programme(programme), section, key, version, who)
+        return Response(status_code=204)
+
+    router.add_api_route(
+        base,
+        list_records,
+        methods=["GET"],
+        response_model=page,
+        tags=tags,
+        name=f"list {section}",
+        responses=ERRORS,
+    )
+    router.add_api_route(
+        base,
+        create_record,
+        methods=["POST"],
+        response_model=public,
+        status_code=201,
+        tags=tags,
+        name=f"create {section}",
+        responses=ERRORS,
+    )
+    router.add_api_route(
+        f"{base}/{{key:path}}",
+        get_record,
+        methods=["GET"],
+        response_model=public,
+        tags=tags,
+        name=f"get {section}",
+        responses=ERRORS,
+    )
+    router.add_api_route(
+        f"{base}/{{key:path}}",
+        update_record,
+        methods=["PUT"],
+        response_model=public,
+        tags=tags,
+        name=f"update {section}",
+        responses=ERRORS,
+    )
+    router.add_api_route(
+        f"{base}/{{key:path}}",
+        delete_record,
+        methods=["DELETE"],
+        status_code=204,
+        tags=tags,
+        name=f"delete {section}",
+        responses=ERRORS,
+    )
+
+
+for _section in SECTIONS:
+    _register(_section)

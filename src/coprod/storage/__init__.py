@@ -1,0 +1,1 @@
+"""SQLAlchemy 2 tables, the engine, and repositories; Alembic migrations in storage/migrations."""

@@ -1,0 +1,115 @@
+"""The database tables (SQLAlchemy 2, typed `Mapped[]`).
+
+A programme's records live in one table, `records`: one row per record, its section
+(partners, lines, requirements, ...), its key (id, or item@site for stock), the owning
+partner (for access scoping), a version (optimistic concurrency) and the record itself as
+JSON. Why not one table per record type: the domain model validates the whole programme
+as one aggregate (cross-references, BOM cycles), so the unit of consistency is the
+programme, and nested parts (revisions, BOM lines, exceptions) belong to their record.
+The JSON is exactly the domain model's own serialisation, so import and export are
+lossless by construction; the columns beside it are what queries filter and scope on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, ClassVar
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+__all__ = ["AuditEntry", "Base", "PlanVersion", "ProgrammeRow", "Record", "Token", "User"]
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        dict[str, Any]: JSON,
+        dt.datetime: DateTime(timezone=True),
+    }
+
+
+class ProgrammeRow(Base):
+    __tablename__ = "programmes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    settings: Mapped[dict[str, Any]]
+    calendar: Mapped[dict[str, Any]]
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[dt.datetime] = mapped_column(default=_now)
+
+
+class Record(Base):
+    __tablename__ = "records"
+    __table_args__ = (
+        UniqueConstraint("programme_id", "section", "key", name="uq_record_key"),
+        Index("ix_record_scope", "programme_id", "section", "partner"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id", ondelete="CASCADE"))
+    section: Mapped[str] = mapped_column(String(32))
+    key: Mapped[str] = mapped_column(String(200))
+    position: Mapped[int] = mapped_column(Integer)  # order within the section, as in the file
+    partner: Mapped[str | None] = mapped_column(String(64))  # the owning partner, for scoping
+    party: Mapped[str | None] = mapped_column(String(64))  # a second partner that may read it
+    data: Mapped[dict[str, Any]]
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=_now, onupdate=_now)
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    partner: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(32))
+    password_hash: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(default=_now)
+
+
+class Token(Base):
+    __tablename__ = "tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64), unique=True)  # sha256 of the bearer token
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    expires_at: Mapped[dt.datetime]
+
+
+class AuditEntry(Base):
+    __tablename__ = "audit"
+    __table_args__ = (Index("ix_audit_entity", "programme_id", "section", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(default=_now)
+    username: Mapped[str] = mapped_column(String(64))
+    partner: Mapped[str | None] = mapped_column(String(64))
+    programme_id: Mapped[int | None] = mapped_column(Integer)
+    section: Mapped[str] = mapped_column(String(32))
+    key: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(16))  # create | update | delete | import
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class PlanVersion(Base):
+    __tablename__ = "plans"
+    __table_args__ = (UniqueConstraint("programme_id", "number", name="uq_plan_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    fingerprint: Mapped[str] = mapped_column(String(64), index=True)
+    requested_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(default=_now)
+    status: Mapped[str] = mapped_column(String(16))  # queued building solving explaining done failed
+    error: Mapped[str | None] = mapped_column(Text)
+    kpis: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    finished_at: Mapped[dt.datetime | None]
