@@ -21,7 +21,7 @@ from coprod.errors import (
     Unauthorized,
 )
 
-__all__ = ["Problem", "install_problem_handlers"]
+__all__ = ["Problem", "install_problem_handlers", "problem_responses"]
 
 STATUS: list[tuple[type[CoprodError], int, str]] = [
     (ProgrammeInvalid, 422, "The programme would break its rules"),
@@ -50,6 +50,12 @@ class Problem(BaseModel):
     detail: str
     instance: str = ""
     errors: list[FieldError] = []
+
+
+def problem_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI entries for error statuses (422 always: any request can be invalid); each
+    answers application/problem+json."""
+    return {code: {"model": Problem, "content": {"application/problem+json": {}}} for code in {*codes, 422}}
 
 
 def _response(

@@ -10,6 +10,7 @@ from pydantic import BaseModel
 from sqlalchemy import select
 
 from coprod.api.deps import CurrentUser, DbSession
+from coprod.api.problems import problem_responses
 from coprod.errors import Forbidden
 from coprod.storage.records import RecordStore
 from coprod.storage.tables import AuditEntry
@@ -30,7 +31,9 @@ class AuditPublic(BaseModel):
 
 
 @router.get(
-    "/programmes/{programme}/audit", response_model=list[AuditPublic], responses={401: {}, 403: {}, 404: {}}
+    "/programmes/{programme}/audit",
+    response_model=list[AuditPublic],
+    responses=problem_responses(401, 403, 404),
 )
 def audit(
     programme: str,

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from coprod.access import Role
 from coprod.api.deps import CurrentUser, DbSession
+from coprod.api.problems import problem_responses
 from coprod.errors import Forbidden, Unauthorized
 from coprod.storage.users import UserStore
 
@@ -39,7 +40,7 @@ class UserPublic(BaseModel):
     role: Role
 
 
-@router.post("/auth/token", response_model=TokenPublic, responses={401: {}, 429: {}})
+@router.post("/auth/token", response_model=TokenPublic, responses=problem_responses(401, 429))
 def login(body: Login, session: DbSession, request: Request) -> TokenPublic:
     """Exchange a username and password for a bearer token (rate-limited per user)."""
     limiter = request.app.state.login_limiter
@@ -52,12 +53,12 @@ def login(body: Login, session: DbSession, request: Request) -> TokenPublic:
     return TokenPublic(access_token=token, expires_at=expires)
 
 
-@router.get("/me", response_model=UserPublic, responses={401: {}})
+@router.get("/me", response_model=UserPublic, responses=problem_responses(401))
 def me(who: CurrentUser) -> UserPublic:
     return UserPublic(username=who.username, partner=who.partner, role=who.role)
 
 
-@router.get("/users", response_model=list[UserPublic], responses={401: {}, 403: {}})
+@router.get("/users", response_model=list[UserPublic], responses=problem_responses(401, 403))
 def list_users(who: CurrentUser, session: DbSession) -> list[UserPublic]:
     if not who.sees_everything:
         raise Forbidden("only the programme office and auditors list users")
@@ -67,7 +68,7 @@ def list_users(who: CurrentUser, session: DbSession) -> list[UserPublic]:
     ]
 
 
-@router.post("/users", response_model=UserPublic, status_code=201, responses={401: {}, 403: {}, 409: {}})
+@router.post("/users", response_model=UserPublic, status_code=201, responses=problem_responses(401, 403, 409))
 def add_user(body: UserCreate, who: CurrentUser, session: DbSession) -> UserPublic:
     if who.role is not Role.PROGRAMME_OFFICE:
         raise Forbidden("only the programme office adds users")

@@ -10,6 +10,7 @@ from pydantic import BaseModel
 
 from coprod.api.deps import CurrentUser, DbSession, database_url
 from coprod.api.plan_scope import scope_plan
+from coprod.api.problems import problem_responses
 from coprod.errors import Conflict
 from coprod.planning.diff import diff_plans
 from coprod.storage.plans import PlanStore, plan_from_dict
@@ -17,7 +18,7 @@ from coprod.storage.records import RecordStore
 from coprod.storage.tables import PlanVersion
 
 router = APIRouter(tags=["plans"])
-ERRORS: dict[int | str, dict[str, Any]] = {401: {}, 403: {}, 404: {}, 409: {}}
+ERRORS = problem_responses(401, 403, 404, 409, 422)
 
 
 class PlanStatus(BaseModel):
@@ -44,7 +45,12 @@ def _status(v: PlanVersion, reused: bool = False) -> PlanStatus:
     )
 
 
-@router.post("/programmes/{programme}/plans", response_model=PlanStatus, status_code=202, responses=ERRORS)
+@router.post(
+    "/programmes/{programme}/plans",
+    response_model=PlanStatus,
+    status_code=202,
+    responses={**ERRORS, 200: {"model": PlanStatus, "description": "The same inputs were planned already"}},
+)
 def start_plan(
     programme: str, who: CurrentUser, session: DbSession, request: Request, response: Response
 ) -> PlanStatus:

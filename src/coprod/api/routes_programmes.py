@@ -8,6 +8,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from coprod.api.deps import CurrentUser, DbSession
+from coprod.api.problems import problem_responses
 from coprod.domain import Programme
 from coprod.domain.checks import check_references
 from coprod.errors import Forbidden, Problem, ProgrammeInvalid
@@ -28,7 +29,7 @@ class ProgrammePublic(BaseModel):
     created_at: dt.datetime
 
 
-@router.get("/programmes", response_model=list[ProgrammePublic], responses={401: {}})
+@router.get("/programmes", response_model=list[ProgrammePublic], responses=problem_responses(401))
 def list_programmes(who: CurrentUser, session: DbSession) -> list[ProgrammePublic]:
     return [
         ProgrammePublic(name=r.name, version=r.version, created_at=r.created_at)
@@ -40,7 +41,7 @@ def list_programmes(who: CurrentUser, session: DbSession) -> list[ProgrammePubli
     "/programmes",
     response_model=ProgrammePublic,
     status_code=201,
-    responses={401: {}, 403: {}, 409: {}, 422: {}},
+    responses=problem_responses(401, 403, 409, 422),
 )
 def import_programme(body: ProgrammeImport, who: CurrentUser, session: DbSession) -> ProgrammePublic:
     """Import a whole programme (the programme office only); all of it lands, or none."""
@@ -55,7 +56,7 @@ def import_programme(body: ProgrammeImport, who: CurrentUser, session: DbSession
     return ProgrammePublic(name=row.name, version=row.version, created_at=row.created_at)
 
 
-@router.get("/programmes/{name}/export", response_model=Programme, responses={401: {}, 403: {}, 404: {}})
+@router.get("/programmes/{name}/export", response_model=Programme, responses=problem_responses(401, 403, 404))
 def export_programme(name: str, who: CurrentUser, session: DbSession) -> Programme:
     """The whole programme, as in a file (the programme office and auditors)."""
     if not who.sees_everything:

@@ -16,12 +16,13 @@ from pydantic import Field, create_model
 
 from coprod.access import SECTIONS
 from coprod.api.deps import CurrentUser, DbSession
+from coprod.api.problems import problem_responses
 from coprod.errors import InputError
 from coprod.storage.records import SECTION_MODELS, RecordStore
 from coprod.storage.tables import Record
 
 router = APIRouter()
-ERRORS: dict[int | str, dict[str, Any]] = {401: {}, 403: {}, 404: {}, 409: {}, 422: {}}
+ERRORS = problem_responses(401, 403, 404, 409, 422)
 
 
 def _where(where: list[str]) -> dict[str, str]:

@@ -178,8 +178,8 @@ class RecordStore:
         stmt = select(Record).where(Record.programme_id == row.id, Record.section.in_(("sites", "lines")))
         sites, lines = {}, {}
         items = [(r.section, r.data) for r in self.session.scalars(stmt)]
-        if extra is not None:
-            items.append(extra)
+        if extra is not None and extra[0] in ("sites", "lines"):
+            items.append(extra)  # the record being written wins over its stored version
         for section, data in items:
             if section == "sites":
                 sites[data["id"]] = data["partner"]
