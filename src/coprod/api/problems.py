@@ -8,6 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from coprod.errors import (
     Conflict,
@@ -86,6 +87,11 @@ def install_problem_handlers(app: FastAPI) -> None:
             errors = [{"record": p.record, "field": p.field, "message": p.message} for p in exc.problems]
             detail = f"{len(exc.problems)} problem(s); see errors"
         return _response(request, status, title, detail, errors)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        # Framework-level answers (no such route, method not allowed) in the same shape.
+        return _response(request, exc.status_code, str(exc.detail), str(exc.detail), [])
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:

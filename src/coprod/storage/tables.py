@@ -15,7 +15,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 __all__ = ["AuditEntry", "Base", "PlanVersion", "ProgrammeRow", "Record", "Token", "User"]
@@ -25,11 +35,24 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+class UtcDateTime(TypeDecorator[dt.datetime]):
+    """Timestamps in UTC, timezone-aware on the way out on every backend (SQLite stores
+    them without a zone; an API must still answer RFC 3339 date-times)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        return value.astimezone(dt.UTC) if value is not None and value.tzinfo else value
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=dt.UTC)
+        return value
+
+
 class Base(DeclarativeBase):
-    type_annotation_map: ClassVar[dict[Any, Any]] = {
-        dict[str, Any]: JSON,
-        dt.datetime: DateTime(timezone=True),
-    }
+    type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSON}
 
 
 class ProgrammeRow(Base):
@@ -40,7 +63,7 @@ class ProgrammeRow(Base):
     settings: Mapped[dict[str, Any]]
     calendar: Mapped[dict[str, Any]]
     version: Mapped[int] = mapped_column(Integer, default=1)
-    created_at: Mapped[dt.datetime] = mapped_column(default=_now)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=_now)
 
 
 class Record(Base):
@@ -59,7 +82,7 @@ class Record(Base):
     party: Mapped[str | None] = mapped_column(String(64))  # a second partner that may read it
     data: Mapped[dict[str, Any]]
     version: Mapped[int] = mapped_column(Integer, default=1)
-    updated_at: Mapped[dt.datetime] = mapped_column(default=_now, onupdate=_now)
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=_now, onupdate=_now)
 
 
 class User(Base):
@@ -70,7 +93,7 @@ class User(Base):
     partner: Mapped[str] = mapped_column(String(64))
     role: Mapped[str] = mapped_column(String(32))
     password_hash: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[dt.datetime] = mapped_column(default=_now)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=_now)
 
 
 class Token(Base):
@@ -79,7 +102,7 @@ class Token(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     digest: Mapped[str] = mapped_column(String(64), unique=True)  # sha256 of the bearer token
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    expires_at: Mapped[dt.datetime]
+    expires_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
 
 
 class AuditEntry(Base):
@@ -87,7 +110,7 @@ class AuditEntry(Base):
     __table_args__ = (Index("ix_audit_entity", "programme_id", "section", "key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[dt.datetime] = mapped_column(default=_now)
+    at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=_now)
     username: Mapped[str] = mapped_column(String(64))
     partner: Mapped[str | None] = mapped_column(String(64))
     programme_id: Mapped[int | None] = mapped_column(Integer)
@@ -107,9 +130,9 @@ class PlanVersion(Base):
     number: Mapped[int] = mapped_column(Integer)
     fingerprint: Mapped[str] = mapped_column(String(64), index=True)
     requested_by: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[dt.datetime] = mapped_column(default=_now)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=_now)
     status: Mapped[str] = mapped_column(String(16))  # queued building solving explaining done failed
     error: Mapped[str | None] = mapped_column(Text)
     kpis: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    finished_at: Mapped[dt.datetime | None]
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())

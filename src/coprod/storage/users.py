@@ -91,7 +91,7 @@ class UserStore:
         if row is None:
             raise Unauthorized("unknown or revoked token: log in again")
         user, expires = row
-        if expires.tzinfo is None:  # SQLite returns naive datetimes
+        if expires.tzinfo is None:  # stored in UTC; SQLite keeps no zone
             expires = expires.replace(tzinfo=dt.UTC)
         if expires < dt.datetime.now(dt.UTC):
             raise Unauthorized("the token has expired: log in again")
