@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 EXAMPLE ?= examples/uk-ua-interceptors.yaml
 SIZE ?= S
 
-.PHONY: install dev run test lint typecheck unit bench clean
+.PHONY: install dev run test lint typecheck unit bench bench-risk clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,9 +21,14 @@ install: $(VENV)/.installed
 
 dev: $(VENV)/.dev
 
+# The main job: validate the example, load it into the embedded database (SQLite in
+# ~/.local/share/coprod unless COPROD_DATABASE_URL says otherwise), plan it, store the plan
+# as a version, and write plan/ (summary.md, plan.json, one CSV per table).
 run: install
 	$(VENV)/bin/coprod validate $(EXAMPLE)
-	$(VENV)/bin/coprod plan $(EXAMPLE) --out plan/
+	$(VENV)/bin/coprod db upgrade
+	$(VENV)/bin/coprod import $(EXAMPLE) --name example --replace
+	$(VENV)/bin/coprod plan --programme example --out plan/
 
 lint: dev
 	$(VENV)/bin/ruff check src tests benchmarks
@@ -39,6 +44,9 @@ test: lint typecheck unit
 
 bench: dev
 	$(PY) -m benchmarks.run --size $(SIZE)
+
+bench-risk: dev
+	$(PY) -m benchmarks.risk
 
 clean:
 	rm -rf $(VENV) plan build dist .pytest_cache .mypy_cache .ruff_cache

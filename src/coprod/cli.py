@@ -72,7 +72,14 @@ def validate(path: ProgrammePath) -> None:
 
 @app.command("plan")
 def plan_cmd(
-    path: ProgrammePath,
+    path: Annotated[
+        str | None,
+        typer.Argument(help="Programme file or folder; or `diff A B` to compare two stored plan versions"),
+    ] = None,
+    versions: Annotated[list[str] | None, typer.Argument(help="With diff: the two plan numbers")] = None,
+    programme: Annotated[
+        str | None, typer.Option(help="Plan this database programme and store the plan as a new version")
+    ] = None,
     out_dir: Annotated[
         Path | None, typer.Option("--out", help="Write tables, plan.json, summary.md here")
     ] = None,
@@ -92,7 +99,20 @@ def plan_cmd(
     time_limit: Annotated[float | None, typer.Option(help="Seconds the solver may take")] = None,
     solver_log: Annotated[bool, typer.Option(help="Show the HiGHS log")] = False,
 ) -> None:
-    """Compute the best feasible plan: service first, cost second."""
+    """Compute the best feasible plan: service first, cost second.
+
+    `coprod plan FILE` plans a file; `coprod plan --programme NAME` plans a programme in the
+    database and stores the plan as a version; `coprod plan diff A B --programme NAME` shows
+    what moved between two stored versions."""
+    if path == "diff":
+        _plan_diff(programme, versions or [], fmt)
+        return
+    if versions:
+        err.print(f"[bold red]error:[/] unexpected arguments {versions}")
+        raise typer.Exit(2)
+    if path is None and programme is None:
+        err.print("[bold red]error:[/] give a programme file, or --programme NAME for one in the database")
+        raise typer.Exit(2)
     exports = tuple(x for x in (export_mps, export_lp) if x is not None)
     options = PlanOptions(
         solver=SolverOptions(method=method.value, time_limit=time_limit, log=solver_log),
@@ -104,7 +124,12 @@ def plan_cmd(
         def progress(stage: str) -> None:
             status.update(STAGES.get(stage, stage))
 
-        result = services.plan_file(path, options, progress)
+        if path is not None:
+            result = services.plan_file(Path(path), options, progress)
+        else:
+            assert programme is not None
+            number, result = services.plan_stored(programme, options, progress)
+            err.print(f"stored as plan {number} of '{programme}'")
     if out_dir is not None:
         with user_errors():
             write_plan_folder(result, out_dir)
@@ -169,6 +194,30 @@ def replan(
     out.print(f"  cost change: {after.currency} {delta['cost_change']:+,.0f}")
     out.print(f"  requirements that moved: {len(delta['requirements'])}")
     for r in delta["requirements"][:15]:
+        out.print(
+            f"    {r['id']} {r['item']} due {r['due']}: {r['status_before']} -> {r['status_after']} "
+            f"(on time {r['on_time_change']:+,}, unmet {r['unmet_change']:+,})"
+        )
+
+
+def _plan_diff(programme: str | None, versions: list[str], fmt: Format) -> None:
+    if len(versions) != 2 or not all(v.isdigit() for v in versions):
+        err.print("[bold red]error:[/] usage: coprod plan diff A B --programme NAME (A and B: plan numbers)")
+        raise typer.Exit(2)
+    with user_errors():
+        delta = services.diff_stored(programme, int(versions[0]), int(versions[1]))
+    if fmt is Format.JSON:
+        sys.stdout.write(json.dumps(delta, indent=2, default=str) + "\n")
+        return
+    out.print(f"plan {versions[0]} -> plan {versions[1]}")
+    for name, row in delta["kpis"].items():
+        out.print(f"  {name:15} {row['before']:>12,.3f} -> {row['after']:>12,.3f}  ({row['change']:+,.3f})")
+    out.print(f"  cost change: {delta['cost_change']:+,.0f}")
+    out.print(
+        f"  requirements that moved: {len(delta['requirements'])}; line-periods that changed: "
+        f"{len(delta['production'])}"
+    )
+    for r in delta["requirements"][:20]:
         out.print(
             f"    {r['id']} {r['item']} due {r['due']}: {r['status_before']} -> {r['status_after']} "
             f"(on time {r['on_time_change']:+,}, unmet {r['unmet_change']:+,})"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -20,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from coprod.access import Principal
 from coprod.errors import CoprodError, Forbidden, NotFound
-from coprod.planning import Plan, plan
+from coprod.planning import Plan, PlanOptions, plan
 from coprod.storage.db import session_scope
 from coprod.storage.records import RecordStore
 from coprod.storage.tables import PlanVersion, ProgrammeRow
@@ -76,6 +77,17 @@ class PlanStore:
         """Queue the job; call after the transaction that created the version committed."""
         _WORKER.submit(_run, self.url, version_id, programme_name)
 
+    @staticmethod
+    def run_now(
+        url: str,
+        version_id: int,
+        programme_name: str,
+        options: PlanOptions | None = None,
+        progress: Callable[[str], None] | None = None,
+    ) -> None:
+        """Plan in this thread (the CLI), recording progress as the background job does."""
+        _run(url, version_id, programme_name, options, progress)
+
     def get(self, row: ProgrammeRow, number: int) -> PlanVersion:
         version = self.session.scalar(
             select(PlanVersion).where(PlanVersion.programme_id == row.id, PlanVersion.number == number)
@@ -100,12 +112,23 @@ def _set(url: str, version_id: int, **values: Any) -> None:
             setattr(version, key, value)
 
 
-def _run(url: str, version_id: int, programme_name: str) -> None:
+def _run(
+    url: str,
+    version_id: int,
+    programme_name: str,
+    options: PlanOptions | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> None:
+    def stage(name: str) -> None:
+        _set(url, version_id, status=name)
+        if progress is not None:
+            progress(name)
+
     try:
         with session_scope(url) as session:
             store = RecordStore(session)
             programme = store.load(store.programme(programme_name))
-        result = plan(programme, progress=lambda stage: _set(url, version_id, status=stage))
+        result = plan(programme, options, progress=stage)
         payload = json.loads(json.dumps(result.to_dict(), default=str))
         _set(
             url,

@@ -64,10 +64,14 @@ class RecordStore:
         if existing is not None:
             if not replace:
                 raise Conflict(f"a programme named '{name}' exists; use replace to overwrite it")
-            self.session.delete(existing)
-            self.session.flush()
-        row = ProgrammeRow(name=name, settings=_json(programme.settings), calendar=_json(programme.calendar))
-        self.session.add(row)
+            # Replace the records, keep the programme (and its plan versions and audit trail).
+            self.session.execute(delete(Record).where(Record.programme_id == existing.id))
+            existing.settings, existing.calendar = _json(programme.settings), _json(programme.calendar)
+            existing.version += 1
+            row = existing
+        else:
+            row = ProgrammeRow(name=name, settings=_json(programme.settings), calendar=_json(programme.calendar))
+            self.session.add(row)
         self.session.flush()
         sites, lines = self._site_maps(programme)
         plain = programme.model_dump(mode="json", by_alias=True)
