@@ -11,6 +11,7 @@ from coprod.api.routes_auth import router as auth_router
 from coprod.api.routes_plans import router as plans_router
 from coprod.api.routes_programmes import router as programmes_router
 from coprod.api.routes_records import router as records_router
+from coprod.api.web import router as web_router
 from coprod.config import settings
 from coprod.storage.users import LoginLimiter
 
@@ -29,6 +30,6 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.state.token_hours = conf.token_hours
     app.state.login_limiter = LoginLimiter(conf.login_limit)
     install_problem_handlers(app)
-    for router in (auth_router, programmes_router, records_router, plans_router, audit_router):
+    for router in (auth_router, programmes_router, records_router, plans_router, audit_router, web_router):
         app.include_router(router)
     return app

@@ -70,7 +70,9 @@ class RecordStore:
             existing.version += 1
             row = existing
         else:
-            row = ProgrammeRow(name=name, settings=_json(programme.settings), calendar=_json(programme.calendar))
+            row = ProgrammeRow(
+                name=name, settings=_json(programme.settings), calendar=_json(programme.calendar)
+            )
             self.session.add(row)
         self.session.flush()
         sites, lines = self._site_maps(programme)
