@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 EXAMPLE ?= examples/uk-ua-interceptors.yaml
 SIZE ?= S
 
-.PHONY: install dev run test lint typecheck unit bench bench-risk clean
+.PHONY: install dev run test lint typecheck unit browser bench bench-risk clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,7 +37,14 @@ lint: dev
 typecheck: dev
 	$(VENV)/bin/mypy
 
-unit: dev
+# The end-to-end tests drive Debian's chromium (Playwright cannot download browsers here).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "chromium is missing: install Debian's chromium package for the e2e tests"; fi; }
+
+unit: dev browser
 	$(VENV)/bin/pytest -q
 
 test: lint typecheck unit
@@ -49,4 +56,4 @@ bench-risk: dev
 	$(PY) -m benchmarks.risk
 
 clean:
-	rm -rf $(VENV) plan build dist .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) plan build dist .pytest_cache .mypy_cache .ruff_cache test-artifacts

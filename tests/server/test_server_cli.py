@@ -14,8 +14,9 @@ COPROD = str(Path(sys.executable).parent / "coprod")
 
 def run(url: str, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "COPROD_DATABASE_URL": url, "COLUMNS": "200"}
-    return subprocess.run([COPROD, *args], capture_output=True, text=True, env=env, input=stdin, timeout=300,
-                          check=False)
+    return subprocess.run(
+        [COPROD, *args], capture_output=True, text=True, env=env, input=stdin, timeout=300, check=False
+    )
 
 
 def test_db_import_user_plan_versions_diff_export(tmp_path: Path) -> None:
@@ -24,17 +25,38 @@ def test_db_import_user_plan_versions_diff_export(tmp_path: Path) -> None:
     assert run(url, "import", str(EXAMPLES / "uk-ua-interceptors.yaml"), "--name", "ex").returncode == 0
     again = run(url, "import", str(EXAMPLES / "uk-ua-interceptors.yaml"), "--name", "ex")
     assert again.returncode == 2 and "exists" in again.stderr and "Traceback" not in again.stderr
-    added = run(url, "user", "add", "alice", "--partner", "NO-MFG", "--role", "site-planner", "--password-stdin",
-                stdin="a long password\n")
+    added = run(
+        url,
+        "user",
+        "add",
+        "alice",
+        "--partner",
+        "NO-MFG",
+        "--role",
+        "site-planner",
+        "--password-stdin",
+        stdin="a long password\n",
+    )
     assert added.returncode == 0, added.stderr
-    bad_role = run(url, "user", "add", "bob", "--partner", "X", "--role", "boss", "--password-stdin",
-                   stdin="a long password\n")
+    bad_role = run(
+        url,
+        "user",
+        "add",
+        "bob",
+        "--partner",
+        "X",
+        "--role",
+        "boss",
+        "--password-stdin",
+        stdin="a long password\n",
+    )
     assert bad_role.returncode == 2 and "unknown role 'boss'" in bad_role.stderr
     first = run(url, "plan", "--programme", "ex", "--format", "json")
     assert first.returncode == 0, first.stderr
     assert json.loads(first.stdout)["status"] == "optimal" and "stored as plan 1" in first.stderr
-    replaced = run(url, "import", str(EXAMPLES / "changes" / "motor-supplier-delay.yaml"), "--name", "ex",
-                   "--replace")
+    replaced = run(
+        url, "import", str(EXAMPLES / "changes" / "motor-supplier-delay.yaml"), "--name", "ex", "--replace"
+    )
     assert replaced.returncode == 0
     assert "stored as plan 2" in run(url, "plan", "--programme", "ex").stderr
     diff = run(url, "plan", "diff", "1", "2", "--programme", "ex", "--format", "json")

@@ -50,6 +50,7 @@ def login(body: Login, session: DbSession, request: Request) -> TokenPublic:
     except Unauthorized:
         limiter.failed(body.username)
         raise
+    session.commit()  # before the answer leaves: the client may use the token at once
     return TokenPublic(access_token=token, expires_at=expires)
 
 
@@ -73,4 +74,5 @@ def add_user(body: UserCreate, who: CurrentUser, session: DbSession) -> UserPubl
     if who.role is not Role.PROGRAMME_OFFICE:
         raise Forbidden("only the programme office adds users")
     user = UserStore(session).add(body.username, body.partner, body.role.value, body.password)
+    session.commit()
     return UserPublic(username=user.username, partner=user.partner, role=Role(user.role))

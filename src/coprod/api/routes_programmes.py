@@ -53,6 +53,7 @@ def import_programme(body: ProgrammeImport, who: CurrentUser, session: DbSession
             [Problem("request", f"programme.{f.section}[{f.index}]", f.field, f.message) for f in findings]
         )
     row = RecordStore(session).import_programme(body.programme, body.name, who.username, body.replace)
+    session.commit()
     return ProgrammePublic(name=row.name, version=row.version, created_at=row.created_at)
 
 

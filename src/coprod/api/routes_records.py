@@ -75,18 +75,23 @@ def _register(section: str) -> None:
     def create_record(programme: str, body: create, who: CurrentUser, session: DbSession) -> Any:
         store = RecordStore(session)
         data = body.data.model_dump(mode="json", by_alias=True)  # type: ignore[attr-defined]
-        return show(store.create(store.programme(programme), section, data, who))
+        rec = store.create(store.programme(programme), section, data, who)
+        session.commit()  # committed before the answer leaves, so a read right after sees it
+        return show(rec)
 
     def update_record(programme: str, key: str, body: update, who: CurrentUser, session: DbSession) -> Any:
         store = RecordStore(session)
         data = body.data.model_dump(mode="json", by_alias=True)  # type: ignore[attr-defined]
-        return show(store.update(store.programme(programme), section, key, body.version, data, who))  # type: ignore[attr-defined]
+        rec = store.update(store.programme(programme), section, key, body.version, data, who)  # type: ignore[attr-defined]
+        session.commit()
+        return show(rec)
 
     def delete_record(
         programme: str, key: str, version: Annotated[int, Query(ge=1)], who: CurrentUser, session: DbSession
     ) -> Response:
         store = RecordStore(session)
         store.delete(store.programme(programme), section, key, version, who)
+        session.commit()
         return Response(status_code=204)
 
     router.add_api_route(

@@ -98,6 +98,7 @@ def login(
         return _page(request, "login.html", None, error="Wrong username or password.")
     except CoprodError as exc:
         return _page(request, "login.html", None, error=str(exc))
+    session.commit()  # the browser follows the redirect at once, with the new token
     response = RedirectResponse("/", status_code=303)
     response.set_cookie(COOKIE, token, httponly=True, samesite="strict")
     return response
@@ -378,6 +379,7 @@ def save_record(
             raise ProgrammeInvalid([])
         data = json.loads(json.dumps(data, default=str))
         store.update(row, section, key, version, data, who)
+        session.commit()
     except yaml.YAMLError as exc:
         errors = [f"YAML syntax error: {exc}"]
     except ProgrammeInvalid as exc:
@@ -430,6 +432,7 @@ async def upload(
                 raise ProgrammeInvalid([]) from exc
             programme = validate_raw(RawProgramme(raw if isinstance(raw, dict) else {}, filename))
         RecordStore(session).import_programme(programme, name, who.username, replace=True)
+        session.commit()
     except ProgrammeInvalid as exc:
         errors = [str(p) for p in exc.problems] or [f"{filename}: not a YAML programme or an XLSX workbook"]
     except CoprodError as exc:
