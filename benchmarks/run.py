@@ -195,12 +195,23 @@ def _plot(rows: list[dict[str, Any]]) -> None:
     cols = [r["lp"]["columns"] for r in rows]
     ax1.loglog(cols, [r["coprod"]["total_s"] for r in rows], "o-", label="coprod (default)")
     ax1.loglog(cols, [r["exact"]["total_s"] for r in rows], "s--", label="coprod (exact)")
-    if all(r["baseline"] for r in rows):
-        ax1.loglog(cols, [r["baseline"]["total_s"] for r in rows], "^:", label="Pyomo baseline")
+    based = [r for r in rows if r["baseline"]]
+    if based:
+        ax1.loglog(
+            [r["lp"]["columns"] for r in based],
+            [r["baseline"]["total_s"] for r in based],
+            "^:",
+            label="Pyomo baseline",
+        )
     ax1.set(xlabel="LP columns (default plan)", ylabel="end-to-end seconds", title="Time")
     ax2.loglog(cols, [r["coprod"]["peak_rss_mb"] for r in rows], "o-", label="coprod (default)")
-    if all(r["baseline"] for r in rows):
-        ax2.loglog(cols, [r["baseline"]["peak_rss_mb"] for r in rows], "^:", label="Pyomo baseline")
+    if based:
+        ax2.loglog(
+            [r["lp"]["columns"] for r in based],
+            [r["baseline"]["peak_rss_mb"] for r in based],
+            "^:",
+            label="Pyomo baseline",
+        )
     ax2.set(xlabel="LP columns (default plan)", ylabel="peak RSS MB", title="Memory")
     for ax in (ax1, ax2):
         ax.grid(True, which="both", alpha=0.3)
@@ -208,6 +219,17 @@ def _plot(rows: list[dict[str, Any]]) -> None:
     fig.suptitle(f"coprod on generated programmes ({platform.machine()}, {mp.cpu_count()} cores)")
     fig.tight_layout()
     fig.savefig(DOCS / "performance.png", dpi=110)
+
+
+def combine(paths: list[Path]) -> None:
+    """Merge result files of separate runs (e.g. S M with the baseline, L without) into latest.*"""
+    rows = []
+    for path in paths:
+        data = json.loads(path.read_text())
+        rows += data.get("results", [data])
+    (RESULTS / "latest.json").write_text(json.dumps({"results": rows}, indent=2))
+    (RESULTS / "latest.md").write_text(_table(rows))
+    _plot(rows)
 
 
 def main() -> None:

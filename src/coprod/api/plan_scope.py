@@ -8,19 +8,9 @@ from typing import Any
 
 from coprod.access import Principal, Role
 from coprod.domain import Programme
+from coprod.planning.plan import TABLES
 
 __all__ = ["scope_plan"]
-
-TABLES = (
-    "production",
-    "purchases",
-    "shipments",
-    "deliveries",
-    "requirements",
-    "stock",
-    "deliveries_by_period",
-    "bottlenecks",
-)
 
 
 def scope_plan(result: dict[str, Any], who: Principal, p: Programme) -> dict[str, Any]:

@@ -16,23 +16,6 @@ from coprod.io.yaml_loader import SAFE_LOADER
 
 __all__ = ["load_programme", "read_raw", "validate_raw"]
 
-SECTIONS = (
-    "settings",
-    "calendar",
-    "partners",
-    "sites",
-    "lines",
-    "destinations",
-    "components",
-    "designs",
-    "routings",
-    "licences",
-    "supply_offers",
-    "lanes",
-    "stock",
-    "requirements",
-)
-
 
 def read_raw(path: Path) -> RawProgramme:
     """Read a programme file or folder without validating it."""

@@ -95,26 +95,10 @@ def extract_tables(m: PlanningModel, x: np.ndarray) -> tuple[Tables, dict[str, f
     offers = p.supply_offers
     purchases = []
     spend = 0.0
-    for i in _nz(xb):
-        off = offers[buy.keys["offer"][i]]
-        t = int(buy.keys["period"][i])
-        q = int(round(xb[i]))
-        spend += q * off.unit_price
-        purchases.append(
-            {
-                "offer": off.id,
-                "supplier": off.supplier,
-                "component": off.component,
-                "site": off.ship_to,
-                "order_period": labels[t],
-                "arrival_period": labels[t + off.lead_time],
-                "quantity": q,
-                "cost": round(q * off.unit_price, 2),
-            }
-        )
-    for (ok, t), units in sorted(implied_purchases(m, xm).items()):
-        off = offers[ok]
-        q = units
+    orders = [(int(buy.keys["offer"][i]), int(buy.keys["period"][i]), int(round(xb[i]))) for i in _nz(xb)]
+    orders += [(k, t, q) for (k, t), q in sorted(implied_purchases(m, xm).items())]
+    for offer_ix, t, q in orders:
+        off = offers[offer_ix]
         spend += q * off.unit_price
         purchases.append(
             {

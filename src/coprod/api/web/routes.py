@@ -28,6 +28,7 @@ from coprod.io.raw import RawProgramme
 from coprod.io.workbook import plan_workbook, programme_from_workbook, programme_workbook
 from coprod.io.yaml_loader import SAFE_LOADER
 from coprod.planning.diff import diff_plans
+from coprod.planning.plan import TABLES as PLAN_TABLES
 from coprod.storage.plans import PlanStore, plan_from_dict
 from coprod.storage.records import RecordStore
 from coprod.storage.tables import PlanVersion, ProgrammeRow
@@ -38,7 +39,7 @@ HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
 COOKIE = "coprod_token"
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
-TABLES = ("production", "purchases", "shipments", "deliveries", "requirements", "stock", "bottlenecks")
+TABLES = tuple(t for t in PLAN_TABLES if t != "deliveries_by_period")  # what a user downloads
 
 
 def _who(request: Request, session: DbSession) -> Principal | None:
@@ -443,6 +444,14 @@ async def upload(
     return RedirectResponse(f"/p/{name}", status_code=303)
 
 
+def _xlsx(body: bytes, filename: str) -> Response:
+    return Response(
+        body,
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
 @router.get("/p/{name}/download/programme.xlsx", response_model=None)
 def download_programme(request: Request, session: DbSession, name: str) -> Response:
     who = _who(request, session)
@@ -451,12 +460,7 @@ def download_programme(request: Request, session: DbSession, name: str) -> Respo
     if not who.sees_everything:
         raise Forbidden("only the programme office and auditors download whole programmes")
     store = RecordStore(session)
-    body = programme_workbook(store.load(store.programme(name)))
-    return Response(
-        body,
-        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
-    )
+    return _xlsx(programme_workbook(store.load(store.programme(name))), f"{name}.xlsx")
 
 
 @router.get("/p/{name}/download/plan.xlsx", response_model=None)
@@ -467,11 +471,8 @@ def download_plan(request: Request, session: DbSession, name: str) -> Response:
         return _login_redirect()
     if plan is None or latest is None:
         raise NotFound("no plan yet")
-    body = plan_workbook({t: plan[t] for t in TABLES}, plan["kpis"])
-    return Response(
-        body,
-        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": f'attachment; filename="{name}-plan-{latest.number}.xlsx"'},
+    return _xlsx(
+        plan_workbook({t: plan[t] for t in TABLES}, plan["kpis"]), f"{name}-plan-{latest.number}.xlsx"
     )
 
 
