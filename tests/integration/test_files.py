@@ -88,3 +88,31 @@ def test_json_schema_describes_the_example() -> None:
     data["requirements"][0]["quantity"] = -3
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(data, schema)
+
+
+def test_xlsx_workbook_round_trip_and_errors_by_sheet_row_column() -> None:
+    import io
+
+    import openpyxl
+
+    from coprod.io.workbook import programme_from_workbook, programme_workbook
+
+    original = load_programme(EXAMPLE)
+    data = programme_workbook(original)
+    assert programme_from_workbook(data) == original
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    assert {"programme", "requirements", "design_bom", "lines"} <= set(book.sheetnames)
+    header = [c.value for c in book["lanes"][1]]
+    book["lanes"].cell(row=3, column=header.index("lead_time") + 1, value=-2)
+    out = io.BytesIO()
+    book.save(out)
+    with pytest.raises(ProgrammeInvalid) as info:
+        programme_from_workbook(out.getvalue(), "plan.xlsx")
+    [problem] = info.value.problems
+    assert (problem.file, problem.record, problem.field) == (
+        "plan.xlsx sheet 'lanes'",
+        "row 3 (KYIV-W)",
+        "lead_time",
+    )
+    with pytest.raises(InputError, match="not an XLSX workbook"):
+        programme_from_workbook(b"not a zip", "x.xlsx")

@@ -113,3 +113,53 @@ def test_target_probability_counts_samples_reaching_the_rate() -> None:
     full = result.values[:, 0] == 1.0
     assert result.target_probability() == pytest.approx(full.mean())
     assert 0 < full.mean() < 1
+
+
+def test_risk_cli_writes_tables_and_rejects_bad_files(tmp_path: Path) -> None:
+    import json
+    import os
+    import subprocess
+    import sys
+
+    coprod = str(Path(sys.executable).parent / "coprod")
+    env = {**os.environ, "COLUMNS": "200"}
+    example = str(EXAMPLES / "uk-ua-interceptors.yaml")
+    done = subprocess.run(
+        [
+            coprod,
+            "risk",
+            example,
+            "--uncertainty",
+            str(EXAMPLES / "uncertainty.yaml"),
+            "-n",
+            "6",
+            "--format",
+            "json",
+            "--out",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert data["summary"]["samples"] == 6 and data["summary"]["target"]["probability"] is not None
+    assert (tmp_path / "factors.csv").read_text().startswith("factor,")
+    assert "6/6" in done.stderr  # the progress bar finished
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("factors:\n  - {type: ramp_delay, line: NOPE, periods: {constant: 1}}\n")
+    refused = subprocess.run(
+        [coprod, "risk", example, "--uncertainty", str(bad)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=False,
+    )
+    assert (
+        refused.returncode == 2 and "factors[0]" in refused.stderr and "unknown line 'NOPE'" in refused.stderr
+    )
+    assert "Traceback" not in refused.stderr

@@ -127,3 +127,12 @@ def test_export_is_the_imported_programme(api: dict[str, Api]) -> None:
     assert exported.json()["calendar"]["periods"] == original.calendar.periods
     assert len(exported.json()["requirements"]) >= len(original.requirements)
     assert api["planner_uk"].get(f"{BASE}/export").status_code == 403
+
+
+def test_an_expired_token_is_refused(seeded: str, monkeypatch: Any) -> None:
+    monkeypatch.setenv("COPROD_TOKEN_HOURS", "-1")  # tokens born expired
+    client = TestClient(create_app(seeded))
+    token = client.post("/auth/token", json={"username": "auditor", "password": "correct horse battery"})
+    assert token.status_code == 200
+    me = client.get("/me", headers={"Authorization": f"Bearer {token.json()['access_token']}"})
+    assert me.status_code == 401 and "expired" in me.json()["detail"]
