@@ -136,3 +136,10 @@ def test_an_expired_token_is_refused(seeded: str, monkeypatch: Any) -> None:
     assert token.status_code == 200
     me = client.get("/me", headers={"Authorization": f"Bearer {token.json()['access_token']}"})
     assert me.status_code == 401 and "expired" in me.json()["detail"]
+
+
+def test_openapi_page_needs_no_cdn(client: TestClient) -> None:
+    page = client.get("/docs")
+    assert page.status_code == 200 and "/swagger/swagger-ui-bundle.js" in page.text
+    assert "http://" not in page.text and "https://" not in page.text  # nothing fetched from elsewhere
+    assert client.get("/swagger/swagger-ui-bundle.js").status_code == 200

@@ -18,11 +18,34 @@ from coprod.storage.users import LoginLimiter
 __all__ = ["create_app"]
 
 
+def _offline_docs(app: FastAPI) -> None:
+    """Swagger UI at /docs from the installed swagger-ui-bundle package: machines are offline,
+    so nothing is fetched from a CDN (FastAPI's default page would)."""
+    import swagger_ui_bundle
+    from fastapi.openapi.docs import get_swagger_ui_html
+    from fastapi.responses import HTMLResponse
+    from fastapi.staticfiles import StaticFiles
+
+    app.mount("/swagger", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="swagger")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="coprod API",
+            swagger_js_url="/swagger/swagger-ui-bundle.js",
+            swagger_css_url="/swagger/swagger-ui.css",
+            swagger_favicon_url="/swagger/favicon-32x32.png",
+        )
+
+
 def create_app(database_url: str | None = None) -> FastAPI:
     conf = settings()
     app = FastAPI(
         title="coprod",
         version=__version__,
+        docs_url=None,  # served by _offline_docs
+        redoc_url=None,
         description="Plan and track the co-production of small drones by partner nations. "
         "Errors are RFC 9457 problem details; every change is audited.",
     )
@@ -30,6 +53,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.state.token_hours = conf.token_hours
     app.state.login_limiter = LoginLimiter(conf.login_limit)
     install_problem_handlers(app)
+    _offline_docs(app)
     for router in (auth_router, programmes_router, records_router, plans_router, audit_router, web_router):
         app.include_router(router)
     return app
