@@ -7,6 +7,7 @@ import csv
 import io
 import json
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Annotated, Any
 
 import plotly
@@ -373,6 +374,9 @@ def save_record(
     store = RecordStore(session)
     row = store.programme(name)
     rec = store.get(row, section, key, who)
+    # Plain copies: a failed write rolls the session back, which expires ORM objects.
+    shown = SimpleNamespace(key=rec.key, partner=rec.partner, version=rec.version)
+    row_shown = SimpleNamespace(name=row.name)
     errors: list[str] = []
     try:
         data = yaml.load(text, Loader=SAFE_LOADER)
@@ -393,9 +397,9 @@ def save_record(
             request,
             "record.html",
             who,
-            row=row,
+            row=row_shown,
             section=section,
-            rec=rec,
+            rec=shown,
             text=text,
             errors=errors,
             can_write=True,
