@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import tempfile
+from pathlib import Path
 from typing import Any
 
 from coprod.domain import Programme
@@ -89,3 +91,26 @@ def production_by_period(result: Plan, line: str | None = None) -> dict[str, int
         if line is None or row["line"] == line:
             out[row["period"]] = out.get(row["period"], 0) + row["quantity"]
     return out
+
+
+def solve_mps_with_cbc(path: Path) -> float:
+    """The optimum of an MPS file by CBC (shipped inside PuLP's wheel): an independent solver."""
+    import pulp
+
+    _, problem = pulp.LpProblem.fromMPS(str(path))
+    status = problem.solve(pulp.COIN_CMD(path=pulp.apis.coin_api.pulp_cbc_path, msg=False))
+    assert pulp.LpStatus[status] == "Optimal"
+    return float(pulp.value(problem.objective) or 0.0)
+
+
+def plan_cross_checked(data: dict[str, Any], **options: Any) -> Plan:
+    """Plan with HiGHS, and check CBC finds the same optimum of the exported LP."""
+    with tempfile.TemporaryDirectory() as tmp:
+        mps = Path(tmp) / "model.mps"
+        result = plan(load(data), PlanOptions(export=(mps,), **options))
+        cbc = solve_mps_with_cbc(mps)
+    assert abs(cbc - result.lp_objective) <= 1e-6 * max(1.0, abs(result.lp_objective)), (
+        cbc,
+        result.lp_objective,
+    )
+    return result

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pulp
 import pytest
 
 from coprod.io import load_programme
 from coprod.planning import Plan, PlanOptions, plan
 from tests.plan_checks import check_plan
-from tests.programmes import plan_data, tiny_data
+from tests.programmes import plan_data, solve_mps_with_cbc, tiny_data
 
 EXAMPLES = Path(__file__).parents[2] / "examples"
 EXAMPLE = EXAMPLES / "uk-ua-interceptors.yaml"
@@ -45,12 +44,7 @@ def test_edited_copies_plan_feasibly(path: Path) -> None:
 
 def test_exported_mps_gives_the_same_optimum_in_cbc(example_plan: tuple[Plan, Path]) -> None:
     result, mps = example_plan
-    _, problem = pulp.LpProblem.fromMPS(str(mps))
-    # The CBC binary that ships inside PuLP's wheel, driven directly (an independent solver).
-    cbc = pulp.COIN_CMD(path=pulp.apis.coin_api.pulp_cbc_path, msg=False)
-    status = problem.solve(cbc)
-    assert pulp.LpStatus[status] == "Optimal"
-    assert pulp.value(problem.objective) == pytest.approx(result.lp_objective, rel=1e-6)
+    assert solve_mps_with_cbc(mps) == pytest.approx(result.lp_objective, rel=1e-6)
 
 
 def _service(result: Plan) -> float:

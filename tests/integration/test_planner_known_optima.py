@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from coprod.planning import SolverOptions
-from tests.programmes import delivered_by_period, plan_data, production_by_period, tiny_data
+from tests.programmes import delivered_by_period, production_by_period, tiny_data
+from tests.programmes import plan_cross_checked as plan_data  # every optimum also checked by CBC
 
 M = ["2026-01-01", "2026-02-01", "2026-03-01", "2026-04-01"]
 
