@@ -42,6 +42,10 @@ class PlanningSession:
 
     def __init__(self, programme: Programme, options: PlanOptions | None = None) -> None:
         self.options = options or PlanOptions()
+        self._plan_cold(programme)
+
+    def _plan_cold(self, programme: Programme) -> None:
+        """Build the LP, solve it, keep the instance and the optimum's basis."""
         started = time.perf_counter()
         self.model: PlanningModel = build_model(analyse(programme, fold_supply=self.options.fold_supply))
         self.session = HighsSession(self.model.lp, self.options.solver)
@@ -87,7 +91,7 @@ class PlanningSession:
         if self._needs_rebuild(changes):
             # The LP's shape changes (a due date, a dropped site, ...), or a folded offer
             # changed or may now bind: build the LP again for the changed programme (cold).
-            self.__init__(changed, self.options)  # type: ignore[misc]
+            self._plan_cold(changed)
             self.plan.timings["total_s"] = time.perf_counter() - started
             self.plan.timings["cold_rebuild"] = 1.0
             return replace(self.plan)

@@ -18,7 +18,6 @@ from coprod.domain import Programme
 from coprod.domain.programme import Settings
 from coprod.errors import Conflict, Forbidden, NotFound, Problem, ProgrammeInvalid
 from coprod.io import validate_raw
-from coprod.io.plain import to_plain
 from coprod.io.raw import RawProgramme
 from coprod.storage.tables import AuditEntry, ProgrammeRow, Record
 
@@ -316,7 +315,3 @@ class RecordStore:
                 after=after,
             )
         )
-
-
-def plain_programme(programme: Programme) -> dict[str, Any]:
-    return to_plain(programme)

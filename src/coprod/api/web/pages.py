@@ -1,0 +1,257 @@
+"""Dashboard pages: sign-in, overview, sites and lines, requirement detail, plan versions,
+diff, and plan runs with progress."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
+
+from coprod.api.deps import DbSession, database_url
+from coprod.api.plan_scope import scope_plan
+from coprod.api.web import charts
+from coprod.api.web.common import (
+    COOKIE,
+    HERE,
+    PLOTLY_JS,
+    login_redirect,
+    page,
+    plan_context,
+    who_of,
+)
+from coprod.api.web.views import line_loads, pegging, production_by_period
+from coprod.errors import CoprodError, Forbidden, NotFound, Unauthorized
+from coprod.planning.diff import diff_plans
+from coprod.storage.plans import PlanStore, plan_from_dict
+from coprod.storage.records import RecordStore
+from coprod.storage.users import UserStore
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/static/plotly.min.js")
+def plotly_js() -> FileResponse:
+    return FileResponse(PLOTLY_JS, media_type="text/javascript")
+
+
+@router.get("/static/{name}")
+def static(name: str) -> FileResponse:
+    path = HERE / "static" / name
+    if name not in ("app.css", "app.js") or not path.exists():
+        raise NotFound(f"no static file {name}")
+    return FileResponse(path)
+
+
+@router.get("/login", response_class=HTMLResponse)
+def loginpage(request: Request) -> HTMLResponse:
+    return page(request, "login.html", None, error=None)
+
+
+@router.post("/login", response_model=None)
+def login(
+    request: Request, session: DbSession, username: Annotated[str, Form()], password: Annotated[str, Form()]
+) -> Response:
+    limiter = request.app.state.login_limiter
+    try:
+        limiter.check(username)
+        token, _ = UserStore(session).login(username, password, request.app.state.token_hours)
+    except Unauthorized:
+        limiter.failed(username)
+        return page(request, "login.html", None, error="Wrong username or password.")
+    except CoprodError as exc:
+        return page(request, "login.html", None, error=str(exc))
+    session.commit()  # the browser follows the redirect at once, with the new token
+    response = RedirectResponse("/", status_code=303)
+    response.set_cookie(COOKIE, token, httponly=True, samesite="strict")
+    return response
+
+
+@router.post("/logout")
+def logout() -> RedirectResponse:
+    response = login_redirect()
+    response.delete_cookie(COOKIE)
+    return response
+
+
+@router.get("/", response_model=None)
+def home(request: Request, session: DbSession) -> Response:
+    who = who_of(request, session)
+    if who is None:
+        return login_redirect()
+    programmes = RecordStore(session).programmes()
+    if len(programmes) == 1:
+        return RedirectResponse(f"/p/{programmes[0].name}", status_code=303)
+    return page(request, "programmes.html", who, programmes=programmes)
+
+
+@router.get("/p/{name}", response_model=None)
+def overview(
+    request: Request, session: DbSession, name: str, design: str | None = None, target: float | None = None
+) -> Response:
+    try:
+        who, row, programme, latest, plan = plan_context(request, session, name)
+    except Unauthorized:
+        return login_redirect()
+    ctx: dict[str, Any] = {
+        "row": row,
+        "programme": programme,
+        "latest": latest,
+        "plan": plan,
+        "design": design,
+        "target": target,
+        "designs": [d.id for d in programme.designs],
+    }
+    if plan is not None:
+        periods = list(programme.calendar.labels)
+        ctx["deliveries_chart"] = charts.deliveries_chart(plan["deliveries_by_period"], periods)
+        per = production_by_period(plan, programme, design)
+        ctx["production_chart"] = charts.production_chart(per, periods, target, design or "all designs")
+        ctx["production_rows"] = [(p, per.get(p, 0)) for p in periods]
+        ctx["late"] = sorted(
+            (r for r in plan["requirements"] if r["status"] != "on_time"),
+            key=lambda r: (-r["unmet"], -r["weighted_late_periods"]),
+        )
+        monthly: dict[str, list[int]] = {}
+        for r in plan["deliveries_by_period"]:
+            cell = monthly.setdefault(r["period"], [0, 0, 0])
+            cell[0] += r["required"]
+            cell[1] += r["delivered"]
+            cell[2] += r["on_time"]
+        ctx["monthly"] = [(p, *monthly.get(p, [0, 0, 0])) for p in periods]
+    return page(request, "overview.html", who, **ctx)
+
+
+@router.get("/p/{name}/lines", response_model=None)
+def linespage(request: Request, session: DbSession, name: str) -> Response:
+    try:
+        who, row, programme, latest, plan = plan_context(request, session, name)
+    except Unauthorized:
+        return login_redirect()
+    visible = None
+    if not who.sees_everything:
+        sites = {s.id for s in programme.sites if s.partner == who.partner}
+        visible = {ln.id for ln in programme.lines if ln.site in sites}
+    loads = line_loads(plan, programme, visible) if plan else []
+    for load in loads:
+        load["chart"] = charts.line_chart(
+            load["line"], load["periods"], load["hours"], load["used"], load["rate"], load["units"]
+        )
+    licences = [
+        lic
+        for lic in programme.licences
+        if who.sees_everything or who.partner in (lic.licensor, lic.licensee)
+    ]
+    build = sorted(plan["production"], key=lambda r: (r["period"], r["line"])) if plan else []
+    buy = sorted(plan["purchases"], key=lambda r: (r["order_period"], r["component"])) if plan else []
+    return page(
+        request,
+        "lines.html",
+        who,
+        row=row,
+        programme=programme,
+        latest=latest,
+        loads=loads,
+        licences=licences,
+        build=build,
+        buy=buy,
+    )
+
+
+@router.get("/p/{name}/requirements/{rid}", response_model=None)
+def requirementpage(request: Request, session: DbSession, name: str, rid: str) -> Response:
+    try:
+        who, row, programme, latest, plan = plan_context(request, session, name)
+    except Unauthorized:
+        return login_redirect()
+    record = RecordStore(session).get(row, "requirements", rid, who)  # 404 unless visible
+    status = next((r for r in plan["requirements"] if r["id"] == rid), None) if plan else None
+    deliveries = [d for d in plan["deliveries"] if d["requirement"] == rid] if plan else []
+    full = latest.result if latest and latest.result else None
+    pegs = pegging(full, programme, rid) if full and who.sees_everything else []
+    return page(
+        request,
+        "requirement.html",
+        who,
+        row=row,
+        record=record.data,
+        status=status,
+        deliveries=deliveries,
+        pegs=pegs,
+        latest=latest,
+    )
+
+
+@router.get("/p/{name}/plans", response_model=None)
+def planspage(request: Request, session: DbSession, name: str) -> Response:
+    who = who_of(request, session)
+    if who is None:
+        return login_redirect()
+    row = RecordStore(session).programme(name)
+    versions = PlanStore(session, database_url(request)).all(row)
+    return page(request, "plans.html", who, row=row, versions=versions)
+
+
+@router.get("/p/{name}/diff", response_model=None)
+def diffpage(request: Request, session: DbSession, name: str, a: int, b: int) -> Response:
+    try:
+        who, row, programme, _, _ = plan_context(request, session, name)
+    except Unauthorized:
+        return login_redirect()
+    store = PlanStore(session, database_url(request))
+    plans = []
+    for number in (a, b):
+        version = store.get(row, number)
+        if version.result is None:
+            return page(
+                request,
+                "message.html",
+                who,
+                row=row,
+                title="Plan not ready",
+                message=f"Plan {number} is {version.status}.",
+            )
+        plans.append(
+            plan_from_dict(
+                scope_plan(version.result, who, programme)
+                | {k: v for k, v in version.result.items() if k in ("costs",)}
+            )
+        )
+    delta = diff_plans(plans[0], plans[1])
+    return page(
+        request, "diff.html", who, row=row, a=a, b=b, delta=delta, chart=charts.diff_chart(delta["kpis"])
+    )
+
+
+@router.post("/p/{name}/run", response_model=None)
+def run_plan(request: Request, session: DbSession, name: str) -> Response:
+    who = who_of(request, session)
+    if who is None:
+        return login_redirect()
+    store = PlanStore(session, database_url(request))
+    try:
+        version, new = store.start(RecordStore(session).programme(name), who)
+    except Forbidden as exc:
+        return page(request, "message.html", who, row=None, title="Not allowed", message=str(exc))
+    session.commit()
+    if new:
+        store.run_later(version.id, name)
+    return RedirectResponse(f"/p/{name}/plans/{version.number}/progress", status_code=303)
+
+
+@router.get("/p/{name}/plans/{number}/progress", response_model=None)
+def progresspage(request: Request, session: DbSession, name: str, number: int) -> Response:
+    who = who_of(request, session)
+    if who is None:
+        return login_redirect()
+    row = RecordStore(session).programme(name)
+    version = PlanStore(session, database_url(request)).get(row, number)
+    return page(request, "progress.html", who, row=row, version=version)
+
+
+@router.get("/p/{name}/plans/{number}/status.json", response_model=None)
+def status_json(request: Request, session: DbSession, name: str, number: int) -> Response:
+    if who_of(request, session) is None:
+        raise Unauthorized("sign in")
+    version = PlanStore(session, database_url(request)).get(RecordStore(session).programme(name), number)
+    return JSONResponse({"status": version.status, "error": version.error})
