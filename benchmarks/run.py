@@ -34,15 +34,15 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def job_coprod(size: str, seed: int, fold: bool) -> dict[str, Any]:
+def job_coprod(size: str, seed: int, fold: bool, fmt: str = "yaml") -> dict[str, Any]:
     from coprod.generate import generate
     from coprod.io import load_programme, write_programme
     from coprod.io.plan_files import write_plan_folder
     from coprod.planning import PlanOptions, plan
 
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "p.yaml"
-        write_programme(generate(size, seed), path, "yaml")
+        path = Path(tmp) / ("p.yaml" if fmt == "yaml" else "p")
+        write_programme(generate(size, seed), path, fmt)
         started = time.perf_counter()
         programme = load_programme(path)
         load_s = time.perf_counter() - started
@@ -139,9 +139,11 @@ def _median(runs: list[dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def bench(size: str, seed: int, repeat: int, baseline: bool) -> dict[str, Any]:
+def bench(size: str, seed: int, repeat: int, baseline: bool, exact_plan: bool = True) -> dict[str, Any]:
     default = _median([_run(job_coprod, size, seed, True) for _ in range(repeat)])
-    exact = _median([_run(job_coprod, size, seed, False) for _ in range(repeat)])
+    exact = (
+        _median([_run(job_coprod, size, seed, False) for _ in range(repeat)]) if exact_plan else dict(default)
+    )
     row: dict[str, Any] = {
         "size": size,
         "seed": seed,
@@ -240,18 +242,25 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--no-baseline", action="store_true", help="skip the Pyomo baseline (slow at L)")
+    parser.add_argument("--no-exact", action="store_true", help="skip the exact (unreduced) plan")
+    parser.add_argument(
+        "--format", choices=("yaml", "csv"), default="yaml", help="programme file format to load"
+    )
+    parser.add_argument("--out", default="", help="results file stem instead of latest (keeps latest.*)")
     args = parser.parse_args()
     sizes = [x for part in args.size for x in part.split()]
     rows = []
     for size in sizes:
-        rows.append(bench(size, args.seed, args.repeat, not args.no_baseline))
+        rows.append(bench(size, args.seed, args.repeat, not args.no_baseline, not args.no_exact, args.format))
         print(_table(rows[-1:]), flush=True)
     RESULTS.mkdir(exist_ok=True)
     machine = {"machine": platform.machine(), "cores": mp.cpu_count(), "python": platform.python_version()}
     payload = {"machine": machine, "results": rows} if len(rows) > 1 else {"machine": machine, **rows[0]}
-    (RESULTS / "latest.json").write_text(json.dumps(payload, indent=2))
-    (RESULTS / "latest.md").write_text(_table(rows))
-    _plot(rows)
+    stem = "latest" if not args.out else args.out
+    (RESULTS / f"{stem}.json").write_text(json.dumps(payload, indent=2))
+    (RESULTS / f"{stem}.md").write_text(_table(rows))
+    if stem == "latest":
+        _plot(rows)
 
 
 if __name__ == "__main__":
