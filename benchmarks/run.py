@@ -139,10 +139,14 @@ def _median(runs: list[dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def bench(size: str, seed: int, repeat: int, baseline: bool, exact_plan: bool = True) -> dict[str, Any]:
-    default = _median([_run(job_coprod, size, seed, True) for _ in range(repeat)])
+def bench(
+    size: str, seed: int, repeat: int, baseline: bool, exact_plan: bool = True, fmt: str = "yaml"
+) -> dict[str, Any]:
+    default = _median([_run(job_coprod, size, seed, True, fmt) for _ in range(repeat)])
     exact = (
-        _median([_run(job_coprod, size, seed, False) for _ in range(repeat)]) if exact_plan else dict(default)
+        _median([_run(job_coprod, size, seed, False, fmt) for _ in range(repeat)])
+        if exact_plan
+        else dict(default)
     )
     row: dict[str, Any] = {
         "size": size,
