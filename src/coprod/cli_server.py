@@ -96,7 +96,7 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port")] = 8000,
 ) -> None:
-    """Serve the REST API (OpenAPI at /docs) on the configured database."""
+    """Serve the dashboard (/) and the REST API (OpenAPI at /docs) on the configured database."""
     import uvicorn
 
     from coprod.api import create_app

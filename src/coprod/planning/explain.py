@@ -77,7 +77,10 @@ def bottlenecks(
             span = labels[first] if first == last else f"{labels[first]}..{labels[last]}"
             gain = total / W
             if gain >= 0.01:
-                effect = f"cuts priority-weighted lateness by {gain:,.2f} unit-periods"
+                effect = (
+                    f"cuts priority-weighted lateness by {gain:,.2f} unit-periods "
+                    f"(about {gain:,.1f} units a period earlier at weight 1)"
+                )
             else:
                 effect = f"saves {cur} {total:,.2f}"
             per = "in each of these periods" if n > 1 else "in that period"
