@@ -51,16 +51,40 @@ def line_loads(plan: dict[str, Any], p: Programme, lines: set[str] | None) -> li
     return out
 
 
+def _fifo(lots: list[list[Any]], qty: int) -> list[tuple[str, str, int]]:
+    """Take `qty` from the front of `lots` ([source, period, left]); what was taken, by lot."""
+    out = []
+    for lot in lots:
+        if qty == 0:
+            break
+        take = min(qty, lot[2])
+        if take:
+            lot[2] -= take
+            qty -= take
+            out.append((lot[0], lot[1], take))
+    return out
+
+
 def pegging(plan: dict[str, Any], p: Programme, rid: str) -> list[dict[str, Any]]:
-    """Which shipments (from which site and departure) serve a requirement: shipments of its
-    item to its destination are given out first in, first out, to the requirements there in
-    the order their deliveries arrive (an explanation, not a constraint of the plan)."""
+    """Which production (line and period) serves a requirement, first in, first out: each
+    site's stock and production of the item go to its shipments in departure order, and the
+    shipments arriving at the destination to the deliveries there in arrival order. An
+    explanation of the plan, not a constraint of it."""
     req = next(r for r in p.requirements if r.id == rid)
-    arrivals = sorted(
-        (s for s in plan["shipments"] if s["item"] == req.item and s["to"] == req.destination),
-        key=lambda s: s["arrive_period"],
-    )
-    pool = [[s, s["quantity"]] for s in arrivals]
+    made: dict[str, list[list[Any]]] = defaultdict(list)
+    for st in p.stock:
+        if st.item == req.item:
+            made[st.site].append(["stock", p.calendar.label(0), st.quantity])  # on hand at the start
+    for row in sorted(plan["production"], key=lambda r: r["period"]):
+        if row["item"] == req.item:
+            made[row["site"]].append([row["line"], row["period"], row["quantity"]])
+    ships = sorted((s for s in plan["shipments"] if s["item"] == req.item), key=lambda s: s["depart_period"])
+    sources = {id(s): [list(lot) for lot in _fifo(made[s["from_site"]], s["quantity"])] for s in ships}
+    arriving = [
+        [s, s["quantity"]]
+        for s in sorted(ships, key=lambda s: s["arrive_period"])
+        if s["to"] == req.destination
+    ]
     deliveries = sorted(
         (d for d in plan["deliveries"] if d["item"] == req.item and d["destination"] == req.destination),
         key=lambda d: (d["period"], d["requirement"]),
@@ -68,32 +92,26 @@ def pegging(plan: dict[str, Any], p: Programme, rid: str) -> list[dict[str, Any]
     out = []
     for d in deliveries:
         need = d["quantity"]
-        for cell in pool:
+        for cell in arriving:
+            ship, left = cell
             if need == 0:
                 break
-            ship, left = cell
             if left == 0 or ship["arrive_period"] > d["period"]:
                 continue
             take = min(need, left)
             cell[1] -= take
             need -= take
-            if d["requirement"] == rid:
-                made = [
-                    r
-                    for r in plan["production"]
-                    if r["site"] == ship["from_site"]
-                    and r["item"] == req.item
-                    and r["period"] <= ship["depart_period"]
-                ]
-                lines = sorted({r["line"] for r in made})
-                out.append(
-                    {
-                        "delivered": d["period"],
-                        "quantity": take,
-                        "from_site": ship["from_site"],
-                        "lines": ", ".join(lines),
-                        "departed": ship["depart_period"],
-                        "lane": ship["lane"],
-                    }
-                )
+            for line, period, qty in _fifo(sources[id(ship)], take):
+                if d["requirement"] == rid:
+                    out.append(
+                        {
+                            "delivered": d["period"],
+                            "quantity": qty,
+                            "from_site": ship["from_site"],
+                            "line": line,
+                            "made": period,
+                            "departed": ship["depart_period"],
+                            "lane": ship["lane"],
+                        }
+                    )
     return out
