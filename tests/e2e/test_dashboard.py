@@ -32,6 +32,8 @@ def test_programme_office_runs_plans_and_compares_them(browser: Browser, server:
     shot(page, "lines")
     page.goto(f"{server}/p/example/requirements/R030")
     expect(page.get_by_text("Why:")).to_be_visible()
+    page.goto(f"{server}/p/example/requirements/R003")
+    expect(page.locator("#pegging")).to_contain_text("UA-")  # built on a Ukrainian line
     shot(page, "requirement")
 
     # change the programme through the data pages, plan again, compare
