@@ -44,6 +44,11 @@ class Method(StrEnum):
     PDLP = "pdlp"
 
 
+class Resolution(StrEnum):
+    AUTO = "auto"
+    EXACT = "exact"
+
+
 class Objective(StrEnum):
     WEIGHTED = "weighted"
     LEXICOGRAPHIC = "lexicographic"
@@ -97,6 +102,10 @@ def plan_cmd(
         Objective, typer.Option(help="weighted: one solve; lexicographic: two phases")
     ] = Objective.WEIGHTED,
     time_limit: Annotated[float | None, typer.Option(help="Seconds the solver may take")] = None,
+    resolution: Annotated[
+        Resolution,
+        typer.Option(help="auto: single periods through 13 + the longest lead time, 4-period buckets beyond"),
+    ] = Resolution.AUTO,
     solver_log: Annotated[bool, typer.Option(help="Show the HiGHS log")] = False,
 ) -> None:
     """Compute the best feasible plan: service first, cost second.
@@ -118,6 +127,7 @@ def plan_cmd(
         solver=SolverOptions(method=method.value, time_limit=time_limit, log=solver_log),
         objective=objective.value,
         export=exports,
+        resolution=resolution.value,
     )
     with user_errors(), err.status("Loading the programme") as status:
 

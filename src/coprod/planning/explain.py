@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from coprod.planning.grid import exact_grid
 from coprod.planning.model import PlanningModel
 
 __all__ = ["bottlenecks", "late_causes"]
@@ -108,7 +109,14 @@ def late_causes(m: PlanningModel, requirements: list[dict[str, Any]], binding: l
     """Fill the `cause` of every late or unmet requirement row in place."""
     s = m.structure
     p = s.programme
-    cal, labels, T = p.calendar, p.calendar.labels, s.periods
+    cal, T = p.calendar, s.periods
+    grid = s.grid or exact_grid(cal.periods)
+    labels = grid.labels(cal.labels)
+
+    def after(bucket: int, lead: int) -> int:  # the bucket something leaving `bucket` arrives in
+        arrival = int(grid.arrival(np.array([min(bucket, T - 1)]), lead)[0])
+        return arrival if arrival >= 0 and bucket < T else T
+
     prod_ix = {x: i for i, x in enumerate(s.products)}
     stock = {(st.item, st.site): st.quantity for st in p.stock}
     lead_to: dict[tuple[str, str], int] = {}
@@ -119,7 +127,7 @@ def late_causes(m: PlanningModel, requirements: list[dict[str, Any]], binding: l
         if row["status"] == "on_time":
             continue
         rq = next(r for r in p.requirements if r.id == row["id"])
-        pi, due = prod_ix[rq.item], cal.index_of(rq.due)
+        pi, due = prod_ix[rq.item], int(grid.bucket_of[cal.index_of(rq.due)])
         builds = [b for b in s.builds if b.product == pi]
         lanes = {ln.from_site: ln.lead_time for ln in p.lanes if ln.to == rq.destination}
         best: tuple[int, str] | None = None
@@ -141,12 +149,13 @@ def late_causes(m: PlanningModel, requirements: list[dict[str, Any]], binding: l
                         reason = f"no supply offer of {comp} to {site} and no stock there"
                         ready = T
                         break
-                    if lead >= ready and lead > 0:  # folded supply moves the first build too
-                        ready = lead
-                        arrives = labels[min(lead, T - 1)]
+                    lead_b = after(0, lead)
+                    if lead_b >= ready and lead > 0:  # folded supply moves the first build too
+                        ready = lead_b
+                        arrives = labels[min(lead_b, T - 1)]
                         reason = f"{comp} reaches {site} at the earliest in {arrives} (lead time {lead})"
                 break
-            arrival = ready + lanes[site]
+            arrival = after(ready, lanes[site])
             if best is None or arrival < best[0]:
                 best = (
                     arrival,

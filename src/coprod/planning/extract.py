@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from coprod.planning.grid import exact_grid
 from coprod.planning.model import PlanningModel
 
 __all__ = ["Tables", "extract_tables"]
@@ -24,7 +25,9 @@ def implied_purchases(m: PlanningModel, make: np.ndarray) -> dict[tuple[int, int
     if not s.ample:
         return {}
     p = s.programme
+    grid = s.grid or exact_grid(p.calendar.periods)
     comp_ix = {c: i for i, c in enumerate(s.components)}
+    order_by = {k: grid.latest_order(p.supply_offers[k].lead_time) for k in set(s.ample.values())}
     need: dict[tuple[int, int], float] = {}
     start = 0
     for b in s.builds:
@@ -38,9 +41,8 @@ def implied_purchases(m: PlanningModel, make: np.ndarray) -> dict[tuple[int, int
                 k = s.ample.get((comp_ix[comp], b.site))
                 if k is None:
                     continue
-                lead = p.supply_offers[k].lead_time
                 for t, q in zip(b.periods[in_seg], qty[in_seg], strict=True):
-                    key = (k, int(t) - lead)
+                    key = (k, int(order_by[k][t]))
                     need[key] = need.get(key, 0.0) + per_unit * float(q)
     # Whole units per order; what a minimum order leaves over serves the next needs first.
     out: dict[tuple[int, int], int] = {}
@@ -55,7 +57,7 @@ def implied_purchases(m: PlanningModel, make: np.ndarray) -> dict[tuple[int, int
             have += order
         carry[k] = have - q
         if carry[k] > 1e-6:
-            left[(k, t + p.supply_offers[k].lead_time)] = carry[k]
+            left[(k, int(grid.arrival(np.array([t]), p.supply_offers[k].lead_time)[0]))] = carry[k]
     m.folded_stock = left
     return out
 
@@ -63,7 +65,8 @@ def implied_purchases(m: PlanningModel, make: np.ndarray) -> dict[tuple[int, int
 def extract_tables(m: PlanningModel, x: np.ndarray) -> tuple[Tables, dict[str, float]]:
     s, lp = m.structure, m.lp
     p = s.programme
-    labels = p.calendar.labels
+    grid = s.grid or exact_grid(p.calendar.periods)
+    labels = grid.labels(p.calendar.labels)
     cols = lp.columns
     out: Tables = {}
     costs: dict[str, float] = {}
@@ -107,7 +110,7 @@ def extract_tables(m: PlanningModel, x: np.ndarray) -> tuple[Tables, dict[str, f
                 "component": off.component,
                 "site": off.ship_to,
                 "order_period": labels[t],
-                "arrival_period": labels[t + off.lead_time],
+                "arrival_period": labels[int(grid.arrival(np.array([t]), off.lead_time)[0])],
                 "quantity": q,
                 "cost": round(q * off.unit_price, 2),
             }
@@ -128,7 +131,7 @@ def extract_tables(m: PlanningModel, x: np.ndarray) -> tuple[Tables, dict[str, f
                 "to": lane.to,
                 "item": s.products[ship.keys["product"][i]],
                 "depart_period": labels[t],
-                "arrive_period": labels[t + lane.lead_time],
+                "arrive_period": labels[int(grid.arrival(np.array([t]), lane.lead_time)[0])],
                 "quantity": int(round(xs[i])),
             }
         )
@@ -169,7 +172,8 @@ def _deliveries(m: PlanningModel, x: np.ndarray, out: Tables) -> None:
     s, lp = m.structure, m.lp
     p = s.programme
     cal = p.calendar
-    labels = cal.labels
+    grid = s.grid or exact_grid(cal.periods)
+    labels = grid.labels(cal.labels)
     fam = lp.columns["deliver"]
     xd = x[fam.slice]
     unmet = x[lp.columns["unmet"].slice]
@@ -183,11 +187,12 @@ def _deliveries(m: PlanningModel, x: np.ndarray, out: Tables) -> None:
         r = int(fam.keys["requirement"][i])
         t = int(fam.keys["period"][i])
         q = int(round(xd[i]))
-        due = cal.index_of(reqs[r].due)
+        due = cal.index_of(reqs[r].due)  # a calendar period; t is a bucket
+        late = max(0, int(grid.start[t]) - due)
         got[r] += q
-        on_time[r] += q if t <= due else 0
+        on_time[r] += q if t <= grid.bucket_of[due] else 0
         last[r] = max(last[r], t)
-        weighted_late[r] += q * (t - due) * p.weight_of(reqs[r].priority)
+        weighted_late[r] += q * late * p.weight_of(reqs[r].priority)
         deliveries.append(
             {
                 "requirement": reqs[r].id,
@@ -195,7 +200,7 @@ def _deliveries(m: PlanningModel, x: np.ndarray, out: Tables) -> None:
                 "destination": reqs[r].destination,
                 "period": labels[t],
                 "quantity": q,
-                "periods_late": max(0, t - due),
+                "periods_late": late,
             }
         )
     out["deliveries"] = deliveries
@@ -211,7 +216,7 @@ def _deliveries(m: PlanningModel, x: np.ndarray, out: Tables) -> None:
                 "item": rq.item,
                 "design": p.design_of(rq.item).id,
                 "quantity": rq.quantity,
-                "due": labels[cal.index_of(rq.due)],
+                "due": labels[grid.bucket_of[cal.index_of(rq.due)]],
                 "priority": rq.priority,
                 "delivered": int(got[r]),
                 "on_time": int(on_time[r]),

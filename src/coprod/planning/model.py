@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from coprod.domain import Programme
+from coprod.planning.grid import TimeGrid, exact_grid
 from coprod.planning.lp import INF, LinearProgram, LpBuilder
 from coprod.planning.structure import Structure
 from coprod.planning.weights import lateness_unit_weight
@@ -34,10 +35,11 @@ def _ints(values: list[int] | range) -> np.ndarray:
 
 
 def build_model(s: Structure) -> PlanningModel:
-    p, T = s.programme, s.periods
+    p, T = s.programme, s.periods  # T: buckets of the LP (calendar periods unless aggregated)
+    grid = s.grid or exact_grid(p.calendar.periods)
     b = LpBuilder()
     W = lateness_unit_weight(s)
-    periods = p.calendar.labels
+    periods = grid.labels(p.calendar.labels)
     comp_ix = {c: i for i, c in enumerate(s.components)}
     prod_ix = {x: i for i, x in enumerate(s.products)}
     site_ix = {x: i for i, x in enumerate(s.sites)}
@@ -62,15 +64,17 @@ def build_model(s: Structure) -> PlanningModel:
     )
 
     offers = p.supply_offers
-    active = [offers[o] for o in s.offers]
-    buy_o = _ints([o for o in s.offers for _ in range(T - offers[o].lead_time)])
-    buy_t = _ints([t for off in active for t in range(T - off.lead_time)])
-    lead = np.array([off.lead_time for off in offers], dtype=np.int64)
+    every = np.arange(T)
+    arrives = {o: grid.arrival(every, offers[o].lead_time) for o in s.offers}
+    valid = {o: np.flatnonzero(arrives[o] >= 0) for o in s.offers}
+    buy_o = np.concatenate([np.full(valid[o].size, o) for o in s.offers]) if s.offers else _ints([])
+    buy_t = np.concatenate([valid[o] for o in s.offers]) if s.offers else _ints([])
+    buy_arrival = np.concatenate([arrives[o][valid[o]] for o in s.offers]) if s.offers else _ints([])
     buy = b.add_columns(
         "buy",
-        {"offer": buy_o, "period": buy_t},
+        {"offer": buy_o, "period": buy_t, "arrival": buy_arrival},
         np.array([off.unit_price for off in offers])[buy_o] if offers else 0.0,
-        order_capacity(p, buy_o, buy_t) if offers else INF,
+        order_capacity(p, buy_o, buy_t, grid) if offers else INF,
         label=lambda i: f"buy[{offers[buy_o[i]].id}@{periods[buy_t[i]]}]",
     )
 
@@ -86,7 +90,7 @@ def build_model(s: Structure) -> PlanningModel:
             "site": np.repeat(cp[:, 1], T),
             "period": np.tile(np.arange(T), nc),
         },
-        np.repeat(hold_c[cp[:, 0]] if nc else np.zeros(0), T),
+        np.outer(hold_c[cp[:, 0]], grid.length).ravel() if nc else np.zeros(0),  # per period held
         label=lambda i: f"stock[{s.components[cp[i // T, 0]]}@{s.sites[cp[i // T, 1]]}@{periods[i % T]}]",
     )
 
@@ -100,7 +104,7 @@ def build_model(s: Structure) -> PlanningModel:
             "site": np.repeat(pp[:, 1], T),
             "period": np.tile(np.arange(T), npp),
         },
-        np.repeat(hold_p[pp[:, 0]] if npp else np.zeros(0), T),
+        np.outer(hold_p[pp[:, 0]], grid.length).ravel() if npp else np.zeros(0),
         label=lambda i: f"stock[{s.products[pp[i // T, 0]]}@{s.sites[pp[i // T, 1]]}@{periods[i % T]}]",
     )
 
@@ -110,33 +114,38 @@ def build_model(s: Structure) -> PlanningModel:
     pairs_at_site: dict[int, list[int]] = {}
     for prod, site in s.product_pairs:
         pairs_at_site.setdefault(site, []).append(prod)
-    ship_p, ship_k, ship_t = [], [], []
+    ship_p, ship_k, ship_t, ship_a = [], [], [], []
     for k, lane in enumerate(p.lanes):
+        lane_arrives = grid.arrival(np.arange(T), lane.lead_time)
+        departs = np.flatnonzero(lane_arrives >= 0)
         for prod in pairs_at_site.get(site_ix[lane.from_site], []):
             if (prod, lane.to) in dest_ix:
-                n = T - lane.lead_time
-                ship_p.append(np.full(n, prod))
-                ship_k.append(np.full(n, k))
-                ship_t.append(np.arange(n))
+                ship_p.append(np.full(departs.size, prod))
+                ship_k.append(np.full(departs.size, k))
+                ship_t.append(departs)
+                ship_a.append(lane_arrives[departs])
     sp_ = np.concatenate(ship_p) if ship_p else _ints([])
     sk = np.concatenate(ship_k) if ship_k else _ints([])
     st = np.concatenate(ship_t) if ship_t else _ints([])
+    sa = np.concatenate(ship_a) if ship_a else _ints([])
     lane_cost = np.array([ln.cost_per_unit for ln in p.lanes])
     ship = b.add_columns(
         "ship",
-        {"product": sp_, "lane": sk, "period": st},
+        {"product": sp_, "lane": sk, "period": st, "arrival": sa},
         lane_cost[sk] if sk.size else 0.0,
         label=lambda i: f"ship[{s.products[sp_[i]]}@{p.lanes[sk[i]].id}@{periods[st[i]]}]",
     )
 
-    due = _ints([p.calendar.index_of(r.due) for r in reqs])
+    due_period = _ints([p.calendar.index_of(r.due) for r in reqs])  # in calendar periods
+    due = grid.bucket_of[due_period] if reqs else _ints([])  # in buckets
     weight = np.array([p.weight_of(r.priority) for r in reqs]) * W
     del_r = np.concatenate([np.full(T - d, i) for i, d in enumerate(due)]) if reqs else _ints([])
     del_t = np.concatenate([np.arange(d, T) for d in due]) if reqs else _ints([])
+    late_periods = np.maximum(0, grid.start[del_t] - due_period[del_r]) if reqs else _ints([])
     deliver = b.add_columns(
         "deliver",
         {"requirement": del_r, "period": del_t},
-        weight[del_r] * (del_t - due[del_r]) if reqs else 0.0,
+        weight[del_r] * late_periods if reqs else 0.0,
         service=True,
         label=lambda i: f"deliver[{reqs[del_r[i]].id}@{periods[del_t[i]]}]",
     )
@@ -144,7 +153,7 @@ def build_model(s: Structure) -> PlanningModel:
     unmet = b.add_columns(
         "unmet",
         {"requirement": np.arange(n_req)},
-        weight * (T - due + 1),
+        weight * (grid.base_periods - due_period + 1),
         service=True,
         label=lambda i: f"unmet[{reqs[i].id}]",
     )
@@ -173,7 +182,7 @@ def build_model(s: Structure) -> PlanningModel:
         off_pair = np.zeros(len(offers), dtype=np.int64)
         for o in s.offers:
             off_pair[o] = cpair_ix[(comp_ix[offers[o].component], site_ix[offers[o].ship_to])]
-        arrive = buy_t + lead[buy_o]
+        arrive = buy_arrival
         b.add_entries(comp_row.start + off_pair[buy_o] * T + arrive, buy.start + np.arange(buy.size), -1.0)
     offset = make.start
     for build in s.builds:  # builds own contiguous runs of `make` columns, in order
@@ -229,8 +238,7 @@ def build_model(s: Structure) -> PlanningModel:
     if sp_.size:
         lane_to = [ln.to for ln in p.lanes]
         pos = _ints([dest_ix[(int(a), lane_to[int(c)])] for a, c in zip(sp_, sk, strict=True)])
-        lane_lead = _ints([ln.lead_time for ln in p.lanes])
-        b.add_entries(dest_row.start + pos * T + st + lane_lead[sk], ship.start + np.arange(ship.size), 1.0)
+        b.add_entries(dest_row.start + pos * T + sa, ship.start + np.arange(ship.size), 1.0)
     if del_r.size:
         req_pair = _ints([dest_ix[(prod_ix[r.item], r.destination)] for r in reqs])
         b.add_entries(
@@ -256,17 +264,20 @@ def build_model(s: Structure) -> PlanningModel:
     return PlanningModel(s, lp, W, dest_pairs)
 
 
-def order_capacity(p: Programme, offer: np.ndarray, period: np.ndarray) -> np.ndarray:
-    """Upper bound of each order column: the offer's capacity, 0 if it would arrive before the
-    offer is available. Orders keep their columns either way, so a supplier delay is a bound
-    change that a kept solver instance re-solves warm."""
+def order_capacity(
+    p: Programme, offer: np.ndarray, period: np.ndarray, grid: TimeGrid | None = None
+) -> np.ndarray:
+    """Upper bound of each order column: the offer's capacity over the bucket, 0 if it would
+    arrive before the offer is available. Orders keep their columns either way, so a supplier
+    delay is a bound change that a kept solver instance re-solves warm."""
+    grid = grid or exact_grid(p.calendar.periods)
     offers = p.supply_offers
-    cap = np.array([o.capacity_per_period for o in offers], dtype=float)[offer]
+    cap = np.array([o.capacity_per_period for o in offers], dtype=float)[offer] * grid.length[period]
     first = np.array(
         [max(0, p.calendar.index_of(o.available_from)) if o.available_from else 0 for o in offers]
     )
     lead = np.array([o.lead_time for o in offers])
-    return np.where(period + lead[offer] < first[offer], 0.0, cap)
+    return np.where(grid.end[period] + lead[offer] < first[offer], 0.0, cap)
 
 
 def _stock_entries(b: LpBuilder, row0: int, col0: int, pairs: int, T: int) -> None:
@@ -288,7 +299,7 @@ def _capacity_rows(
     make_lic: np.ndarray,
 ) -> None:
     p, T = s.programme, s.periods
-    periods = p.calendar.labels
+    periods = (s.grid or exact_grid(p.calendar.periods)).labels(p.calendar.labels)
     used = np.unique(make_l)
     nl = used.size
     line_pos = np.full(len(s.lines), -1)
@@ -322,7 +333,18 @@ def _capacity_rows(
     nk = capped.size
     lic_pos = np.full(len(p.licences) + 2, -1)  # +2 so indices -1/-2 (no licence) map to -1
     lic_pos[capped] = np.arange(nk)
-    cap = np.repeat([float(p.licences[k].cap_per_period or 0) for k in capped], T)
+    # A bucket's cap: the per-period cap times the periods of the bucket inside the window.
+    grid = s.grid or exact_grid(p.calendar.periods)
+    cap = np.zeros(nk * T)
+    for pos_k, k in enumerate(capped):
+        lic = p.licences[k]
+        inside = np.zeros(grid.base_periods)
+        first = max(0, p.calendar.index_of(lic.valid_from))
+        last = grid.base_periods - 1
+        if lic.valid_to is not None:
+            last = min(last, p.calendar.index_of(lic.valid_to))
+        inside[first : last + 1] = 1.0
+        cap[pos_k * T : (pos_k + 1) * T] = float(lic.cap_per_period or 0) * grid.sum_over(inside)
     licence = b.add_rows(
         "licence",
         {"licence": np.repeat(capped, T), "period": np.tile(np.arange(T), nk)},

@@ -27,7 +27,25 @@ if TYPE_CHECKING:
 __all__ = ["fold_ample_supply"]
 
 
-def fold_ample_supply(s: Structure) -> None:
+def _first_arrival(s: Structure, lead: int) -> int:
+    """The first bucket an order placed at the start can arrive in."""
+    if s.grid is None:
+        return lead
+    arrival = s.grid.arrival(np.array([0]), lead)[0]
+    return int(arrival) if arrival >= 0 else s.periods
+
+
+def fold_ample_supply(s: Structure, ample: dict[tuple[int, int], int] | None = None) -> None:
+    """Fold the ample pairs of `s` (found here, or given: an aggregated structure takes the
+    pairs found per single period, so its near-term plan is one the exact model allows)."""
+    if ample is None:
+        ample = find_ample(s)
+    if ample:
+        _fold(s, ample)
+
+
+def find_ample(s: Structure) -> dict[tuple[int, int], int]:
+    """(component, site) -> the offer that supplies it amply, just in time."""
     p, T = s.programme, s.periods
     comp_ix = {c: i for i, c in enumerate(s.components)}
     site_ix = {x: i for i, x in enumerate(s.sites)}
@@ -62,10 +80,16 @@ def fold_ample_supply(s: Structure) -> None:
         best = min(range(len(offers)), key=lambda i: (offers[i].unit_price, offers[i].lead_time))
         o = offers[best]
         dominant = all(x.unit_price >= o.unit_price and x.lead_time >= o.lead_time for x in offers)
-        if dominant and o.available_from is None and o.capacity_per_period >= need[pair].max():
+        per_bucket = o.capacity_per_period * (s.grid.length if s.grid is not None else 1)
+        if dominant and o.available_from is None and np.all(per_bucket >= need[pair]):
             ample[pair] = by_pair[pair][best]
-    if not ample:
-        return
+    return ample
+
+
+def _fold(s: Structure, ample: dict[tuple[int, int], int]) -> None:
+    p = s.programme
+    comp_ix = {c: i for i, c in enumerate(s.components)}
+    site_ix = {x: i for i, x in enumerate(s.sites)}
     for b in s.builds:
         keep = np.ones(b.periods.size, dtype=bool)
         for seg in s.bom[b.product]:
@@ -76,7 +100,7 @@ def fold_ample_supply(s: Structure) -> None:
                     continue
                 offer = p.supply_offers[folded]
                 b.material_cost[mask] += qty * offer.unit_price
-                keep &= ~mask | (b.periods >= offer.lead_time)
+                keep &= ~mask | (b.periods >= _first_arrival(s, offer.lead_time))
         if not keep.all():
             b.periods, b.hours_per_unit = b.periods[keep], b.hours_per_unit[keep]
             b.cost_per_unit, b.licence = b.cost_per_unit[keep], b.licence[keep]

@@ -173,11 +173,10 @@ def _round_orders(m: PlanningModel, x: np.ndarray) -> None:
     for k in s.offers:  # only offers to a site that uses the component have columns
         o = p.supply_offers[k]
         offer_pair[k] = pair_ix[(comp_ix[o.component], site_ix[o.ship_to])]
-    lead = np.array([o.lead_time for o in p.supply_offers])
     delta = np.zeros(len(s.component_pairs) * T)
     np.add.at(
         delta,
-        offer_pair[buy.keys["offer"]] * T + buy.keys["period"] + lead[buy.keys["offer"]],
+        offer_pair[buy.keys["offer"]] * T + buy.keys["arrival"],
         extra,
     )
     stock = lp.columns["stock_c"]

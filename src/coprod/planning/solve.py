@@ -12,6 +12,7 @@ import numpy as np
 from coprod.domain import Programme
 from coprod.planning.explain import bottlenecks, late_causes
 from coprod.planning.extract import extract_tables
+from coprod.planning.grid import aggregated_grid
 from coprod.planning.highs import HighsSession, SolveOutcome, SolverOptions
 from coprod.planning.kpis import deliveries_by_period, kpis
 from coprod.planning.model import PlanningModel, build_model
@@ -30,6 +31,9 @@ class PlanOptions:
     objective: str = "weighted"  # weighted (one solve) | lexicographic (two phases)
     export: tuple[Path, ...] = ()  # .mps / .lp files to write the exact LP to
     fold_supply: bool = True  # exact reduction of supply that can never bind (reduce.py)
+    # auto: single periods through 13 + the longest lead time, 4-period buckets beyond
+    # (planning/grid.py); exact: every calendar period is a bucket
+    resolution: str = "auto"
 
 
 def _noop(stage: str) -> None:
@@ -62,7 +66,10 @@ def plan(programme: Programme, options: PlanOptions | None = None, progress: Pro
     timings: dict[str, float] = {}
     clock = time.perf_counter()
     progress("building")
-    model = build_model(analyse(programme, fold_supply=options.fold_supply))
+    if options.resolution not in ("auto", "exact"):
+        raise ValueError(f"unknown resolution '{options.resolution}'")
+    grid = aggregated_grid(programme) if options.resolution == "auto" else None
+    model = build_model(analyse(programme, fold_supply=options.fold_supply, grid=grid))
     session = HighsSession(model.lp, options.solver)
     timings["build_s"] = time.perf_counter() - clock
     for path in options.export:
@@ -97,7 +104,7 @@ def assemble_plan(
     return Plan(
         programme=p.settings.name,
         currency=p.settings.currency,
-        periods=p.calendar.labels,
+        periods=(m.structure.grid.labels(p.calendar.labels) if m.structure.grid else p.calendar.labels),
         status=status if lp_outcome.status.value == "optimal" else lp_outcome.status.value,
         method=lp_outcome.method,
         objective=float(m.lp.cost @ x),

@@ -14,7 +14,8 @@ import numpy as np
 from coprod.domain import Licence, Programme
 from coprod.domain.bom import BomSegment, bom_segments
 from coprod.domain.capacity import learning_factors, line_hours, rate_caps
-from coprod.planning.reduce import fold_ample_supply
+from coprod.planning.grid import TimeGrid, exact_grid
+from coprod.planning.reduce import find_ample, fold_ample_supply
 
 __all__ = ["Build", "Structure", "analyse"]
 
@@ -46,6 +47,7 @@ class Structure:
     rates: np.ndarray  # lines x periods, inf where no ramp-up limits
     builds: list[Build]
     bom: list[list[BomSegment]]  # per product
+    grid: TimeGrid | None = None  # buckets of the LP (set by analyse; exact unless aggregated)
     component_pairs: list[tuple[int, int]] = field(default_factory=list)  # (component, site)
     offers: list[int] = field(default_factory=list)  # offers to a site that uses the component
     # (component, site) pairs whose supply can never bind, bought just in time from this offer
@@ -60,8 +62,23 @@ def _licence_periods(p: Programme, lic: Licence) -> tuple[int, int]:
     return first, last
 
 
-def analyse(p: Programme, fold_supply: bool = True) -> Structure:
+def _bucket_segments(segments: list[BomSegment], grid: TimeGrid) -> list[BomSegment]:
+    """BOM segments in bucket indices: a bucket uses the revision in force at its start."""
+    if grid.is_exact:
+        return segments
+    out = []
+    for seg in segments:
+        first = int(np.searchsorted(grid.start, seg.first, "left"))
+        last = int(np.searchsorted(grid.start, seg.last, "right")) - 1
+        if first <= last:
+            out.append(BomSegment(first, last, seg.revision, seg.usage))
+    return out
+
+
+def analyse(p: Programme, fold_supply: bool = True, grid: TimeGrid | None = None) -> Structure:
+    """What may happen in each bucket of `grid` (default: every calendar period)."""
     cal, T = p.calendar, p.calendar.periods
+    grid = grid or exact_grid(T)
     products = list(p.products)
     product_design = [p.design_of(x).id for x in products]
     sites = [s.id for s in p.sites]
@@ -75,13 +92,18 @@ def analyse(p: Programme, fold_supply: bool = True) -> Structure:
         if caps is not None:
             rates[i] = caps
         learn[i] = learning_factors(ln, cal)
-    bom = [bom_segments(p, x) for x in products]
+    # Per bucket: hours and rates summed over its periods, learning averaged.
+    hours = grid.sum_over(hours)
+    rates = grid.sum_over(rates)
+    learn = grid.sum_over(learn) / grid.length
+    bom = [_bucket_segments(bom_segments(p, x), grid) for x in products]
     leaves = sorted(
         {c for segs in bom for s in segs for c in s.usage}
         | {o.component for o in p.supply_offers}
         | {s.item for s in p.stock if s.item in p.component_by_id}
     )
-    s = Structure(p, T, products, product_design, sites, lines, leaves, hours, rates, [], bom)
+    B = grid.buckets
+    s = Structure(p, B, products, product_design, sites, lines, leaves, hours, rates, [], bom, grid=grid)
 
     line_index = {ln: i for i, ln in enumerate(lines)}
     for rt in p.routings:
@@ -98,11 +120,14 @@ def analyse(p: Programme, fold_supply: bool = True) -> Structure:
                 first, last = _licence_periods(p, lic)
                 licence[first : last + 1] = k
                 royalty[first : last + 1] = lic.royalty_per_unit
+        # a bucket may build if any of its periods may; it carries the licence in force there
+        licence = np.maximum.reduceat(licence, grid.start)
+        royalty = np.maximum.reduceat(royalty, grid.start)
         open_ = (licence > -2) & (hours[li] > 0) & (rates[li] > 0)
         for pi in range(len(products)):
             if product_design[pi] != rt.design:
                 continue
-            has_bom = np.zeros(T, dtype=bool)
+            has_bom = np.zeros(B, dtype=bool)
             for seg in bom[pi]:
                 has_bom[seg.first : seg.last + 1] = True
             periods = np.flatnonzero(open_ & has_bom)
@@ -140,5 +165,7 @@ def analyse(p: Programme, fold_supply: bool = True) -> Structure:
     s.component_pairs = sorted(cpairs)
     s.product_pairs = sorted(ppairs)
     if fold_supply:
-        fold_ample_supply(s)
+        # An aggregated grid decides what is ample per single period, as the exact model does.
+        ample = None if grid.is_exact else find_ample(analyse(p, fold_supply=False))
+        fold_ample_supply(s, ample)
     return s

@@ -18,7 +18,7 @@ __all__ = ["lateness_unit_weight"]
 
 def lateness_unit_weight(s: Structure) -> float:
     p = s.programme
-    T = s.periods
+    T = s.grid.base_periods if s.grid is not None else s.periods  # holding over the whole horizon
     price: dict[str, float] = {}
     for o in p.supply_offers:
         price[o.component] = max(price.get(o.component, 0.0), o.unit_price)

@@ -119,9 +119,16 @@ def evaluate_sample(shared: tuple[Programme, Uncertainty], values: np.ndarray) -
     production = np.zeros((p.calendar.periods, len(sites)))
     target = float("nan")
     goal = u.target
+    span = 1
     if goal is not None:
         target = 0.0
-        t_goal = p.calendar.label(p.calendar.index_of(goal.by))
+        # the plan bucket holding the target period; a rate is its total over its length
+        buckets = list(result.periods)
+        at = p.calendar.index_of(goal.by)
+        j = max(i for i, label in enumerate(buckets) if p.calendar.labels.index(label) <= at)
+        t_goal = buckets[j]
+        end = p.calendar.labels.index(buckets[j + 1]) if j + 1 < len(buckets) else p.calendar.periods
+        span = end - p.calendar.labels.index(t_goal)
     for row in result.production:
         production[labels[row["period"]], sites[row["site"]]] += row["quantity"]
         if (
@@ -139,6 +146,7 @@ def evaluate_sample(shared: tuple[Programme, Uncertainty], values: np.ndarray) -
                 if d["period"] == t_goal and _counts(p, goal.item, d["item"])
             )
         )
+    target /= span
     on_time = np.array([r["on_time"] >= r["quantity"] for r in result.requirements])
     return Sample(
         deliveries,

@@ -103,7 +103,7 @@ def overview(
         "designs": [d.id for d in programme.designs],
     }
     if plan is not None:
-        periods = list(programme.calendar.labels)
+        periods = list(plan["periods"])  # the plan's buckets (coarser beyond the fine horizon)
         ctx["deliveries_chart"] = charts.deliveries_chart(plan["deliveries_by_period"], periods)
         per = production_by_period(plan, programme, design)
         ctx["production_chart"] = charts.production_chart(per, periods, target, design or "all designs")

@@ -20,9 +20,11 @@ def production_by_period(plan: dict[str, Any], p: Programme, design: str | None)
 
 
 def line_loads(plan: dict[str, Any], p: Programme, lines: set[str] | None) -> list[dict[str, Any]]:
-    """Per line: hours available and planned, ramp-up rate and units planned, per period."""
+    """Per line and plan bucket: hours available and planned, ramp-up rate and units planned
+    (a bucket of several periods sums its periods' hours and rates)."""
     cal = p.calendar
-    labels = list(cal.labels)
+    labels = list(plan["periods"])
+    starts = [cal.labels.index(label) for label in labels] + [cal.periods]
     index = {label: i for i, label in enumerate(labels)}
     hpu = {(r.design, r.line): r.hours_per_unit for r in p.routings}
     out = []
@@ -30,21 +32,28 @@ def line_loads(plan: dict[str, Any], p: Programme, lines: set[str] | None) -> li
         if lines is not None and line.id not in lines:
             continue
         learn = learning_factors(line, cal)
-        used = [0.0] * cal.periods
-        units = [0.0] * cal.periods
+        hours = line_hours(line, cal)
+        rates = rate_caps(line, cal)
+        used = [0.0] * len(labels)
+        units = [0.0] * len(labels)
         for row in plan["production"]:
             if row["line"] == line.id:
-                t = index[row["period"]]
-                used[t] += row["quantity"] * hpu[(p.design_of(row["item"]).id, line.id)] * learn[t]
-                units[t] += row["quantity"]
+                b = index[row["period"]]
+                t = starts[b]
+                used[b] += row["quantity"] * hpu[(p.design_of(row["item"]).id, line.id)] * learn[t]
+                units[b] += row["quantity"]
+
+        def per_bucket(values: list[float]) -> list[float]:
+            return [round(sum(values[starts[b] : starts[b + 1]]), 1) for b in range(len(labels))]
+
         out.append(
             {
                 "line": line.id,
                 "site": line.site,
                 "periods": labels,
-                "hours": line_hours(line, cal),
+                "hours": per_bucket(hours),
                 "used": [round(u, 1) for u in used],
-                "rate": rate_caps(line, cal),
+                "rate": per_bucket(rates) if rates else None,
                 "units": units,
             }
         )

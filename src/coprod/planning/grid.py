@@ -1,0 +1,88 @@
+"""Time buckets of the LP: the calendar's periods, or weekly near term and coarser beyond.
+
+A grid maps the calendar's periods onto buckets. The exact grid has one bucket per period.
+An aggregated grid keeps single periods through the fine horizon (the frozen window plus the
+longest lead time, ../shared/SOLVING.md) and merges later periods into blocks. Capacities,
+supplier capacities and licence caps of a bucket are summed over its periods; holding costs
+are charged per period held. An order or shipment leaves at its bucket's end and counts as
+arrived from the first bucket that starts on or after its arrival, so the coarse model never
+uses anything earlier than it could be there (the naive "arrives inside the bucket" makes a
+plan that the exact model cannot follow). Lateness is counted from the bucket's start.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from coprod.domain import Programme
+
+__all__ = ["TimeGrid", "aggregated_grid", "exact_grid"]
+
+
+@dataclass(frozen=True, slots=True)
+class TimeGrid:
+    start: np.ndarray  # first calendar period of each bucket
+    length: np.ndarray  # periods in each bucket
+    base_periods: int
+
+    @property
+    def buckets(self) -> int:
+        return int(self.start.size)
+
+    @property
+    def end(self) -> np.ndarray:
+        last: np.ndarray = self.start + self.length - 1
+        return last
+
+    @property
+    def bucket_of(self) -> np.ndarray:
+        return np.repeat(np.arange(self.buckets), self.length)
+
+    def arrival(self, bucket: np.ndarray, lead: np.ndarray | int) -> np.ndarray:
+        """The first bucket in which something leaving `bucket` after `lead` periods is surely
+        there: it leaves at the bucket's end, and counts from the first bucket starting at or
+        after its arrival (never earlier than it could be used). -1 past the horizon."""
+        base = np.asarray(self.end[bucket] + lead)
+        first = np.searchsorted(self.start, base, side="left")
+        return np.where(first < self.buckets, first, -1).astype(np.int64)
+
+    def latest_order(self, lead: int) -> np.ndarray:
+        """For each bucket, the latest bucket an order with `lead` can leave to arrive by then
+        (-1 where none can)."""
+        arrivals = self.arrival(np.arange(self.buckets), lead)
+        out = np.full(self.buckets, -1, dtype=np.int64)
+        for b in range(self.buckets):  # buckets are few (tens to hundreds)
+            ok = np.flatnonzero((arrivals >= 0) & (arrivals <= b))
+            if ok.size:
+                out[b] = ok.max()
+        return out
+
+    def sum_over(self, per_period: np.ndarray) -> np.ndarray:
+        """Per-bucket sums of a per-period array (last axis)."""
+        return np.add.reduceat(per_period, self.start, axis=-1)
+
+    def labels(self, calendar_labels: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(calendar_labels[int(t)] for t in self.start)
+
+    @property
+    def is_exact(self) -> bool:
+        return bool(np.all(self.length == 1))
+
+
+def exact_grid(periods: int) -> TimeGrid:
+    return TimeGrid(np.arange(periods), np.ones(periods, dtype=np.int64), periods)
+
+
+def aggregated_grid(p: Programme, frozen: int = 13, block: int = 4) -> TimeGrid:
+    """Single periods through `frozen` + the longest lead time, then blocks of `block` periods."""
+    T = p.calendar.periods
+    longest = max([o.lead_time for o in p.supply_offers] + [ln.lead_time for ln in p.lanes] + [0])
+    fine = min(T, frozen + longest)
+    if T - fine <= block:
+        return exact_grid(T)
+    starts = list(range(fine)) + list(range(fine, T, block))
+    start = np.array(starts, dtype=np.int64)
+    length = np.diff(np.append(start, T))
+    return TimeGrid(start, length, T)
