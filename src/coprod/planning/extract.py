@@ -27,7 +27,10 @@ def implied_purchases(m: PlanningModel, make: np.ndarray) -> dict[tuple[int, int
     p = s.programme
     grid = s.grid or exact_grid(p.calendar.periods)
     comp_ix = {c: i for i, c in enumerate(s.components)}
-    order_by = {k: grid.latest_order(p.supply_offers[k].lead_time) for k in set(s.ample.values())}
+    by_lead = {
+        lead: grid.latest_order(lead) for lead in {p.supply_offers[k].lead_time for k in s.ample.values()}
+    }
+    order_by = {k: by_lead[p.supply_offers[k].lead_time] for k in set(s.ample.values())}
     need: dict[tuple[int, int], float] = {}
     start = 0
     for b in s.builds:

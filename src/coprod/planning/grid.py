@@ -52,12 +52,9 @@ class TimeGrid:
         """For each bucket, the latest bucket an order with `lead` can leave to arrive by then
         (-1 where none can)."""
         arrivals = self.arrival(np.arange(self.buckets), lead)
-        out = np.full(self.buckets, -1, dtype=np.int64)
-        for b in range(self.buckets):  # buckets are few (tens to hundreds)
-            ok = np.flatnonzero((arrivals >= 0) & (arrivals <= b))
-            if ok.size:
-                out[b] = ok.max()
-        return out
+        valid = np.flatnonzero(arrivals >= 0)  # arrival grows with departure: a sorted list
+        pos = np.searchsorted(arrivals[valid], np.arange(self.buckets), side="right") - 1
+        return np.where(pos >= 0, valid[np.maximum(pos, 0)], -1).astype(np.int64)
 
     def sum_over(self, per_period: np.ndarray) -> np.ndarray:
         """Per-bucket sums of a per-period array (last axis)."""

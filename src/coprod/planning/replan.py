@@ -25,6 +25,7 @@ from coprod.domain.changes import (
     is_bound_change,
 )
 from coprod.errors import Problem, ProgrammeInvalid
+from coprod.planning.grid import aggregated_grid
 from coprod.planning.highs import HighsSession
 from coprod.planning.model import PlanningModel, build_model, order_capacity
 from coprod.planning.plan import Plan
@@ -47,7 +48,11 @@ class PlanningSession:
     def _plan_cold(self, programme: Programme) -> None:
         """Build the LP, solve it, keep the instance and the optimum's basis."""
         started = time.perf_counter()
-        self.model: PlanningModel = build_model(analyse(programme, fold_supply=self.options.fold_supply))
+        # the same resolution as `plan` (the default coarsens far periods), so warm and cold agree
+        grid = aggregated_grid(programme) if self.options.resolution == "auto" else None
+        self.model: PlanningModel = build_model(
+            analyse(programme, fold_supply=self.options.fold_supply, grid=grid)
+        )
         self.session = HighsSession(self.model.lp, self.options.solver)
         build_s = time.perf_counter() - started
         outcome = solve_model(self.model, self.session, self.options.objective)
@@ -100,7 +105,8 @@ class PlanningSession:
         cols = lp.columns
         lower, upper = lp.col_lower.copy(), lp.col_upper.copy()
         buy = cols["buy"]
-        upper[buy.slice] = order_capacity(changed, buy.keys["offer"], buy.keys["period"])
+        grid = m.structure.grid
+        upper[buy.slice] = order_capacity(changed, buy.keys["offer"], buy.keys["period"], grid)
         if frozen > 0:  # keep what was already decided for the first `frozen` periods
             for name in ("make", "buy", "ship"):
                 fam = cols[name]
@@ -113,7 +119,14 @@ class PlanningSession:
         qty = np.array([r.quantity for r in changed.requirements], dtype=float)
         lp.row_lower[req.slice] = lp.row_upper[req.slice] = qty
         hours = lp.rows["hours"]
-        by_line = {i: line_hours(changed.lines[i], changed.calendar) for i in np.unique(hours.keys["line"])}
+        by_line = {
+            i: (
+                grid.sum_over(np.array(line_hours(changed.lines[i], changed.calendar)))
+                if grid is not None
+                else line_hours(changed.lines[i], changed.calendar)
+            )
+            for i in np.unique(hours.keys["line"])
+        }
         old_hours = lp.row_upper[hours.slice].copy()
         new_hours = np.array(
             [by_line[int(li)][int(t)] for li, t in zip(hours.keys["line"], hours.keys["period"], strict=True)]
