@@ -114,7 +114,7 @@ def late_causes(m: PlanningModel, requirements: list[dict[str, Any]], binding: l
     labels = grid.labels(cal.labels)
 
     def after(bucket: int, lead: int) -> int:  # the bucket something leaving `bucket` arrives in
-        arrival = int(grid.arrival(np.array([min(bucket, T - 1)]), lead)[0])
+        arrival = int(grid.arrivals(lead)[min(bucket, T - 1)])
         return arrival if arrival >= 0 and bucket < T else T
 
     prod_ix = {x: i for i, x in enumerate(s.products)}

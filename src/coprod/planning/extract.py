@@ -60,7 +60,7 @@ def implied_purchases(m: PlanningModel, make: np.ndarray) -> dict[tuple[int, int
             have += order
         carry[k] = have - q
         if carry[k] > 1e-6:
-            left[(k, int(grid.arrival(np.array([t]), p.supply_offers[k].lead_time)[0]))] = carry[k]
+            left[(k, int(grid.arrivals(p.supply_offers[k].lead_time)[t]))] = carry[k]
     m.folded_stock = left
     return out
 
@@ -113,7 +113,7 @@ def extract_tables(m: PlanningModel, x: np.ndarray) -> tuple[Tables, dict[str, f
                 "component": off.component,
                 "site": off.ship_to,
                 "order_period": labels[t],
-                "arrival_period": labels[int(grid.arrival(np.array([t]), off.lead_time)[0])],
+                "arrival_period": labels[int(grid.arrivals(off.lead_time)[t])],
                 "quantity": q,
                 "cost": round(q * off.unit_price, 2),
             }
@@ -134,7 +134,7 @@ def extract_tables(m: PlanningModel, x: np.ndarray) -> tuple[Tables, dict[str, f
                 "to": lane.to,
                 "item": s.products[ship.keys["product"][i]],
                 "depart_period": labels[t],
-                "arrive_period": labels[int(grid.arrival(np.array([t]), lane.lead_time)[0])],
+                "arrive_period": labels[int(grid.arrivals(lane.lead_time)[t])],
                 "quantity": int(round(xs[i])),
             }
         )

@@ -12,7 +12,7 @@ plan that the exact model cannot follow). Lateness is counted from the bucket's 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -26,6 +26,7 @@ class TimeGrid:
     start: np.ndarray  # first calendar period of each bucket
     length: np.ndarray  # periods in each bucket
     base_periods: int
+    _arrivals: dict[int, np.ndarray] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def buckets(self) -> int:
@@ -47,6 +48,13 @@ class TimeGrid:
         base = np.asarray(self.end[bucket] + lead)
         first = np.searchsorted(self.start, base, side="left")
         return np.where(first < self.buckets, first, -1).astype(np.int64)
+
+    def arrivals(self, lead: int) -> np.ndarray:
+        """`arrival` of every bucket for one lead time, computed once and kept."""
+        table = self._arrivals.get(lead)
+        if table is None:
+            table = self._arrivals[lead] = self.arrival(np.arange(self.buckets), lead)
+        return table
 
     def latest_order(self, lead: int) -> np.ndarray:
         """For each bucket, the latest bucket an order with `lead` can leave to arrive by then
