@@ -71,7 +71,9 @@ class Comparison:
                 cell[f"{name}: required"] = cell.get(f"{name}: required", 0) + row["required"]
                 cell[f"{name}: delivered"] = cell.get(f"{name}: delivered", 0) + row["delivered"]
                 cell[f"{name}: on time"] = cell.get(f"{name}: on time", 0) + row["on_time"]
-        periods = self.plans[0].periods
+        # Scenarios may bucket far periods differently (their lead times differ): list every
+        # period any of them uses, in calendar order (ISO dates sort as dates).
+        periods = sorted({label for plan in self.plans for label in plan.periods})
         out = []
         for period in periods:
             cells = table.get(period, {})
