@@ -1,4 +1,5 @@
-"""Dashboard forms without a browser: a failed save shows its errors and changes nothing."""
+"""Dashboard forms without a browser: a failed save shows its errors and changes nothing;
+a form without the page's token is refused."""
 
 from __future__ import annotations
 
@@ -9,36 +10,44 @@ from fastapi.testclient import TestClient
 from coprod.api import create_app
 from tests.server.conftest import PASSWORD
 
+LINE = "/p/example/data/lines/UA-KYIV-1"
+
+
+def _field(html: str, name: str) -> str:
+    found = re.search(rf'name="{name}" value="([^"]+)"', html)
+    assert found is not None, name
+    return found.group(1)
+
 
 def test_record_form_errors_are_shown_and_nothing_changes(seeded: str) -> None:
     client = TestClient(create_app(seeded))
     assert client.post("/login", data={"username": "po", "password": PASSWORD}).status_code == 200
-    page = client.get("/p/example/data/lines/UA-KYIV-1")
-    version = re.search(r'name="version" value="(\d+)"', page.text)
-    assert version is not None
+    page = client.get(LINE).text
+    version, csrf = _field(page, "version"), _field(page, "csrf")
+    good_text = "id: UA-KYIV-1\nsite: UA-KYIV\nhours_per_period: 9\n"
+    forged = client.post(LINE, data={"version": version, "text": good_text})
+    assert forged.status_code == 200 and "Form expired" in forged.text  # no token: refused
     bad_ref = client.post(
-        "/p/example/data/lines/UA-KYIV-1",
-        data={"version": version.group(1), "text": "id: UA-KYIV-1\nsite: NOWHERE\nhours_per_period: 9\n"},
+        LINE,
+        data={
+            "version": version,
+            "csrf": csrf,
+            "text": "id: UA-KYIV-1\nsite: NOWHERE\nhours_per_period: 9\n",
+        },
     )
     assert bad_ref.status_code == 200 and "unknown site &#39;NOWHERE&#39;" in bad_ref.text
-    broken = client.post(
-        "/p/example/data/lines/UA-KYIV-1", data={"version": version.group(1), "text": "id: [oops"}
-    )
+    broken = client.post(LINE, data={"version": version, "csrf": csrf, "text": "id: [oops"})
     assert broken.status_code == 200 and "YAML syntax error" in broken.text
-    stale = client.post(
-        "/p/example/data/lines/UA-KYIV-1",
-        data={"version": "0", "text": "id: UA-KYIV-1\nsite: UA-KYIV\nhours_per_period: 9\n"},
-    )
+    stale = client.post(LINE, data={"version": "0", "csrf": csrf, "text": good_text})
     assert stale.status_code == 200 and "not 0: read it again" in stale.text
-    again = client.get("/p/example/data/lines/UA-KYIV-1")
-    assert (
-        f'name="version" value="{version.group(1)}"' in again.text and "hours_per_period: 9" not in again.text
-    )
+    again = client.get(LINE).text
+    assert _field(again, "version") == version and "hours_per_period: 9" not in again
 
 
 def test_pages_need_a_session_and_a_customer_cannot_start_plans(seeded: str) -> None:
     client = TestClient(create_app(seeded))
     assert client.get("/p/example", follow_redirects=False).headers["location"] == "/login"
     client.post("/login", data={"username": "customer", "password": PASSWORD})
-    denied = client.post("/p/example/run")
+    csrf = _field(client.get("/p/example").text, "csrf")
+    denied = client.post("/p/example/run", data={"csrf": csrf})
     assert denied.status_code == 200 and "only the programme office starts plans" in denied.text

@@ -3,6 +3,8 @@ latest plan scoped to the user, and small response helpers."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +29,8 @@ __all__ = [
     "HERE",
     "PLOTLY_JS",
     "TABLES",
+    "csrf_ok",
+    "csrf_token",
     "latest_plan",
     "login_redirect",
     "page",
@@ -52,8 +56,22 @@ def who_of(request: Request, session: DbSession) -> Principal | None:
         return None
 
 
+def csrf_token(request: Request) -> str:
+    """A per-session token every form carries back: a page of another site cannot read it,
+    so it cannot forge a form post with the user's cookie (SameSite=Strict is the first guard)."""
+    session_token = request.cookies.get(COOKIE, "")
+    if not session_token:
+        return ""
+    return hmac.new(session_token.encode(), b"coprod-form", hashlib.sha256).hexdigest()[:32]
+
+
+def csrf_ok(request: Request, sent: str) -> bool:
+    expected = csrf_token(request)
+    return bool(expected) and hmac.compare_digest(expected, sent)
+
+
 def page(request: Request, template: str, who: Principal | None, **context: Any) -> HTMLResponse:
-    return templates.TemplateResponse(request, template, {"who": who, **context})
+    return templates.TemplateResponse(request, template, {"who": who, "csrf": csrf_token(request), **context})
 
 
 def login_redirect() -> RedirectResponse:

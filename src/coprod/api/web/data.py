@@ -17,6 +17,7 @@ from coprod.access import SECTIONS, Role
 from coprod.api.deps import DbSession
 from coprod.api.web.common import (
     TABLES,
+    csrf_ok,
     login_redirect,
     page,
     plan_context,
@@ -89,10 +90,20 @@ def save_record(
     key: str,
     version: Annotated[int, Form()],
     text: Annotated[str, Form()],
+    csrf: Annotated[str, Form()] = "",
 ) -> Response:
     who = who_of(request, session)
     if who is None:
         return login_redirect()
+    if not csrf_ok(request, csrf):
+        return page(
+            request,
+            "message.html",
+            who,
+            row=None,
+            title="Form expired",
+            message="The form was not sent from this page: reload it and try again.",
+        )
     store = RecordStore(session)
     row = store.programme(name)
     rec = store.get(row, section, key, who)
@@ -139,11 +150,24 @@ def uploadpage(request: Request, session: DbSession) -> Response:
 
 @router.post("/upload", response_model=None)
 async def upload(
-    request: Request, session: DbSession, name: Annotated[str, Form()], file: Annotated[UploadFile, File()]
+    request: Request,
+    session: DbSession,
+    name: Annotated[str, Form()],
+    file: Annotated[UploadFile, File()],
+    csrf: Annotated[str, Form()] = "",
 ) -> Response:
     who = who_of(request, session)
     if who is None:
         return login_redirect()
+    if not csrf_ok(request, csrf):
+        return page(
+            request,
+            "message.html",
+            who,
+            row=None,
+            title="Form expired",
+            message="The form was not sent from this page: reload it and try again.",
+        )
     data = await file.read()
     filename = file.filename or "upload"
     errors: list[str] = []
