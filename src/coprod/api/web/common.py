@@ -10,7 +10,7 @@ from typing import Any
 
 import plotly
 from fastapi import Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
 
@@ -68,6 +68,18 @@ def csrf_token(request: Request) -> str:
 def csrf_ok(request: Request, sent: str) -> bool:
     expected = csrf_token(request)
     return bool(expected) and hmac.compare_digest(expected, sent)
+
+
+def form_gate(request: Request, session: Any, csrf: str) -> tuple[Principal | None, Response | None]:
+    """For a form post: the signed-in user, or the answer to send instead (sign in again, or
+    refuse a form that does not carry this session's token)."""
+    who = who_of(request, session)
+    if who is None:
+        return None, login_redirect()
+    if not csrf_ok(request, csrf):
+        message = "The form was not sent from this page: reload it and try again."
+        return who, page(request, "message.html", who, row=None, title="Form expired", message=message)
+    return who, None
 
 
 def page(request: Request, template: str, who: Principal | None, **context: Any) -> HTMLResponse:

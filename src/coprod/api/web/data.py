@@ -17,7 +17,7 @@ from coprod.access import SECTIONS, Role
 from coprod.api.deps import DbSession
 from coprod.api.web.common import (
     TABLES,
-    csrf_ok,
+    form_gate,
     login_redirect,
     page,
     plan_context,
@@ -92,18 +92,10 @@ def save_record(
     text: Annotated[str, Form()],
     csrf: Annotated[str, Form()] = "",
 ) -> Response:
-    who = who_of(request, session)
-    if who is None:
-        return login_redirect()
-    if not csrf_ok(request, csrf):
-        return page(
-            request,
-            "message.html",
-            who,
-            row=None,
-            title="Form expired",
-            message="The form was not sent from this page: reload it and try again.",
-        )
+    who, refused = form_gate(request, session, csrf)
+    if refused is not None:
+        return refused
+    assert who is not None
     store = RecordStore(session)
     row = store.programme(name)
     rec = store.get(row, section, key, who)
@@ -156,18 +148,10 @@ async def upload(
     file: Annotated[UploadFile, File()],
     csrf: Annotated[str, Form()] = "",
 ) -> Response:
-    who = who_of(request, session)
-    if who is None:
-        return login_redirect()
-    if not csrf_ok(request, csrf):
-        return page(
-            request,
-            "message.html",
-            who,
-            row=None,
-            title="Form expired",
-            message="The form was not sent from this page: reload it and try again.",
-        )
+    who, refused = form_gate(request, session, csrf)
+    if refused is not None:
+        return refused
+    assert who is not None
     data = await file.read()
     filename = file.filename or "upload"
     errors: list[str] = []

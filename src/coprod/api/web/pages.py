@@ -15,7 +15,7 @@ from coprod.api.web.common import (
     COOKIE,
     HERE,
     PLOTLY_JS,
-    csrf_ok,
+    form_gate,
     login_redirect,
     page,
     plan_context,
@@ -226,18 +226,10 @@ def diffpage(request: Request, session: DbSession, name: str, a: int, b: int) ->
 
 @router.post("/p/{name}/run", response_model=None)
 def run_plan(request: Request, session: DbSession, name: str, csrf: Annotated[str, Form()] = "") -> Response:
-    who = who_of(request, session)
-    if who is None:
-        return login_redirect()
-    if not csrf_ok(request, csrf):
-        return page(
-            request,
-            "message.html",
-            who,
-            row=None,
-            title="Form expired",
-            message="The form was not sent from this page: reload it and try again.",
-        )
+    who, refused = form_gate(request, session, csrf)
+    if refused is not None:
+        return refused
+    assert who is not None
     store = PlanStore(session, database_url(request))
     try:
         version, new = store.start(RecordStore(session).programme(name), who)
