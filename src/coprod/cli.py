@@ -22,6 +22,7 @@ from coprod.cli_server import db_app, export_cmd, import_cmd, serve, user_app
 from coprod.io import write_programme
 from coprod.io.plan_files import plan_json, write_plan_folder
 from coprod.planning import PlanOptions, SolverOptions
+from coprod.planning.options import Method, Objective, Resolution
 from coprod.report import summary_markdown
 
 STAGES = {
@@ -35,23 +36,6 @@ STAGES = {
 class FileFormat(StrEnum):
     YAML = "yaml"
     CSV = "csv"
-
-
-class Method(StrEnum):
-    AUTO = "auto"
-    IPM = "ipm"
-    SIMPLEX = "simplex"
-    PDLP = "pdlp"
-
-
-class Resolution(StrEnum):
-    AUTO = "auto"
-    EXACT = "exact"
-
-
-class Objective(StrEnum):
-    WEIGHTED = "weighted"
-    LEXICOGRAPHIC = "lexicographic"
 
 
 app.add_typer(scenario_app, name="scenario")
@@ -124,10 +108,10 @@ def plan_cmd(
         raise typer.Exit(2)
     exports = tuple(x for x in (export_mps, export_lp) if x is not None)
     options = PlanOptions(
-        solver=SolverOptions(method=method.value, time_limit=time_limit, log=solver_log),
-        objective=objective.value,
+        solver=SolverOptions(method=method, time_limit=time_limit, log=solver_log),
+        objective=objective,
         export=exports,
-        resolution=resolution.value,
+        resolution=resolution,
     )
     with user_errors(), err.status("Loading the programme") as status:
 

@@ -21,6 +21,7 @@ import numpy as np
 
 from coprod.errors import InputError, SolverError
 from coprod.planning.lp import LinearProgram
+from coprod.planning.options import Method, parse_option
 
 __all__ = ["HighsSession", "SolveOutcome", "SolveStatus", "SolverOptions"]
 
@@ -37,16 +38,21 @@ class SolveStatus(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class SolverOptions:
-    method: str = "auto"  # auto | ipm | simplex | pdlp
+    method: Method = Method.AUTO
     time_limit: float | None = None
     threads: int | None = None
     crossover: bool = True  # a vertex: integral flows after repair, and duals that mean something
     log: bool = False
 
-    def resolved_method(self, n_cols: int) -> str:
-        if self.method != "auto":
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "method", parse_option(Method, self.method, "method"))
+        if self.time_limit is not None and not self.time_limit > 0:
+            raise InputError(f"time limit: {self.time_limit} is not a positive number of seconds")
+
+    def resolved_method(self, n_cols: int) -> Method:
+        if self.method is not Method.AUTO:
             return self.method
-        return "ipm" if n_cols >= IPM_MIN_COLUMNS else "simplex"
+        return Method.IPM if n_cols >= IPM_MIN_COLUMNS else Method.SIMPLEX
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,10 +127,10 @@ class HighsSession:
         if status == highspy.HighsStatus.kError:
             raise SolverError("HiGHS rejected the model (see the log with --solver-log)")
 
-    def solve(self, method: str | None = None) -> SolveOutcome:
+    def solve(self, method: Method | None = None) -> SolveOutcome:
         n_cols = self.lp.shape[1]
         chosen = method or self.options.resolved_method(n_cols)
-        self.highs.setOptionValue("solver", chosen)
+        self.highs.setOptionValue("solver", chosen.value)
         self.highs.setOptionValue("run_crossover", "on" if self.options.crossover else "off")
         started = time.perf_counter()
         self.highs.run()
@@ -148,7 +154,7 @@ class HighsSession:
             row_dual=np.asarray(solution.row_dual),
             col_dual=np.asarray(solution.col_dual),
             seconds=seconds,
-            method=chosen,
+            method=chosen.value,
             iterations=iterations,
         )
 

@@ -19,6 +19,7 @@ import scipy.sparse as sp
 from coprod.errors import SolverError
 from coprod.planning.highs import HighsSession, SolveOutcome
 from coprod.planning.model import PlanningModel
+from coprod.planning.options import Method
 
 __all__ = ["repair_to_units"]
 
@@ -34,12 +35,12 @@ def repair_to_units(
     fixed = whole_production(m, first.x[make.slice])
     session.set_column_bounds(cols, fixed, fixed)
     try:
-        second = session.solve(method="simplex")
+        second = session.solve(method=Method.SIMPLEX)
     except SolverError:
         # A unit rounded up found no material: round every build down instead (always feasible).
         fixed = np.floor(first.x[make.slice] + EPS)
         session.set_column_bounds(cols, fixed, fixed)
-        second = session.solve(method="simplex")
+        second = session.solve(method=Method.SIMPLEX)
     x = second.x.copy()
     x[make.slice] = fixed
     for name in ("ship", "deliver", "unmet", "stock_p"):

@@ -28,6 +28,7 @@ from coprod.errors import Problem, ProgrammeInvalid
 from coprod.planning.grid import aggregated_grid
 from coprod.planning.highs import HighsSession
 from coprod.planning.model import PlanningModel, build_model, order_capacity
+from coprod.planning.options import Method, Resolution
 from coprod.planning.plan import Plan
 from coprod.planning.repair import repair_to_units
 from coprod.planning.solve import PlanOptions, assemble_plan, solve_model
@@ -49,7 +50,7 @@ class PlanningSession:
         """Build the LP, solve it, keep the instance and the optimum's basis."""
         started = time.perf_counter()
         # the same resolution as `plan` (the default coarsens far periods), so warm and cold agree
-        grid = aggregated_grid(programme) if self.options.resolution == "auto" else None
+        grid = aggregated_grid(programme) if self.options.resolution is Resolution.AUTO else None
         self.model: PlanningModel = build_model(
             analyse(programme, fold_supply=self.options.fold_supply, grid=grid)
         )
@@ -137,7 +138,7 @@ class PlanningSession:
         self.session.set_row_bounds(rows, lp.row_lower, lp.row_upper)
         self.session.restore_basis(self.basis)
         clock = time.perf_counter()
-        outcome = self.session.solve(method="simplex")  # warm: dual simplex from the kept basis
+        outcome = self.session.solve(method=Method.SIMPLEX)  # warm: dual simplex from the kept basis
         solve_s = time.perf_counter() - clock
         self.basis = self.session.save_basis()
         clock = time.perf_counter()

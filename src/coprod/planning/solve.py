@@ -16,36 +16,39 @@ from coprod.planning.grid import aggregated_grid
 from coprod.planning.highs import HighsSession, SolveOutcome, SolverOptions
 from coprod.planning.kpis import deliveries_by_period, kpis
 from coprod.planning.model import PlanningModel, build_model
+from coprod.planning.options import Objective, PlanStage, Resolution, parse_option
 from coprod.planning.plan import Plan
 from coprod.planning.repair import repair_to_units
 from coprod.planning.structure import analyse
 
 __all__ = ["PlanOptions", "Progress", "plan", "solve_model"]
 
-Progress = Callable[[str], None]
+Progress = Callable[[PlanStage], None]
 
 
 @dataclass(frozen=True, slots=True)
 class PlanOptions:
     solver: SolverOptions = field(default_factory=SolverOptions)
-    objective: str = "weighted"  # weighted (one solve) | lexicographic (two phases)
-    export: tuple[Path, ...] = ()  # .mps / .lp files to write the exact LP to
+    objective: Objective = Objective.WEIGHTED
+    export: tuple[Path, ...] = ()  # .mps / .lp files to write the LP (at this resolution) to
     fold_supply: bool = True  # exact reduction of supply that can never bind (reduce.py)
     # auto: single periods through 13 + the longest lead time, 4-period buckets beyond
     # (planning/grid.py); exact: every calendar period is a bucket
-    resolution: str = "auto"
+    resolution: Resolution = Resolution.AUTO
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "objective", parse_option(Objective, self.objective, "objective"))
+        object.__setattr__(self, "resolution", parse_option(Resolution, self.resolution, "resolution"))
 
 
-def _noop(stage: str) -> None:
+def _noop(stage: PlanStage) -> None:
     return None
 
 
-def solve_model(m: PlanningModel, session: HighsSession, objective: str) -> SolveOutcome:
+def solve_model(m: PlanningModel, session: HighsSession, objective: Objective) -> SolveOutcome:
     """The service-first optimum: one weighted solve, or a literal two-phase solve."""
-    if objective == "weighted":
+    if objective is Objective.WEIGHTED:
         return session.solve()
-    if objective != "lexicographic":
-        raise ValueError(f"unknown objective '{objective}'")
     lp = m.lp
     session.set_costs(lp.service_cost)
     first = session.solve()
@@ -65,24 +68,22 @@ def plan(programme: Programme, options: PlanOptions | None = None, progress: Pro
     options = options or PlanOptions()
     timings: dict[str, float] = {}
     clock = time.perf_counter()
-    progress("building")
-    if options.resolution not in ("auto", "exact"):
-        raise ValueError(f"unknown resolution '{options.resolution}'")
-    grid = aggregated_grid(programme) if options.resolution == "auto" else None
+    progress(PlanStage.BUILDING)
+    grid = aggregated_grid(programme) if options.resolution is Resolution.AUTO else None
     model = build_model(analyse(programme, fold_supply=options.fold_supply, grid=grid))
     session = HighsSession(model.lp, options.solver)
     timings["build_s"] = time.perf_counter() - clock
     for path in options.export:
         session.export(path, (model.lp.column_names(), model.lp.row_names()))
-    progress("solving")
+    progress(PlanStage.SOLVING)
     clock = time.perf_counter()
     outcome = solve_model(model, session, options.objective)
     timings["solve_s"] = time.perf_counter() - clock
-    progress("rounding")
+    progress(PlanStage.ROUNDING)
     clock = time.perf_counter()
     x, final = repair_to_units(model, session, outcome)
     timings["repair_s"] = time.perf_counter() - clock
-    progress("explaining")
+    progress(PlanStage.EXPLAINING)
     clock = time.perf_counter()
     result = assemble_plan(model, outcome, x, timings, final.status.value)
     timings["explain_s"] = time.perf_counter() - clock

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from coprod.access import Principal
 from coprod.errors import CoprodError, Forbidden, NotFound
 from coprod.planning import Plan, PlanOptions, plan
+from coprod.planning.options import PlanStage
 from coprod.storage.db import session_scope
 from coprod.storage.records import RecordStore
 from coprod.storage.tables import PlanVersion, ProgrammeRow
@@ -83,7 +84,7 @@ class PlanStore:
         version_id: int,
         programme_name: str,
         options: PlanOptions | None = None,
-        progress: Callable[[str], None] | None = None,
+        progress: Callable[[PlanStage], None] | None = None,
     ) -> None:
         """Plan in this thread (the CLI), recording progress as the background job does."""
         _run(url, version_id, programme_name, options, progress)
@@ -117,9 +118,9 @@ def _run(
     version_id: int,
     programme_name: str,
     options: PlanOptions | None = None,
-    progress: Callable[[str], None] | None = None,
+    progress: Callable[[PlanStage], None] | None = None,
 ) -> None:
-    def stage(name: str) -> None:
+    def stage(name: PlanStage) -> None:
         _set(url, version_id, status=name)
         if progress is not None:
             progress(name)
