@@ -21,7 +21,14 @@ A rule per role and section says: ALL (read and write everything), OWN (read and
 records whose owner is the user's partner; read where it is the second party), READ (read
 everything), READ_OWN (read own records only), or nothing. Reading a record one may not
 see answers 404 (its existence is not revealed); writing in a section one may not write at
-all answers 403. docs/access.md has the table.
+all answers 403.
+
+Operations that are not a record read or write (importing a programme, exporting it,
+starting a plan, reading costs or the audit trail, managing users) are `Action`s, granted
+per role in ACTIONS. A plan's rows are shown per role as PLAN_VIEW says: every row, or the
+rows of the user's own sites, orders, requirements or designs. Use cases ask the principal
+(`may`, `require`, `can_read`, `can_write`, `plan_view`); nothing else compares roles.
+docs/access.md has the tables, and a test holds it to these declarations.
 """
 
 from __future__ import annotations
@@ -30,7 +37,21 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-__all__ = ["RULES", "SECTIONS", "Mode", "Principal", "Role", "owner_and_party"]
+from coprod.errors import Forbidden
+
+__all__ = [
+    "ACTIONS",
+    "PLAN_VIEW",
+    "RULES",
+    "SECTIONS",
+    "Action",
+    "Mode",
+    "Principal",
+    "Role",
+    "RowScope",
+    "UserRole",
+    "owner_and_party",
+]
 
 SECTIONS = (
     "partners",
@@ -48,7 +69,9 @@ SECTIONS = (
 )
 
 
-class Role(StrEnum):
+class UserRole(StrEnum):
+    """A user's role (what the user does), not a partner's role in the programme."""
+
     PROGRAMME_OFFICE = "programme-office"
     DESIGN_AUTHORITY = "design-authority"
     SITE_PLANNER = "site-planner"
@@ -57,11 +80,50 @@ class Role(StrEnum):
     AUDITOR = "auditor"
 
 
+Role = UserRole  # the name the code uses; schemas say UserRole (domain has PartnerRole)
+
+
 class Mode(StrEnum):
     ALL = "all"
     OWN = "own"
     READ = "read"
     READ_OWN = "read_own"
+
+
+class Action(StrEnum):
+    """Operations beyond reading and writing single records."""
+
+    UPLOAD = "upload"  # import or replace a whole programme (API import, dashboard upload)
+    EXPORT = "export"  # the whole programme as a file or workbook
+    START_PLAN = "start-plan"
+    READ_COSTS = "read-costs"  # costs, objective values and marginal values of plans
+    READ_PEGGING = "read-pegging"  # which line and site built the units a requirement receives
+    READ_AUDIT = "read-audit"
+    LIST_USERS = "list-users"
+    MANAGE_USERS = "manage-users"
+
+
+class RowScope(StrEnum):
+    """Which rows of a plan table a role sees."""
+
+    ALL = "all"
+    OWN_SITES = "own sites"  # rows at (or leaving) a site of the user's partner
+    OWN_LINES = "own lines"  # rows about a line at such a site
+    OWN_ORDERS = "own orders"  # orders placed on the user's partner as supplier
+    OWN_REQUIREMENTS = "own requirements"  # the customer's requirements and their deliveries
+    OWN_DESIGNS = "own designs"  # production of designs the partner owns
+
+
+PLAN_TABLES = (
+    "production",
+    "purchases",
+    "shipments",
+    "deliveries",
+    "requirements",
+    "stock",
+    "deliveries_by_period",
+    "bottlenecks",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,9 +150,23 @@ class Principal:
         mode = self.mode(section)
         return mode is Mode.ALL or (mode is Mode.OWN and owner == self.partner)
 
+    def may(self, action: Action) -> bool:
+        return action in ACTIONS[self.role]
+
+    def require(self, action: Action, what: str) -> None:
+        """Raise Forbidden (naming `what` and who may) unless the role may do `action`."""
+        if not self.may(action):
+            allowed = [r.value for r in Role if action in ACTIONS[r]]
+            raise Forbidden(f"the {self.role.value} role cannot {what} (only: {', '.join(allowed)})")
+
+    def plan_view(self) -> dict[str, RowScope]:
+        """Plan table -> the rows of it this user sees (a table not named: none)."""
+        return PLAN_VIEW[self.role]
+
     @property
     def sees_everything(self) -> bool:
-        return self.role in (Role.PROGRAMME_OFFICE, Role.AUDITOR)
+        """Every record of every section is readable (the programme office, auditors)."""
+        return all(self.can_read(section, None, None) for section in SECTIONS)
 
 
 _EVERYONE_READS = {"partners": Mode.READ, "components": Mode.READ, "designs": Mode.READ}
@@ -122,6 +198,33 @@ RULES: dict[Role, dict[str, Mode]] = {
         "destinations": Mode.OWN,
         "requirements": Mode.OWN,
     },
+}
+
+
+_EVERY_ROW = dict.fromkeys(PLAN_TABLES, RowScope.ALL)
+ACTIONS: dict[Role, frozenset[Action]] = {
+    Role.PROGRAMME_OFFICE: frozenset(Action),
+    Role.AUDITOR: frozenset(
+        {Action.EXPORT, Action.READ_COSTS, Action.READ_PEGGING, Action.READ_AUDIT, Action.LIST_USERS}
+    ),
+    Role.DESIGN_AUTHORITY: frozenset(),
+    Role.SITE_PLANNER: frozenset(),
+    Role.SUPPLIER: frozenset(),
+    Role.CUSTOMER: frozenset(),
+}
+PLAN_VIEW: dict[Role, dict[str, RowScope]] = {
+    Role.PROGRAMME_OFFICE: _EVERY_ROW,
+    Role.AUDITOR: _EVERY_ROW,
+    Role.DESIGN_AUTHORITY: {"production": RowScope.OWN_DESIGNS},
+    Role.SITE_PLANNER: {
+        "production": RowScope.OWN_SITES,
+        "purchases": RowScope.OWN_SITES,
+        "stock": RowScope.OWN_SITES,
+        "shipments": RowScope.OWN_SITES,
+        "bottlenecks": RowScope.OWN_LINES,
+    },
+    Role.SUPPLIER: {"purchases": RowScope.OWN_ORDERS},
+    Role.CUSTOMER: {"requirements": RowScope.OWN_REQUIREMENTS, "deliveries": RowScope.OWN_REQUIREMENTS},
 }
 
 

@@ -8,6 +8,7 @@
     ├── Conflict                    a stale version, or a record still referenced   (HTTP 409)
     ├── Unauthorized                no valid credentials                            (HTTP 401)
     ├── TooManyRequests             too many failed logins; try again later         (HTTP 429)
+    ├── Busy                        no capacity now (pool, queue, database); retry  (HTTP 503)
     └── SolverError                 the solver failed in a way no plan can describe (HTTP 500)
 
 An infeasible or partly unmet plan is *not* an error: it is a Plan whose requirements show
@@ -19,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 __all__ = [
+    "Busy",
     "Conflict",
     "CoprodError",
     "Forbidden",
@@ -86,3 +88,8 @@ class Unauthorized(CoprodError):
 
 class TooManyRequests(CoprodError):
     """Too many failed logins for this user; wait and try again."""
+
+
+class Busy(CoprodError):
+    """No capacity to answer now (every connection or worker busy, the database away):
+    the request may be retried after a short wait."""

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from coprod.app.programmes import file_schema as programme_schema
 from coprod.errors import InputError, ProgrammeInvalid
 from coprod.io import load_programme, write_programme
-from coprod.services import programme_schema
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "uk-ua-interceptors.yaml"
 
@@ -116,3 +116,33 @@ def test_xlsx_workbook_round_trip_and_errors_by_sheet_row_column() -> None:
     )
     with pytest.raises(InputError, match="not an XLSX workbook"):
         programme_from_workbook(b"not a zip", "x.xlsx")
+
+
+def test_csv_saved_by_excel_reads_the_same(tmp_path: Path) -> None:
+    """Excel writes "CSV UTF-8" with a byte-order mark, plain "CSV" in the Windows code page,
+    and in decimal-comma locales separates cells with semicolons: all three read as written."""
+    original = load_programme(EXAMPLE)
+    for variant in ("bom", "cp1252", "semicolon"):
+        folder = tmp_path / variant
+        write_programme(original, folder, "csv")
+        for path in folder.glob("*.csv"):
+            text = path.read_text(encoding="utf-8")
+            if variant == "bom":
+                path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+            elif variant == "cp1252":
+                path.write_bytes(text.encode("cp1252"))
+            else:
+                rows = list(csv.reader(text.splitlines()))
+                with path.open("w", newline="", encoding="utf-8") as fh:
+                    csv.writer(fh, delimiter=";").writerows(rows)
+        assert load_programme(folder) == original, variant
+
+
+def test_a_partner_name_in_windows_1252_survives(tmp_path: Path) -> None:
+    write_programme(load_programme(EXAMPLE), tmp_path, "csv")
+    path = tmp_path / "partners.csv"
+    rows = path.read_text(encoding="utf-8").splitlines()
+    header, first = rows[0], rows[1].split(",")
+    first[1] = "Forsvarets materielverk Ærø"
+    path.write_bytes("\n".join([header, ",".join(first), *rows[2:]]).encode("cp1252") + b"\n")
+    assert load_programme(tmp_path).partners[0].name == "Forsvarets materielverk Ærø"

@@ -10,11 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from coprod.app.scenarios import load_scenario
 from coprod.domain.changes import ChangeSet, apply_changes, check_changes
 from coprod.io import load_programme
 from coprod.planning import plan
 from coprod.planning.replan import PlanningSession
-from coprod.scenarios import compare, load_scenario
+from coprod.scenarios import compare
 from tests.plan_checks import check_plan
 from tests.programmes import delivered_by_period, load, production_by_period, tiny_data
 

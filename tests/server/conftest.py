@@ -143,8 +143,10 @@ class Api:
 
 
 @pytest.fixture(scope="session")
-def client(seeded: str) -> TestClient:
-    return TestClient(create_app(seeded))
+def client(seeded: str) -> Iterator[TestClient]:
+    # a plan worker thread in this process (the server's default is a worker process)
+    with TestClient(create_app(seeded, plan_worker="thread")) as test_client:
+        yield test_client
 
 
 @pytest.fixture(scope="session")

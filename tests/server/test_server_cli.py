@@ -73,3 +73,67 @@ def test_unreachable_database_is_a_clear_error(tmp_path: Path) -> None:
     result = run("postgresql+psycopg://nobody@127.0.0.1:1/none", "db", "upgrade")
     assert result.returncode == 2 and "cannot reach the database" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_user_add_refuses_unknown_partners_and_bad_names(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'users.db'}"
+    none_yet = run(
+        url,
+        "user",
+        "add",
+        "bob",
+        "--partner",
+        "NO-MFG",
+        "--role",
+        "supplier",
+        "--password-stdin",
+        stdin="a long password\n",
+    )
+    assert none_yet.returncode == 2 and "import a programme first" in none_yet.stderr
+    assert run(url, "import", str(EXAMPLES / "uk-ua-interceptors.yaml"), "--name", "ex").returncode == 0
+    nope = run(
+        url,
+        "user",
+        "add",
+        "bob",
+        "--partner",
+        "NOPE",
+        "--role",
+        "supplier",
+        "--password-stdin",
+        stdin="a long password\n",
+    )
+    assert nope.returncode == 2 and "unknown partner 'NOPE'" in nope.stderr and "Traceback" not in nope.stderr
+    bad = run(
+        url,
+        "user",
+        "add",
+        "bob smith",
+        "--partner",
+        "NO-MFG",
+        "--role",
+        "supplier",
+        "--password-stdin",
+        stdin="a long password\n",
+    )
+    assert bad.returncode == 2 and "user name" in bad.stderr
+    ok = run(
+        url,
+        "user",
+        "add",
+        "bob",
+        "--partner",
+        "NO-MFG",
+        "--role",
+        "supplier",
+        "--password-stdin",
+        stdin="a long password\n",
+    )
+    assert ok.returncode == 0, ok.stderr
+
+
+def test_import_refuses_unsafe_names(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'names.db'}"
+    for bad in ("../x", "a b", "x" * 300):
+        refused = run(url, "import", str(EXAMPLES / "uk-ua-interceptors.yaml"), "--name", bad)
+        assert refused.returncode == 2 and "programme name" in refused.stderr, refused.stderr

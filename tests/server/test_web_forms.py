@@ -50,4 +50,4 @@ def test_pages_need_a_session_and_a_customer_cannot_start_plans(seeded: str) -> 
     client.post("/login", data={"username": "customer", "password": PASSWORD})
     csrf = _field(client.get("/p/example").text, "csrf")
     denied = client.post("/p/example/run", data={"csrf": csrf})
-    assert denied.status_code == 200 and "only the programme office starts plans" in denied.text
+    assert denied.status_code == 200 and "the customer role cannot start plans" in denied.text

@@ -1,10 +1,17 @@
-"""The FastAPI application: routers, problem-details errors, settings on app.state."""
+"""The FastAPI application: routers, problem-details errors, bounded load, the plan worker."""
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import subprocess
+from collections.abc import AsyncIterator
+
+import anyio.to_thread
 from fastapi import FastAPI
 
 from coprod import __version__
+from coprod.api.capacity import RequestGate
 from coprod.api.problems import install_problem_handlers
 from coprod.api.routes_audit import router as audit_router
 from coprod.api.routes_auth import router as auth_router
@@ -12,10 +19,13 @@ from coprod.api.routes_plans import router as plans_router
 from coprod.api.routes_programmes import router as programmes_router
 from coprod.api.routes_records import router as records_router
 from coprod.api.web import router as web_router
+from coprod.app.plan_jobs import Worker, reap, spawn_worker_process, stop_worker_process
+from coprod.app.users import LoginLimiter
 from coprod.config import settings
-from coprod.storage.users import LoginLimiter
 
 __all__ = ["create_app"]
+
+log = logging.getLogger("coprod.api")
 
 
 def _offline_docs(app: FastAPI) -> None:
@@ -39,21 +49,49 @@ def _offline_docs(app: FastAPI) -> None:
         )
 
 
-def create_app(database_url: str | None = None) -> FastAPI:
+def create_app(database_url: str | None = None, plan_worker: str | None = None) -> FastAPI:
+    """The app on `database_url`; plans run by a worker `process` (the default), a `thread`
+    of this process, or `none` (workers started elsewhere with `coprod worker`)."""
     conf = settings()
+    url = database_url or conf.database_url
+    mode = plan_worker or conf.plan_worker
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        anyio.to_thread.current_default_thread_limiter().total_tokens = conf.threads
+        lost = reap(url)  # jobs a previous server's worker left running
+        if lost:
+            log.warning("plans %s were interrupted by a restart: marked failed", lost)
+        worker: Worker | None = None
+        child: subprocess.Popen[bytes] | None = None
+        if mode == "thread":
+            worker = Worker(url)
+            worker.start_thread()
+        elif mode == "process":
+            child = spawn_worker_process(url)
+        try:
+            yield
+        finally:
+            if worker is not None:
+                worker.stop.set()
+            if child is not None:
+                stop_worker_process(url, child)
+
     app = FastAPI(
         title="coprod",
         version=__version__,
         docs_url=None,  # served by _offline_docs
         redoc_url=None,
+        lifespan=lifespan,
         description="Plan and track the co-production of small drones by partner nations. "
         "Errors are RFC 9457 problem details; every change is audited.",
     )
-    app.state.database_url = database_url or conf.database_url
+    app.state.database_url = url
     app.state.token_hours = conf.token_hours
     app.state.login_limiter = LoginLimiter(conf.login_limit)
     install_problem_handlers(app)
     _offline_docs(app)
     for router in (auth_router, programmes_router, records_router, plans_router, audit_router, web_router):
         app.include_router(router)
+    app.add_middleware(RequestGate, limit=conf.threads + conf.queue)
     return app

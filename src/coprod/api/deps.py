@@ -1,22 +1,23 @@
-"""Typed dependencies: the database session of a request and the authenticated principal."""
+"""Typed dependencies: the transaction of a request, the authenticated principal, and
+range-checked path numbers."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy.orm import Session
 
 from coprod.access import Principal
+from coprod.app.database import Tx, transaction
+from coprod.app.users import principal
 from coprod.errors import Unauthorized
-from coprod.storage.db import session_scope
-from coprod.storage.users import UserStore
 
-__all__ = ["CurrentUser", "DbSession", "database_url"]
+__all__ = ["CurrentUser", "DbSession", "PlanNumber", "PlanNumberQuery", "database_url"]
 
 _bearer = HTTPBearer(auto_error=False, description="A token from POST /auth/token")
+MAX_NUMBER = 2**31 - 1  # plan numbers are 32-bit in every database coprod runs on
 
 
 def database_url(request: Request) -> str:
@@ -24,13 +25,13 @@ def database_url(request: Request) -> str:
     return url
 
 
-def _session(request: Request) -> Iterator[Session]:
+def _session(request: Request) -> Iterator[Tx]:
     """One transaction per request: committed when the route returns, rolled back on error."""
-    with session_scope(database_url(request)) as session:
-        yield session
+    with transaction(database_url(request)) as tx:
+        yield tx
 
 
-DbSession = Annotated[Session, Depends(_session)]
+DbSession = Annotated[Tx, Depends(_session)]
 
 
 def _principal(
@@ -38,7 +39,9 @@ def _principal(
 ) -> Principal:
     if credentials is None:
         raise Unauthorized("send a bearer token (POST /auth/token)")
-    return UserStore(session).principal(credentials.credentials)
+    return principal(session, credentials.credentials)
 
 
 CurrentUser = Annotated[Principal, Depends(_principal)]
+PlanNumber = Annotated[int, Path(ge=1, le=MAX_NUMBER, description="A plan version number")]
+PlanNumberQuery = Annotated[int, Query(ge=1, le=MAX_NUMBER, description="A plan version number")]

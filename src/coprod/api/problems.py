@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from coprod.errors import (
+    Busy,
     Conflict,
     CoprodError,
     Forbidden,
@@ -22,7 +23,7 @@ from coprod.errors import (
     Unauthorized,
 )
 
-__all__ = ["Problem", "install_problem_handlers", "problem_responses"]
+__all__ = ["RETRY_AFTER_S", "Problem", "busy_body", "install_problem_handlers", "problem_responses"]
 
 STATUS: list[tuple[type[CoprodError], int, str]] = [
     (ProgrammeInvalid, 422, "The programme would break its rules"),
@@ -32,8 +33,10 @@ STATUS: list[tuple[type[CoprodError], int, str]] = [
     (Conflict, 409, "Conflict"),
     (Unauthorized, 401, "Not authenticated"),
     (TooManyRequests, 429, "Too many requests"),
+    (Busy, 503, "Busy"),
     (SolverError, 500, "The solver failed"),
 ]
+RETRY_AFTER_S = 1  # what a 503 tells a client to wait before trying again
 
 
 class FieldError(BaseModel):
@@ -70,9 +73,16 @@ def _response(
         errors=[FieldError(**e) for e in errors],
     )
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    if status == 503:
+        headers = {"Retry-After": str(RETRY_AFTER_S)}
     return JSONResponse(
         body.model_dump(), status_code=status, media_type="application/problem+json", headers=headers
     )
+
+
+def busy_body(path: str, detail: str) -> bytes:
+    """A 503 problem document (for the request gate, which answers before any route)."""
+    return Problem(title="Busy", status=503, detail=detail, instance=path).model_dump_json().encode()
 
 
 def install_problem_handlers(app: FastAPI) -> None:

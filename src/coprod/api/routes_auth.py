@@ -10,8 +10,8 @@ from pydantic import BaseModel, Field
 from coprod.access import Role
 from coprod.api.deps import CurrentUser, DbSession
 from coprod.api.problems import problem_responses
-from coprod.errors import Forbidden, Unauthorized
-from coprod.storage.users import UserStore
+from coprod.app import users
+from coprod.app.names import USERNAME_PATTERN
 
 router = APIRouter(tags=["auth"])
 
@@ -28,7 +28,7 @@ class TokenPublic(BaseModel):
 
 
 class UserCreate(BaseModel):
-    username: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")
+    username: str = Field(min_length=1, max_length=64, pattern=USERNAME_PATTERN)
     partner: str = Field(min_length=1, max_length=64)
     role: Role
     password: str = Field(min_length=8, max_length=200)
@@ -43,13 +43,9 @@ class UserPublic(BaseModel):
 @router.post("/auth/token", response_model=TokenPublic, responses=problem_responses(401, 429))
 def login(body: Login, session: DbSession, request: Request) -> TokenPublic:
     """Exchange a username and password for a bearer token (rate-limited per user)."""
-    limiter = request.app.state.login_limiter
-    limiter.check(body.username)
-    try:
-        token, expires = UserStore(session).login(body.username, body.password, request.app.state.token_hours)
-    except Unauthorized:
-        limiter.failed(body.username)
-        raise
+    token, expires = users.login(
+        session, request.app.state.login_limiter, body.username, body.password, request.app.state.token_hours
+    )
     session.commit()  # before the answer leaves: the client may use the token at once
     return TokenPublic(access_token=token, expires_at=expires)
 
@@ -59,20 +55,18 @@ def me(who: CurrentUser) -> UserPublic:
     return UserPublic(username=who.username, partner=who.partner, role=who.role)
 
 
+def _public(u: users.UserView) -> UserPublic:
+    return UserPublic(username=u.username, partner=u.partner, role=u.role)
+
+
 @router.get("/users", response_model=list[UserPublic], responses=problem_responses(401, 403))
 def list_users(who: CurrentUser, session: DbSession) -> list[UserPublic]:
-    if not who.sees_everything:
-        raise Forbidden("only the programme office and auditors list users")
-    return [
-        UserPublic(username=u.username, partner=u.partner, role=Role(u.role))
-        for u in UserStore(session).all()
-    ]
+    return [_public(u) for u in users.list_users(session, who)]
 
 
 @router.post("/users", response_model=UserPublic, status_code=201, responses=problem_responses(401, 403, 409))
 def add_user(body: UserCreate, who: CurrentUser, session: DbSession) -> UserPublic:
-    if who.role is not Role.PROGRAMME_OFFICE:
-        raise Forbidden("only the programme office adds users")
-    user = UserStore(session).add(body.username, body.partner, body.role.value, body.password)
+    """Add a user of a partner that exists in a stored programme (the programme office)."""
+    user = users.add_user(session, who, body.username, body.partner, body.role.value, body.password)
     session.commit()
-    return UserPublic(username=user.username, partner=user.partner, role=Role(user.role))
+    return _public(user)

@@ -5,25 +5,37 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from fastapi import APIRouter, Request, Response
-from pydantic import BaseModel
+from fastapi import APIRouter, Response
+from pydantic import BaseModel, Field
 
-from coprod.api.deps import CurrentUser, DbSession, database_url
-from coprod.api.plan_scope import scope_plan
+from coprod.api.deps import CurrentUser, DbSession, PlanNumber
 from coprod.api.problems import problem_responses
-from coprod.errors import Conflict
-from coprod.planning.diff import diff_plans
-from coprod.storage.plans import PlanStore, plan_from_dict
-from coprod.storage.records import RecordStore
-from coprod.storage.tables import PlanVersion
+from coprod.app import plans
+from coprod.app.options import JobStatus, Method, Objective, PlanOptions, Resolution, SolverOptions
 
 router = APIRouter(tags=["plans"])
 ERRORS = problem_responses(401, 403, 404, 409, 422)
 
 
+class PlanRequest(BaseModel):
+    """How to plan (every field optional: the defaults are coprod plan's)."""
+
+    resolution: Resolution = Resolution.AUTO
+    objective: Objective = Objective.WEIGHTED
+    method: Method = Method.AUTO
+    time_limit: float | None = Field(default=None, gt=0, le=86_400, description="seconds")
+
+    def options(self) -> PlanOptions:
+        return PlanOptions(
+            solver=SolverOptions(method=self.method, time_limit=self.time_limit),
+            objective=self.objective,
+            resolution=self.resolution,
+        )
+
+
 class PlanStatus(BaseModel):
     number: int
-    status: str  # queued | building | solving | rounding | explaining | done | failed
+    status: JobStatus
     requested_by: str
     created_at: dt.datetime
     finished_at: dt.datetime | None
@@ -32,7 +44,7 @@ class PlanStatus(BaseModel):
     reused: bool = False
 
 
-def _status(v: PlanVersion, reused: bool = False) -> PlanStatus:
+def _status(v: plans.PlanVersionView) -> PlanStatus:
     return PlanStatus(
         number=v.number,
         status=v.status,
@@ -41,7 +53,7 @@ def _status(v: PlanVersion, reused: bool = False) -> PlanStatus:
         finished_at=v.finished_at,
         error=v.error,
         kpis=v.kpis,
-        reused=reused,
+        reused=v.reused,
     )
 
 
@@ -52,75 +64,54 @@ def _status(v: PlanVersion, reused: bool = False) -> PlanStatus:
     responses={**ERRORS, 200: {"model": PlanStatus, "description": "The same inputs were planned already"}},
 )
 def start_plan(
-    programme: str, who: CurrentUser, session: DbSession, request: Request, response: Response
+    programme: str, who: CurrentUser, session: DbSession, response: Response, body: PlanRequest | None = None
 ) -> PlanStatus:
-    """Plan the programme as it is now, in the background; poll GET .../plans/{number}.
-    The same inputs return the existing plan (reused: true) instead of planning again."""
-    store = PlanStore(session, database_url(request))
-    version, new = store.start(RecordStore(session).programme(programme), who)
-    if new:
-        session.commit()  # the job reads the version in its own transaction
-        store.run_later(version.id, programme)
-    else:
+    """Plan the programme as it is now, by a worker; poll GET .../plans/{number}. The same
+    inputs and options return the finished plan (reused: true) instead of planning again."""
+    version = plans.start_plan(session, who, programme, body.options() if body else None)
+    session.commit()  # the worker reads the job in its own transaction
+    if version.reused:
         response.status_code = 200
-    return _status(version, reused=not new)
+    return _status(version)
 
 
 @router.get("/programmes/{programme}/plans", response_model=list[PlanStatus], responses=ERRORS)
-def list_plans(programme: str, who: CurrentUser, session: DbSession, request: Request) -> list[PlanStatus]:
-    store = PlanStore(session, database_url(request))
-    return [_status(v) for v in store.all(RecordStore(session).programme(programme))]
+def list_plans(programme: str, who: CurrentUser, session: DbSession) -> list[PlanStatus]:
+    return [_status(v) for v in plans.plan_versions(session, who, programme)]
 
 
 @router.get("/programmes/{programme}/plans/{number}", response_model=PlanStatus, responses=ERRORS)
-def plan_status(
-    programme: str, number: int, who: CurrentUser, session: DbSession, request: Request
-) -> PlanStatus:
-    store = PlanStore(session, database_url(request))
-    return _status(store.get(RecordStore(session).programme(programme), number))
-
-
-def _done(
-    programme: str, number: int, who: CurrentUser, session: DbSession, request: Request
-) -> dict[str, Any]:
-    records = RecordStore(session)
-    row = records.programme(programme)
-    version = PlanStore(session, database_url(request)).get(row, number)
-    if version.status != "done" or version.result is None:
-        raise Conflict(f"plan {number} is {version.status}, not done")
-    return scope_plan(version.result, who, records.load(row))
+def plan_status(programme: str, number: PlanNumber, who: CurrentUser, session: DbSession) -> PlanStatus:
+    return _status(plans.plan_version(session, who, programme, number))
 
 
 @router.get("/programmes/{programme}/plans/{number}/results", responses=ERRORS)
-def plan_results(
-    programme: str, number: int, who: CurrentUser, session: DbSession, request: Request
-) -> dict[str, Any]:
+def plan_results(programme: str, number: PlanNumber, who: CurrentUser, session: DbSession) -> dict[str, Any]:
     """The plan's tables and KPIs, limited to what the user's partner may see."""
-    return _done(programme, number, who, session, request)
+    return plans.plan_results(session, who, programme, number)
 
 
 @router.get("/programmes/{programme}/plans/{number}/bottlenecks", responses=ERRORS)
 def plan_bottlenecks(
-    programme: str, number: int, who: CurrentUser, session: DbSession, request: Request
+    programme: str, number: PlanNumber, who: CurrentUser, session: DbSession
 ) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = _done(programme, number, who, session, request)["bottlenecks"]
+    rows: list[dict[str, Any]] = plans.plan_results(session, who, programme, number)["bottlenecks"]
     return rows
 
 
 @router.get("/programmes/{programme}/plans/{number}/late", responses=ERRORS)
 def plan_late(
-    programme: str, number: int, who: CurrentUser, session: DbSession, request: Request
+    programme: str, number: PlanNumber, who: CurrentUser, session: DbSession
 ) -> list[dict[str, Any]]:
     """Late and unmet requirements with their causes."""
-    rows = _done(programme, number, who, session, request)["requirements"]
+    rows = plans.plan_results(session, who, programme, number)["requirements"]
     return [r for r in rows if r["status"] != "on_time"]
 
 
 @router.get("/programmes/{programme}/plans/{a}/diff/{b}", responses=ERRORS)
 def plan_diff(
-    programme: str, a: int, b: int, who: CurrentUser, session: DbSession, request: Request
+    programme: str, a: PlanNumber, b: PlanNumber, who: CurrentUser, session: DbSession
 ) -> dict[str, Any]:
-    """What moved from plan a to plan b: KPIs, requirements, production per line and period."""
-    before = _done(programme, a, who, session, request)
-    after = _done(programme, b, who, session, request)
-    return diff_plans(plan_from_dict(before), plan_from_dict(after))
+    """What moved from plan a to plan b (in the rows the user may see): KPIs, requirements,
+    production per line and period."""
+    return plans.plan_diff(session, who, programme, a, b)

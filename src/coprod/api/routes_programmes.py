@@ -9,16 +9,15 @@ from pydantic import BaseModel, Field
 
 from coprod.api.deps import CurrentUser, DbSession
 from coprod.api.problems import problem_responses
+from coprod.app import programmes
+from coprod.app.names import NAME_MAX, NAME_PATTERN
 from coprod.domain import Programme
-from coprod.domain.checks import check_references
-from coprod.errors import Forbidden, Problem, ProgrammeInvalid
-from coprod.storage.records import RecordStore
 
 router = APIRouter(tags=["programmes"])
 
 
 class ProgrammeImport(BaseModel):
-    name: str = Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
+    name: str = Field(min_length=1, max_length=NAME_MAX, pattern=NAME_PATTERN)
     programme: Programme
     replace: bool = False
 
@@ -29,12 +28,13 @@ class ProgrammePublic(BaseModel):
     created_at: dt.datetime
 
 
+def _public(s: programmes.ProgrammeSummary) -> ProgrammePublic:
+    return ProgrammePublic(name=s.name, version=s.version, created_at=s.created_at)
+
+
 @router.get("/programmes", response_model=list[ProgrammePublic], responses=problem_responses(401))
 def list_programmes(who: CurrentUser, session: DbSession) -> list[ProgrammePublic]:
-    return [
-        ProgrammePublic(name=r.name, version=r.version, created_at=r.created_at)
-        for r in RecordStore(session).programmes()
-    ]
+    return [_public(s) for s in programmes.list_programmes(session, who)]
 
 
 @router.post(
@@ -45,22 +45,12 @@ def list_programmes(who: CurrentUser, session: DbSession) -> list[ProgrammePubli
 )
 def import_programme(body: ProgrammeImport, who: CurrentUser, session: DbSession) -> ProgrammePublic:
     """Import a whole programme (the programme office only); all of it lands, or none."""
-    if who.role.value != "programme-office":
-        raise Forbidden("only the programme office imports programmes")
-    findings = check_references(body.programme)
-    if findings:
-        raise ProgrammeInvalid(
-            [Problem("request", f"programme.{f.section}[{f.index}]", f.field, f.message) for f in findings]
-        )
-    row = RecordStore(session).import_programme(body.programme, body.name, who.username, body.replace)
+    summary = programmes.import_programme(session, who, body.name, body.programme, body.replace)
     session.commit()
-    return ProgrammePublic(name=row.name, version=row.version, created_at=row.created_at)
+    return _public(summary)
 
 
 @router.get("/programmes/{name}/export", response_model=Programme, responses=problem_responses(401, 403, 404))
 def export_programme(name: str, who: CurrentUser, session: DbSession) -> Programme:
     """The whole programme, as in a file (the programme office and auditors)."""
-    if not who.sees_everything:
-        raise Forbidden("only the programme office and auditors export whole programmes")
-    store = RecordStore(session)
-    return store.load(store.programme(name))
+    return programmes.export_programme(session, who, name)

@@ -17,29 +17,19 @@ from pydantic import Field, create_model
 from coprod.access import SECTIONS
 from coprod.api.deps import CurrentUser, DbSession
 from coprod.api.problems import problem_responses
-from coprod.errors import InputError
-from coprod.storage.records import SECTION_MODELS, RecordStore
-from coprod.storage.tables import Record
+from coprod.app import records
+from coprod.app.records import RecordView
 
 router = APIRouter()
 ERRORS = problem_responses(401, 403, 404, 409, 422)
-
-
-def _where(where: list[str]) -> dict[str, str]:
-    out = {}
-    for item in where:
-        field, sep, value = item.partition("=")
-        if not sep or not field:
-            raise InputError(f"where '{item}': expected field=value")
-        out[field] = value
-    return out
+VERSION = Annotated[int, Query(ge=1, le=2**31 - 1)]
 
 
 def _register(section: str) -> None:
-    model = SECTION_MODELS[section]
+    model = records.section_model(section)
     name = model.__name__
     create = create_model(f"{name}Create", data=(model, ...))
-    update = create_model(f"{name}Update", version=(int, Field(ge=1)), data=(model, ...))
+    update = create_model(f"{name}Update", version=(int, Field(ge=1, le=2**31 - 1)), data=(model, ...))
     public = create_model(
         f"{name}Public", key=(str, ...), version=(int, ...), partner=(str | None, ...), data=(model, ...)
     )
@@ -53,44 +43,46 @@ def _register(section: str) -> None:
     base = f"/programmes/{{programme}}/{section}"
     tags: list[str | Enum] = [section]
 
-    def show(rec: Record) -> Any:
+    def show(rec: RecordView) -> Any:
         return public(key=rec.key, version=rec.version, partner=rec.partner, data=rec.data)
+
+    fields = ", ".join(records.filterable_fields(section))
 
     def list_records(
         programme: str,
         who: CurrentUser,
         session: DbSession,
-        where: Annotated[list[str], Query(description="field=value, repeatable")] = [],  # noqa: B006
+        where: Annotated[list[str], Query(description=f"field=value, repeatable; fields: {fields}")] = [],  # noqa: B006
+        sort: Annotated[
+            str | None,
+            Query(max_length=500, description="fields separated by commas, '-' before one for descending"),
+        ] = None,
         limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-        offset: Annotated[int, Query(ge=0)] = 0,
+        offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
     ) -> Any:
-        store = RecordStore(session)
-        rows, total = store.list(store.programme(programme), section, who, _where(where), limit, offset)
-        return page(items=[show(r) for r in rows], total=total, limit=limit, offset=offset)
+        query = records.parse_query(section, where, sort, limit, offset)
+        found = records.list_records(session, who, programme, section, query)
+        return page(items=[show(r) for r in found.items], total=found.total, limit=limit, offset=offset)
 
     def get_record(programme: str, key: str, who: CurrentUser, session: DbSession) -> Any:
-        store = RecordStore(session)
-        return show(store.get(store.programme(programme), section, key, who))
+        return show(records.get_record(session, who, programme, section, key))
 
     def create_record(programme: str, body: create, who: CurrentUser, session: DbSession) -> Any:
-        store = RecordStore(session)
         data = body.data.model_dump(mode="json", by_alias=True)  # type: ignore[attr-defined]
-        rec = store.create(store.programme(programme), section, data, who)
+        rec = records.create_record(session, who, programme, section, data)
         session.commit()  # committed before the answer leaves, so a read right after sees it
         return show(rec)
 
     def update_record(programme: str, key: str, body: update, who: CurrentUser, session: DbSession) -> Any:
-        store = RecordStore(session)
         data = body.data.model_dump(mode="json", by_alias=True)  # type: ignore[attr-defined]
-        rec = store.update(store.programme(programme), section, key, body.version, data, who)  # type: ignore[attr-defined]
+        rec = records.update_record(session, who, programme, section, key, body.version, data)  # type: ignore[attr-defined]
         session.commit()
         return show(rec)
 
     def delete_record(
-        programme: str, key: str, version: Annotated[int, Query(ge=1)], who: CurrentUser, session: DbSession
+        programme: str, key: str, version: VERSION, who: CurrentUser, session: DbSession
     ) -> Response:
-        store = RecordStore(session)
-        store.delete(store.programme(programme), section, key, version, who)
+        records.delete_record(session, who, programme, section, key, version)
         session.commit()
         return Response(status_code=204)
 

@@ -23,10 +23,10 @@ __all__ = [
     "Line",
     "LineException",
     "Partner",
+    "PartnerRole",
     "RampUp",
     "Requirement",
     "Revision",
-    "Role",
     "Routing",
     "Site",
     "Stock",
@@ -47,7 +47,7 @@ class Record(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
 
 
-class Role(StrEnum):
+class PartnerRole(StrEnum):
     DESIGN_AUTHORITY = "design_authority"
     MANUFACTURER = "manufacturer"
     SUPPLIER = "supplier"
@@ -58,7 +58,7 @@ class Partner(Record):
     id: Id
     name: str = ""
     country: str = Field(min_length=2, max_length=3, description="ISO 3166 country code")
-    role: Role
+    role: PartnerRole
 
 
 class Site(Record):

@@ -22,7 +22,9 @@ def load_small_file(path: Path, model: type[M], what: str) -> M:
     if not path.is_file():
         raise InputError(f"{path}: no such {what} file")
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
+        data = yaml.load(path.read_text(encoding="utf-8-sig"), Loader=SAFE_LOADER)
+    except UnicodeDecodeError as exc:
+        raise ProgrammeInvalid([Problem(str(path), "", "", f"not UTF-8 text: {exc.reason}")]) from exc
     except yaml.YAMLError as exc:
         raise ProgrammeInvalid([Problem(str(path), "", "", f"YAML syntax error: {exc}")]) from exc
     if isinstance(data, dict) and "name" in model.model_fields and "name" not in data:

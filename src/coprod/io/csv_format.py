@@ -25,7 +25,7 @@ from coprod.errors import InputError, Problem
 from coprod.io.plain import to_plain
 from coprod.io.raw import Origin, RawProgramme
 
-__all__ = ["read_csv_folder", "write_csv_folder"]
+__all__ = ["CSV_FILES", "read_csv_folder", "write_csv_folder"]
 
 FLAT = {
     "partners": ["id", "name", "country", "role"],
@@ -86,6 +86,23 @@ CHILDREN = {
 }
 
 
+def _csv_text(path: Path) -> str:
+    """The file's text: UTF-8 (with or without the byte-order mark Excel writes), else the
+    Windows code page Excel's plain "CSV (Comma delimited)" uses."""
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            return data.decode("cp1252")
+        except UnicodeDecodeError as exc:
+            raise InputError(f"{path}: not UTF-8 or Windows-1252 text; save it as 'CSV UTF-8'") from exc
+
+
+def _files() -> tuple[str, ...]:
+    return ("programme", *FLAT, "lines", *CHILDREN)
+
+
 class _Reader:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
@@ -95,26 +112,23 @@ class _Reader:
         path = self.folder / f"{name}.csv"
         if not path.exists():
             return []
+        text = _csv_text(path)
+        # Excel in locales with a decimal comma saves CSV separated by semicolons
+        header = text.split("\n", 1)[0]
+        delimiter = ";" if header.count(";") > header.count(",") else ","
         try:
-            with path.open(newline="", encoding="utf-8") as fh:
-                reader = csv.DictReader(fh)
-                out = []
-                for row in reader:
-                    extra = row.pop(None, None)
-                    if extra:
-                        self.problem(name, reader.line_num, "", f"more cells than columns: {extra}")
-                    out.append(
-                        (
-                            reader.line_num,
-                            {
-                                k.strip(): v.strip()
-                                for k, v in row.items()
-                                if k and v is not None and v.strip() != ""
-                            },
-                        )
-                    )
-                return out
-        except (UnicodeDecodeError, csv.Error) as exc:
+            reader = csv.DictReader(text.splitlines(keepends=True), delimiter=delimiter)
+            out = []
+            for row in reader:
+                extra = row.pop(None, None)
+                if extra:
+                    self.problem(name, reader.line_num, "", f"more cells than columns: {extra}")
+                cells = {
+                    k.strip(): v.strip() for k, v in row.items() if k and v is not None and v.strip() != ""
+                }
+                out.append((reader.line_num, cells))
+            return out
+        except csv.Error as exc:
             raise InputError(f"{path}: cannot read CSV: {exc}") from exc
 
     def problem(self, name: str, row: int, field: str, message: str) -> None:
@@ -309,3 +323,6 @@ def write_csv_folder(programme: Programme, folder: Path) -> None:
         ("variant_changes", changes),
     ):
         _write(folder / f"{name}.csv", CHILDREN[name], rows)
+
+
+CSV_FILES: tuple[str, ...] = _files()  # every file (and workbook sheet) of the layout, by stem

@@ -14,7 +14,7 @@ from coprod.io.csv_format import read_csv_folder
 from coprod.io.raw import RawProgramme
 from coprod.io.yaml_loader import SAFE_LOADER
 
-__all__ = ["load_programme", "read_raw", "validate_raw"]
+__all__ = ["load_programme", "programme_from_yaml", "read_raw", "validate_raw", "yaml_mapping"]
 
 
 def read_raw(path: Path) -> RawProgramme:
@@ -30,19 +30,37 @@ def read_raw(path: Path) -> RawProgramme:
 
 def _read_yaml(path: Path) -> dict[str, Any]:
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
+        text = path.read_text(encoding="utf-8-sig")  # a byte-order mark (Windows editors) is fine
+    except UnicodeDecodeError as exc:
+        raise ProgrammeInvalid([Problem(str(path), "", "", f"not UTF-8 text: {exc.reason}")]) from exc
+    return yaml_mapping(text, str(path))
+
+
+def yaml_mapping(text: str, origin: str) -> dict[str, Any]:
+    """The YAML text as a mapping of sections, or ProgrammeInvalid naming line and column."""
+    try:
+        data = yaml.load(text, Loader=SAFE_LOADER)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = Problem(str(path), where, "", f"YAML syntax error: {exc.problem}")
+        problem = Problem(origin, where, "", f"YAML syntax error: {exc.problem}")
         raise ProgrammeInvalid([problem]) from exc
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise ProgrammeInvalid([Problem(str(path), "", "", f"cannot read YAML: {exc}")]) from exc
+    except yaml.YAMLError as exc:
+        raise ProgrammeInvalid([Problem(origin, "", "", f"cannot read YAML: {exc}")]) from exc
     if data is None:
-        raise ProgrammeInvalid([Problem(str(path), "", "", "empty programme: the file is empty")])
+        raise ProgrammeInvalid([Problem(origin, "", "", "empty programme: the file is empty")])
     if not isinstance(data, dict):
-        raise ProgrammeInvalid([Problem(str(path), "", "", "expected a mapping of sections")])
+        raise ProgrammeInvalid([Problem(origin, "", "", "expected a mapping of sections")])
     return data
+
+
+def programme_from_yaml(data: bytes, name: str) -> Programme:
+    """A programme from the bytes of an uploaded YAML file named `name`."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ProgrammeInvalid([Problem(name, "", "", f"not UTF-8 text: {exc.reason}")]) from exc
+    return validate_raw(RawProgramme(yaml_mapping(text, name), name))
 
 
 def _describe(error: Any) -> str:

@@ -5,6 +5,7 @@ column, e.g. "workbook.xlsx sheet 'requirements' row 4 (R003): field 'quantity' 
 from __future__ import annotations
 
 import csv
+import difflib
 import tempfile
 from io import BytesIO
 from pathlib import Path
@@ -14,7 +15,7 @@ from openpyxl import Workbook, load_workbook
 
 from coprod.domain import Programme
 from coprod.errors import InputError, Problem, ProgrammeInvalid
-from coprod.io.csv_format import write_csv_folder
+from coprod.io.csv_format import CSV_FILES, write_csv_folder
 from coprod.io.loader import read_raw, validate_raw
 
 __all__ = ["plan_workbook", "programme_from_workbook", "programme_workbook"]
@@ -53,10 +54,28 @@ def programme_from_workbook(data: bytes, name: str = "workbook.xlsx") -> Program
         book = load_workbook(BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
         raise InputError(f"{name}: not an XLSX workbook ({exc.__class__.__name__})") from exc
+    # A sheet title never becomes a path unless it is one of the layout's own names. Other
+    # sheets (notes, a cover page) are left alone, as other files in a CSV folder are; one
+    # whose title looks like a misspelt layout sheet is an error, or its records would be lost.
+    stems: dict[str, Any] = {}
+    misspelt = []
+    for sheet in book.worksheets:
+        stem = sheet.title.strip().lower()  # "Requirements " is the requirements sheet
+        if stem in CSV_FILES:
+            stems[stem] = sheet
+            continue
+        close = difflib.get_close_matches(stem, CSV_FILES, n=1, cutoff=0.75)
+        if close:
+            where = f"sheet {sheet.title[:40]!r}"
+            misspelt.append(
+                Problem(name, where, "", f"is not a sheet of the layout: did you mean '{close[0]}'?")
+            )
+    if misspelt:
+        raise ProgrammeInvalid(misspelt)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        for sheet in book.worksheets:
-            with (folder / f"{sheet.title}.csv").open("w", newline="", encoding="utf-8") as fh:
+        for stem, sheet in stems.items():
+            with (folder / f"{stem}.csv").open("w", newline="", encoding="utf-8") as fh:
                 writer = csv.writer(fh)
                 for row in sheet.iter_rows(values_only=True):
                     writer.writerow(["" if v is None else _text(v) for v in row])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from coprod.planning.plan import Plan
+from coprod.planning.result import Plan
 
 __all__ = ["diff_plans"]
 

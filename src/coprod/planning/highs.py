@@ -21,38 +21,15 @@ import numpy as np
 
 from coprod.errors import InputError, SolverError
 from coprod.planning.lp import LinearProgram
-from coprod.planning.options import Method, parse_option
+from coprod.planning.options import Method, SolverOptions
 
 __all__ = ["HighsSession", "SolveOutcome", "SolveStatus", "SolverOptions"]
-
-# Below this many columns dual simplex wins; above it the interior point does (SOLVING.md:
-# on 133k columns IPM took 27 s where HiGHS's own choice, dual simplex, took 264 s).
-IPM_MIN_COLUMNS = 20_000
 
 
 class SolveStatus(StrEnum):
     OPTIMAL = "optimal"
     TIME_LIMIT = "time_limit"
     INFEASIBLE = "infeasible"
-
-
-@dataclass(frozen=True, slots=True)
-class SolverOptions:
-    method: Method = Method.AUTO
-    time_limit: float | None = None
-    threads: int | None = None
-    crossover: bool = True  # a vertex: integral flows after repair, and duals that mean something
-    log: bool = False
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "method", parse_option(Method, self.method, "method"))
-        if self.time_limit is not None and not self.time_limit > 0:
-            raise InputError(f"time limit: {self.time_limit} is not a positive number of seconds")
-
-    def resolved_method(self, n_cols: int) -> Method:
-        if self.method is not Method.AUTO:
-            return self.method
-        return Method.IPM if n_cols >= IPM_MIN_COLUMNS else Method.SIMPLEX
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,8 +16,9 @@ import numpy as np
 
 from coprod.domain import Programme
 from coprod.planning.grid import aggregated_grid
-from coprod.planning.highs import HighsSession, SolverOptions
+from coprod.planning.highs import HighsSession
 from coprod.planning.model import PlanningModel, build_model
+from coprod.planning.options import SolverOptions
 from coprod.planning.structure import analyse
 
 __all__ = ["Loss", "loss_vs_exact"]

@@ -7,12 +7,28 @@ values it accepts, so a typo never reaches the planner as a ValueError.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from enum import StrEnum
+from pathlib import Path
 from typing import TypeVar
 
 from coprod.errors import InputError
 
-__all__ = ["Method", "Objective", "PlanStage", "Resolution", "parse_option"]
+__all__ = [
+    "IPM_MIN_COLUMNS",
+    "JobStatus",
+    "Method",
+    "Objective",
+    "PlanOptions",
+    "PlanStage",
+    "Resolution",
+    "SolverOptions",
+    "parse_option",
+]
+
+# Below this many columns dual simplex wins; above it the interior point does (SOLVING.md:
+# on 133k columns IPM took 27 s where HiGHS's own choice, dual simplex, took 264 s).
+IPM_MIN_COLUMNS = 20_000
 
 
 class Method(StrEnum):
@@ -47,6 +63,19 @@ class PlanStage(StrEnum):
     EXPLAINING = "explaining"
 
 
+class JobStatus(StrEnum):
+    """A stored plan's job: queued, one of the stages while a worker runs it, then done or
+    failed."""
+
+    QUEUED = "queued"
+    BUILDING = "building"
+    SOLVING = "solving"
+    ROUNDING = "rounding"
+    EXPLAINING = "explaining"
+    DONE = "done"
+    FAILED = "failed"
+
+
 E = TypeVar("E", bound=StrEnum)
 
 
@@ -59,3 +88,37 @@ def parse_option(kind: type[E], value: object, option: str) -> E:
     except ValueError:
         accepted = ", ".join(m.value for m in kind)
         raise InputError(f"{option}: '{value}' is not one of {accepted}") from None
+
+
+@dataclass(frozen=True, slots=True)
+class SolverOptions:
+    method: Method = Method.AUTO
+    time_limit: float | None = None
+    threads: int | None = None
+    crossover: bool = True  # a vertex: integral flows after repair, and duals that mean something
+    log: bool = False
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "method", parse_option(Method, self.method, "method"))
+        if self.time_limit is not None and not self.time_limit > 0:
+            raise InputError(f"time limit: {self.time_limit} is not a positive number of seconds")
+
+    def resolved_method(self, n_cols: int) -> Method:
+        if self.method is not Method.AUTO:
+            return self.method
+        return Method.IPM if n_cols >= IPM_MIN_COLUMNS else Method.SIMPLEX
+
+
+@dataclass(frozen=True, slots=True)
+class PlanOptions:
+    solver: SolverOptions = field(default_factory=SolverOptions)
+    objective: Objective = Objective.WEIGHTED
+    export: tuple[Path, ...] = ()  # .mps / .lp files to write the LP (at this resolution) to
+    fold_supply: bool = True  # exact reduction of supply that can never bind (reduce.py)
+    # auto: single periods through 13 + the longest lead time, 4-period buckets beyond
+    # (planning/grid.py); exact: every calendar period is a bucket
+    resolution: Resolution = Resolution.AUTO
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "objective", parse_option(Objective, self.objective, "objective"))
+        object.__setattr__(self, "resolution", parse_option(Resolution, self.resolution, "resolution"))

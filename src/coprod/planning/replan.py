@@ -28,10 +28,10 @@ from coprod.errors import Problem, ProgrammeInvalid
 from coprod.planning.grid import aggregated_grid
 from coprod.planning.highs import HighsSession
 from coprod.planning.model import PlanningModel, build_model, order_capacity
-from coprod.planning.options import Method, Resolution
-from coprod.planning.plan import Plan
+from coprod.planning.options import Method, PlanOptions, Resolution
 from coprod.planning.repair import repair_to_units
-from coprod.planning.solve import PlanOptions, assemble_plan, solve_model
+from coprod.planning.result import Plan
+from coprod.planning.solve import assemble_plan, solve_model
 from coprod.planning.structure import analyse
 
 __all__ = ["PlanningSession"]

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 
@@ -13,32 +11,17 @@ from coprod.domain import Programme
 from coprod.planning.explain import bottlenecks, late_causes
 from coprod.planning.extract import extract_tables
 from coprod.planning.grid import aggregated_grid
-from coprod.planning.highs import HighsSession, SolveOutcome, SolverOptions
+from coprod.planning.highs import HighsSession, SolveOutcome
 from coprod.planning.kpis import deliveries_by_period, kpis
 from coprod.planning.model import PlanningModel, build_model
-from coprod.planning.options import Objective, PlanStage, Resolution, parse_option
-from coprod.planning.plan import Plan
+from coprod.planning.options import Objective, PlanOptions, PlanStage, Resolution
 from coprod.planning.repair import repair_to_units
+from coprod.planning.result import Plan
 from coprod.planning.structure import analyse
 
 __all__ = ["PlanOptions", "Progress", "plan", "solve_model"]
 
 Progress = Callable[[PlanStage], None]
-
-
-@dataclass(frozen=True, slots=True)
-class PlanOptions:
-    solver: SolverOptions = field(default_factory=SolverOptions)
-    objective: Objective = Objective.WEIGHTED
-    export: tuple[Path, ...] = ()  # .mps / .lp files to write the LP (at this resolution) to
-    fold_supply: bool = True  # exact reduction of supply that can never bind (reduce.py)
-    # auto: single periods through 13 + the longest lead time, 4-period buckets beyond
-    # (planning/grid.py); exact: every calendar period is a bucket
-    resolution: Resolution = Resolution.AUTO
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "objective", parse_option(Objective, self.objective, "objective"))
-        object.__setattr__(self, "resolution", parse_option(Resolution, self.resolution, "resolution"))
 
 
 def _noop(stage: PlanStage) -> None:

@@ -4,20 +4,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-import yaml
-
 from coprod.domain import Programme
-from coprod.domain.changes import apply_changes, check_changes
-from coprod.errors import Problem, ProgrammeInvalid
-from coprod.io import load_programme
-from coprod.io.changes_file import load_change_set
-from coprod.io.yaml_loader import SAFE_LOADER
 from coprod.planning import Plan, PlanOptions, plan
 
-__all__ = ["KPI_ROWS", "Comparison", "compare", "load_scenario"]
+__all__ = ["KPI_ROWS", "Comparison", "compare"]
 
 # (key, label, True when a higher value is better)
 KPI_ROWS = (
@@ -29,23 +21,6 @@ KPI_ROWS = (
     ("requirements_late_or_unmet", "requirements late or unmet", False),
     ("cost", "total cost", False),
 )
-
-
-def load_scenario(base: Programme, path: Path) -> tuple[str, Programme]:
-    """A change set (a YAML file with `changes:`) applied to `base`, or a whole programme."""
-    try:
-        head = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER) if path.is_file() else None
-    except yaml.YAMLError:
-        head = None
-    if isinstance(head, dict) and "changes" in head:
-        changes = load_change_set(path)
-        findings = check_changes(base, changes)
-        if findings:
-            raise ProgrammeInvalid(
-                [Problem(str(path), f"changes[{f.index}] ({f.key})", f.field, f.message) for f in findings]
-            )
-        return changes.name or path.stem, apply_changes(base, changes)
-    return path.stem, load_programme(path)
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,19 +9,31 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 
-from coprod.errors import InputError
+from coprod.config import settings
+from coprod.errors import Busy, InputError
 
-__all__ = ["engine_for", "session_scope", "upgrade"]
+__all__ = ["engine_for", "safe_url", "session_scope", "upgrade"]
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 @cache
 def engine_for(url: str) -> Engine:
+    """One engine per URL, its pool as large as the threads that serve requests (so a
+    request never waits for a connection another thread holds idle), checked out within
+    the pool timeout or refused as busy (503), never a 30-second wait."""
+    conf = settings()
+    pool = {"pool_size": conf.threads, "max_overflow": 4, "pool_timeout": conf.pool_timeout_s}
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        memory = url in ("sqlite://", "sqlite:///:memory:")
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": 15},
+            **({} if memory else pool),
+        )
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]
@@ -31,15 +43,41 @@ def engine_for(url: str) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    # pre-ping: a connection the server terminated is replaced on the next checkout
+    return create_engine(url, pool_pre_ping=True, **pool)
+
+
+@cache
+def _sessions(url: str) -> sessionmaker[Session]:
+    return sessionmaker(engine_for(url), expire_on_commit=False)
 
 
 @contextmanager
 def session_scope(url: str) -> Iterator[Session]:
-    """One transaction: committed when the block ends, rolled back (all of it) on error."""
-    factory = sessionmaker(engine_for(url), expire_on_commit=False)
-    with factory() as session, session.begin():
-        yield session
+    """One transaction: committed when the block ends, rolled back (all of it) on error. A
+    full pool or an unreachable database is `Busy` (503 with Retry-After on the API)."""
+    try:
+        with _sessions(url)() as session, session.begin():
+            yield session
+    except PoolTimeout as exc:
+        raise Busy("the server is busy: every database connection is in use; try again shortly") from exc
+    except OperationalError as exc:
+        if _unavailable(exc):
+            raise Busy(f"the database is not answering ({_short(exc)}); try again shortly") from exc
+        raise
+
+
+_UNAVAILABLE = ("could not connect", "terminat", "connection", "server closed", "database is locked")
+
+
+def _unavailable(exc: OperationalError) -> bool:
+    """The database is away or locked (worth a retry), not a wrong query or schema."""
+    text = str(exc.orig).lower()
+    return bool(exc.connection_invalidated) or any(marker in text for marker in _UNAVAILABLE)
+
+
+def _short(exc: OperationalError) -> str:
+    return str(exc.orig).strip().splitlines()[0][:200] if exc.orig else exc.__class__.__name__
 
 
 def upgrade(url: str, revision: str = "head") -> None:
@@ -54,10 +92,10 @@ def upgrade(url: str, revision: str = "head") -> None:
             config.attributes["connection"] = connection
             command.upgrade(config, revision)
     except OperationalError as exc:
-        raise InputError(f"cannot reach the database {_safe(url)}: {exc.orig}") from exc
+        raise InputError(f"cannot reach the database {safe_url(url)}: {exc.orig}") from exc
 
 
-def _safe(url: str) -> str:
+def safe_url(url: str) -> str:
     """The URL without a password, for messages."""
     from sqlalchemy.engine import make_url
 

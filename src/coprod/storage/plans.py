@@ -1,93 +1,89 @@
-"""Plan versions in the database, and the background job that computes them.
+"""Plan versions in the database; the `plans` table is also the queue of plan jobs.
 
-A plan request fingerprints the programme's data; when a plan with that fingerprint exists
-(and did not fail), it is returned instead of planning again. Otherwise a version is
-created as `queued` and a worker thread plans it, recording each stage (building,
-solving, rounding, explaining) so clients can poll, then `done` with the plan, or `failed`
-with the reason.
+A version is created `queued`. A worker claims it with a conditional update (status still
+queued), so one job runs once whatever the number of workers, on SQLite and PostgreSQL;
+the worker records each stage (building, solving, rounding, explaining) and a heartbeat,
+then `done` with the plan or `failed` with the reason. A job whose worker died (killed, a
+crash, a restart) is found by `reap`: its worker's process is gone, or its heartbeat is
+older than the lease. Running plans is not done here (app/plan_jobs.py).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from coprod.access import Principal
-from coprod.errors import CoprodError, Forbidden, NotFound
-from coprod.planning import Plan, PlanOptions, plan
-from coprod.planning.options import PlanStage
-from coprod.storage.db import session_scope
-from coprod.storage.records import RecordStore
+from coprod.errors import NotFound
+from coprod.planning.options import JobStatus
 from coprod.storage.tables import PlanVersion, ProgrammeRow
 
-__all__ = ["PlanStore", "plan_from_dict"]
-
-_WORKER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="coprod-plan")
+__all__ = ["RUNNING", "JobStatus", "PlanStore"]
 
 
-def fingerprint(data: dict[str, Any]) -> str:
-    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+RUNNING = (JobStatus.BUILDING, JobStatus.SOLVING, JobStatus.ROUNDING, JobStatus.EXPLAINING)
 
 
-def plan_from_dict(data: dict[str, Any]) -> Plan:
-    return Plan(**{**data, "periods": tuple(data["periods"])})
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
 
 
 class PlanStore:
-    def __init__(self, session: Session, url: str) -> None:
-        self.session, self.url = session, url
+    def __init__(self, session: Session) -> None:
+        self.session = session
 
-    def start(self, row: ProgrammeRow, who: Principal) -> tuple[PlanVersion, bool]:
-        """The plan for the programme as it is now: (version, True if newly queued)."""
-        if not who.sees_everything or who.role.value == "auditor":
-            raise Forbidden("only the programme office starts plans")
-        data = RecordStore(self.session).raw_data(row)
-        digest = fingerprint(data)
-        found = self.session.scalar(
+    def create(
+        self, row: ProgrammeRow, fingerprint: str, requested_by: str, options: dict[str, Any]
+    ) -> PlanVersion:
+        """A new queued version numbered after the last; retried if a concurrent request
+        took the number first (the unique constraint decides)."""
+        for _ in range(5):
+            number = (
+                self.session.scalar(
+                    select(func.max(PlanVersion.number)).where(PlanVersion.programme_id == row.id)
+                )
+                or 0
+            ) + 1
+            version = PlanVersion(
+                programme_id=row.id,
+                number=number,
+                fingerprint=fingerprint,
+                requested_by=requested_by,
+                status=JobStatus.QUEUED.value,
+                options=options,
+            )
+            try:
+                with self.session.begin_nested():
+                    self.session.add(version)
+            except IntegrityError:
+                continue
+            return version
+        raise RuntimeError("could not number the plan version")  # pragma: no cover
+
+    def find_done(self, row: ProgrammeRow, fingerprint: str) -> PlanVersion | None:
+        """The latest finished plan of exactly these inputs and options."""
+        return self.session.scalar(
             select(PlanVersion)
             .where(
                 PlanVersion.programme_id == row.id,
-                PlanVersion.fingerprint == digest,
-                PlanVersion.status != "failed",
+                PlanVersion.fingerprint == fingerprint,
+                PlanVersion.status == JobStatus.DONE.value,
             )
             .order_by(PlanVersion.number.desc())
+            .limit(1)
         )
-        if found is not None:
-            return found, False
-        number = (
-            self.session.scalar(
-                select(func.max(PlanVersion.number)).where(PlanVersion.programme_id == row.id)
-            )
-            or 0
-        ) + 1
-        version = PlanVersion(
-            programme_id=row.id, number=number, fingerprint=digest, requested_by=who.username, status="queued"
+
+    def latest_done(self, row: ProgrammeRow) -> PlanVersion | None:
+        return self.session.scalar(
+            select(PlanVersion)
+            .where(PlanVersion.programme_id == row.id, PlanVersion.status == JobStatus.DONE.value)
+            .order_by(PlanVersion.number.desc())
+            .limit(1)
         )
-        self.session.add(version)
-        self.session.flush()
-        return version, True
-
-    def run_later(self, version_id: int, programme_name: str) -> None:
-        """Queue the job; call after the transaction that created the version committed."""
-        _WORKER.submit(_run, self.url, version_id, programme_name)
-
-    @staticmethod
-    def run_now(
-        url: str,
-        version_id: int,
-        programme_name: str,
-        options: PlanOptions | None = None,
-        progress: Callable[[PlanStage], None] | None = None,
-    ) -> None:
-        """Plan in this thread (the CLI), recording progress as the background job does."""
-        _run(url, version_id, programme_name, options, progress)
 
     def get(self, row: ProgrammeRow, number: int) -> PlanVersion:
         version = self.session.scalar(
@@ -97,6 +93,9 @@ class PlanStore:
             raise NotFound(f"no plan {number} for programme '{row.name}'")
         return version
 
+    def by_id(self, version_id: int) -> PlanVersion | None:
+        return self.session.get(PlanVersion, version_id)
+
     def all(self, row: ProgrammeRow) -> list[PlanVersion]:
         return list(
             self.session.scalars(
@@ -104,49 +103,84 @@ class PlanStore:
             )
         )
 
-
-def _set(url: str, version_id: int, **values: Any) -> None:
-    with session_scope(url) as session:
-        version = session.get(PlanVersion, version_id)
-        assert version is not None
-        for key, value in values.items():
-            setattr(version, key, value)
-
-
-def _run(
-    url: str,
-    version_id: int,
-    programme_name: str,
-    options: PlanOptions | None = None,
-    progress: Callable[[PlanStage], None] | None = None,
-) -> None:
-    def stage(name: PlanStage) -> None:
-        _set(url, version_id, status=name)
-        if progress is not None:
-            progress(name)
-
-    try:
-        with session_scope(url) as session:
-            store = RecordStore(session)
-            programme = store.load(store.programme(programme_name))
-        result = plan(programme, options, progress=stage)
-        payload = json.loads(json.dumps(result.to_dict(), default=str))
-        _set(
-            url,
-            version_id,
-            status="done",
-            kpis=result.kpis,
-            result=payload,
-            finished_at=dt.datetime.now(dt.UTC),
+    # ---- the job queue ---------------------------------------------------------------
+    def claim(self, worker: str, version_id: int | None = None) -> int | None:
+        """Take the oldest queued job (or the given one) for `worker`: its id, or None when
+        there is none or another worker took it first."""
+        candidate = version_id
+        if candidate is None:
+            candidate = self.session.scalar(
+                select(PlanVersion.id)
+                .where(PlanVersion.status == JobStatus.QUEUED.value)
+                .order_by(PlanVersion.id)
+                .limit(1)
+                .with_for_update(skip_locked=True)  # PostgreSQL; SQLite serialises writers
+            )
+            if candidate is None:
+                return None
+        now = _now()
+        done = self.session.execute(
+            update(PlanVersion)
+            .where(PlanVersion.id == candidate, PlanVersion.status == JobStatus.QUEUED.value)
+            .values(status=JobStatus.BUILDING.value, worker=worker, started_at=now, heartbeat_at=now)
         )
-    except CoprodError as exc:
-        _set(url, version_id, status="failed", error=str(exc), finished_at=dt.datetime.now(dt.UTC))
-    except Exception as exc:  # a bug: record it, the job must never hang in a running state
-        _set(
-            url,
-            version_id,
-            status="failed",
-            error=f"internal error: {exc!r}",
-            finished_at=dt.datetime.now(dt.UTC),
+        return candidate if done.rowcount == 1 else None  # type: ignore[attr-defined]
+
+    def set_status(self, version_id: int, status: JobStatus, **values: Any) -> None:
+        """Record a stage (and a heartbeat); `done` and `failed` also close the job."""
+        now = _now()
+        values = {"status": status.value, "heartbeat_at": now, **values}
+        if status in (JobStatus.DONE, JobStatus.FAILED):
+            values["finished_at"] = now
+        self.session.execute(update(PlanVersion).where(PlanVersion.id == version_id).values(**values))
+
+    def heartbeat(self, version_id: int) -> None:
+        self.session.execute(
+            update(PlanVersion)
+            .where(PlanVersion.id == version_id, PlanVersion.status.in_([s.value for s in RUNNING]))
+            .values(heartbeat_at=_now())
         )
-        raise
+
+    def requeue(self, worker: str) -> list[int]:
+        """Jobs `worker` was running when it was stopped on purpose go back to the queue."""
+        ids = list(
+            self.session.scalars(
+                select(PlanVersion.id).where(
+                    PlanVersion.worker == worker, PlanVersion.status.in_([s.value for s in RUNNING])
+                )
+            )
+        )
+        if ids:
+            self.session.execute(
+                update(PlanVersion)
+                .where(PlanVersion.id.in_(ids))
+                .values(status=JobStatus.QUEUED.value, worker=None, started_at=None, heartbeat_at=None)
+            )
+        return ids
+
+    def reap(self, lease_s: float, is_dead: Callable[[str], bool]) -> list[int]:
+        """Mark failed the running jobs whose worker is gone (`is_dead(worker)`) or silent
+        for longer than the lease; their ids."""
+        stale = _now() - dt.timedelta(seconds=lease_s)
+        running = self.session.execute(
+            select(PlanVersion.id, PlanVersion.worker, PlanVersion.heartbeat_at).where(
+                PlanVersion.status.in_([s.value for s in RUNNING])
+            )
+        ).all()
+        lost = [
+            vid
+            for vid, worker, beat in running
+            if (worker is not None and is_dead(worker)) or beat is None or _aware(beat) < stale
+        ]
+        for vid in lost:
+            self.set_status(
+                vid,
+                JobStatus.FAILED,
+                error="interrupted: the worker planning it stopped (a restart or a crash); "
+                "start the plan again",
+            )
+        return lost
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)

@@ -7,7 +7,7 @@ writes an audit entry, all in the caller's transaction: either everything lands 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import delete, func, select
@@ -21,7 +21,24 @@ from coprod.io import validate_raw
 from coprod.io.raw import RawProgramme
 from coprod.storage.tables import AuditEntry, ProgrammeRow, Record
 
-__all__ = ["SECTION_MODELS", "RecordStore", "record_key"]
+__all__ = ["SECTION_MODELS", "FieldKind", "RecordStore", "record_key"]
+
+FieldKind = Literal["string", "integer", "float", "boolean"]
+DERIVED = ("lines", "routings", "supply_offers", "lanes", "stock")  # owner found through a site
+
+
+def _json_field(name: str, kind: FieldKind) -> Any:
+    """A field of the record's JSON as an SQL expression of its kind (json_extract on
+    SQLite, ->> on PostgreSQL), so filters and sorts run in the database."""
+    field = Record.data[name]
+    if kind == "integer":
+        return field.as_integer()
+    if kind == "float":
+        return field.as_float()
+    if kind == "boolean":
+        return field.as_boolean()
+    return field.as_string()
+
 
 _PROGRAMME_FIELDS = Programme.model_fields
 SECTION_MODELS: dict[str, type[BaseModel]] = {
@@ -111,6 +128,15 @@ class RecordStore:
     def _site_maps(self, programme: Programme) -> tuple[dict[str, str], dict[str, str]]:
         return ({s.id: s.partner for s in programme.sites}, {ln.id: ln.site for ln in programme.lines})
 
+    def keys(self, row: ProgrammeRow, section: str) -> list[str]:
+        """The keys of a section's records, in file order (no access check: callers decide)."""
+        stmt = (
+            select(Record.key)
+            .where(Record.programme_id == row.id, Record.section == section)
+            .order_by(Record.position)
+        )
+        return list(self.session.scalars(stmt))
+
     def raw_data(self, row: ProgrammeRow) -> dict[str, Any]:
         data: dict[str, Any] = {"settings": row.settings, "calendar": row.calendar}
         for section in SECTIONS:
@@ -132,18 +158,33 @@ class RecordStore:
             raise NotFound(f"no record type '{section}' (one of: {', '.join(SECTIONS)})")
 
     def list(
-        self, row: ProgrammeRow, section: str, who: Principal, where: dict[str, str], limit: int, offset: int
+        self,
+        row: ProgrammeRow,
+        section: str,
+        who: Principal,
+        where: dict[str, tuple[FieldKind, Any]],
+        sort: list[tuple[str, FieldKind, bool]],
+        limit: int,
+        offset: int,
     ) -> tuple[list[Record], int]:
+        """One page of a section's records the user may read, filtered and sorted in SQL:
+        `where` maps a field to (its kind, the value it must equal); `sort` lists (field,
+        kind, descending); the file's order breaks ties."""
         self._check_section(section)
         if who.mode(section) is None:
             raise Forbidden(f"the {who.role.value} role cannot read {section}")
-        stmt = select(Record).where(Record.programme_id == row.id, Record.section == section)
+        conditions = [Record.programme_id == row.id, Record.section == section]
         if not who.can_read(section, None, None):
-            stmt = stmt.where((Record.partner == who.partner) | (Record.party == who.partner))
-        rows = list(self.session.scalars(stmt.order_by(Record.position)))
-        if where:
-            rows = [r for r in rows if all(str(r.data.get(k)) == v for k, v in where.items())]
-        return rows[offset : offset + limit], len(rows)
+            conditions.append((Record.partner == who.partner) | (Record.party == who.partner))
+        for name, (kind, value) in where.items():
+            conditions.append(_json_field(name, kind) == value)
+        total = self.session.scalar(select(func.count()).select_from(Record).where(*conditions)) or 0
+        order = [
+            _json_field(name, kind).desc() if descending else _json_field(name, kind)
+            for name, kind, descending in sort
+        ]
+        stmt = select(Record).where(*conditions).order_by(*order, Record.position)
+        return list(self.session.scalars(stmt.offset(offset).limit(limit))), total
 
     def get(self, row: ProgrammeRow, section: str, key: str, who: Principal) -> Record:
         self._check_section(section)
@@ -180,7 +221,11 @@ class RecordStore:
     def _maps(
         self, row: ProgrammeRow, extra: tuple[str, dict[str, Any]] | None = None
     ) -> tuple[dict[str, str], dict[str, str]]:
-        stmt = select(Record).where(Record.programme_id == row.id, Record.section.in_(("sites", "lines")))
+        stmt = (
+            select(Record)
+            .where(Record.programme_id == row.id, Record.section.in_(("sites", "lines")))
+            .execution_options(populate_existing=True)
+        )
         sites, lines = {}, {}
         items = [(r.section, r.data) for r in self.session.scalars(stmt)]
         if extra is not None and extra[0] in ("sites", "lines"):
@@ -239,6 +284,7 @@ class RecordStore:
         self._audit(row, who, section, key, "create", None, data)
         row.version += 1
         self.session.flush()
+        self._rescope(row, section)
         return rec
 
     def update(
@@ -274,6 +320,7 @@ class RecordStore:
         self._audit(row, who, section, key, "update", before, data)
         row.version += 1
         self.session.flush()
+        self._rescope(row, section)
         self.session.refresh(rec)
         return rec
 
@@ -291,6 +338,25 @@ class RecordStore:
             raise Conflict(f"{section} record '{key}' was changed by someone else: read it again")
         self._audit(row, who, section, key, "delete", rec.data, None)
         row.version += 1
+        self.session.flush()
+        self._rescope(row, section)
+
+    def _rescope(self, row: ProgrammeRow, changed: str) -> None:
+        """After a site or line changed, the records whose owner is found through it (lines,
+        routings, offers, lanes, stock) get their owner and party again, in the same
+        transaction: a site handed to another partner takes its lines and stock with it."""
+        if changed not in ("sites", "lines"):
+            return
+        sites, lines = self._maps(row)
+        stmt = (
+            select(Record)
+            .where(Record.programme_id == row.id, Record.section.in_(DERIVED))
+            .execution_options(populate_existing=True)  # rows just changed by SQL updates
+        )
+        for rec in self.session.scalars(stmt):
+            owner, party = owner_and_party(rec.section, rec.data, sites, lines)
+            if (owner, party) != (rec.partner, rec.party):
+                rec.partner, rec.party = owner, party
         self.session.flush()
 
     def _audit(

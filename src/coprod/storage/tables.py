@@ -122,8 +122,15 @@ class AuditEntry(Base):
 
 
 class PlanVersion(Base):
+    """A plan version and the job that computes it: the table is the job queue (a worker
+    claims a queued row with a conditional update, so a job runs once even with several
+    workers), and what a killed worker leaves behind is found by its heartbeat."""
+
     __tablename__ = "plans"
-    __table_args__ = (UniqueConstraint("programme_id", "number", name="uq_plan_number"),)
+    __table_args__ = (
+        UniqueConstraint("programme_id", "number", name="uq_plan_number"),
+        Index("ix_plans_status", "status"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id", ondelete="CASCADE"))
@@ -131,8 +138,12 @@ class PlanVersion(Base):
     fingerprint: Mapped[str] = mapped_column(String(64), index=True)
     requested_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=_now)
-    status: Mapped[str] = mapped_column(String(16))  # queued building solving explaining done failed
+    status: Mapped[str] = mapped_column(String(16))  # storage.plans.JobStatus
     error: Mapped[str | None] = mapped_column(Text)
     kpis: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     finished_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    options: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # how to plan (app.plan_jobs)
+    worker: Mapped[str | None] = mapped_column(String(128))  # host:pid of the worker running it
+    started_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    heartbeat_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())

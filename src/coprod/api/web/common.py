@@ -1,40 +1,37 @@
-"""What the dashboard pages share: templates, the signed-in user from the cookie, the
-latest plan scoped to the user, and small response helpers."""
+"""What the dashboard pages share: templates, the signed-in user from the cookie, what the
+user may do (for the links a page offers), and small response helpers."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import plotly
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
-from sqlalchemy import select
 
-from coprod.access import Principal
+from coprod.access import Action, Principal
 from coprod.api.deps import DbSession
-from coprod.api.plan_scope import scope_plan
-from coprod.domain import Programme
+from coprod.app.users import principal
 from coprod.errors import Unauthorized
-from coprod.planning.plan import TABLES as PLAN_TABLES
-from coprod.storage.records import RecordStore
-from coprod.storage.tables import PlanVersion, ProgrammeRow
-from coprod.storage.users import UserStore
 
 __all__ = [
     "COOKIE",
     "HERE",
     "PLOTLY_JS",
-    "TABLES",
+    "attachment",
     "csrf_ok",
     "csrf_token",
-    "latest_plan",
+    "form_gate",
     "login_redirect",
     "page",
-    "plan_context",
+    "programme_ref",
+    "require_user",
     "templates",
     "who_of",
 ]
@@ -43,7 +40,6 @@ HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
 COOKIE = "coprod_token"
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
-TABLES = tuple(t for t in PLAN_TABLES if t != "deliveries_by_period")  # what a user downloads
 
 
 def who_of(request: Request, session: DbSession) -> Principal | None:
@@ -51,9 +47,22 @@ def who_of(request: Request, session: DbSession) -> Principal | None:
     if not token:
         return None
     try:
-        return UserStore(session).principal(token)
+        return principal(session, token)
     except Unauthorized:
         return None
+
+
+def require_user(request: Request, session: DbSession) -> Principal:
+    """The signed-in user, or Unauthorized (pages answer it with the sign-in redirect)."""
+    who = who_of(request, session)
+    if who is None:
+        raise Unauthorized("sign in")
+    return who
+
+
+def programme_ref(name: str) -> SimpleNamespace:
+    """What templates need of the programme a page is about (its name, for links)."""
+    return SimpleNamespace(name=name)
 
 
 def csrf_token(request: Request) -> str:
@@ -83,30 +92,21 @@ def form_gate(request: Request, session: Any, csrf: str) -> tuple[Principal | No
 
 
 def page(request: Request, template: str, who: Principal | None, **context: Any) -> HTMLResponse:
-    return templates.TemplateResponse(request, template, {"who": who, "csrf": csrf_token(request), **context})
+    may = {action.name.lower(): who.may(action) for action in Action} if who else {}
+    return templates.TemplateResponse(
+        request, template, {"who": who, "may": may, "csrf": csrf_token(request), **context}
+    )
 
 
 def login_redirect() -> RedirectResponse:
     return RedirectResponse("/login", status_code=303)
 
 
-def latest_plan(session: DbSession, row: ProgrammeRow) -> PlanVersion | None:
-    return session.scalar(
-        select(PlanVersion)
-        .where(PlanVersion.programme_id == row.id, PlanVersion.status == "done")
-        .order_by(PlanVersion.number.desc())
-    )
+_UNSAFE = re.compile(r"[^A-Za-z0-9_.\-]")
 
 
-def plan_context(
-    request: Request, session: DbSession, name: str
-) -> tuple[Principal, ProgrammeRow, Programme, PlanVersion | None, dict[str, Any] | None]:
-    who = who_of(request, session)
-    if who is None:
-        raise Unauthorized("sign in")
-    store = RecordStore(session)
-    row = store.programme(name)
-    programme = store.load(row)
-    latest = latest_plan(session, row)
-    plan = scope_plan(latest.result, who, programme) if latest and latest.result else None
-    return who, row, programme, latest, plan
+def attachment(filename: str) -> dict[str, str]:
+    """A Content-Disposition header for a download: only safe characters ever reach the
+    header (names are checked where they are made; this holds even for older data)."""
+    safe = _UNSAFE.sub("_", filename)[:200] or "download"
+    return {"Content-Disposition": f'attachment; filename="{safe}"'}

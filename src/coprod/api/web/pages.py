@@ -8,8 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from coprod.api.deps import DbSession, database_url
-from coprod.api.plan_scope import scope_plan
+from coprod.api.deps import DbSession, PlanNumber, PlanNumberQuery
 from coprod.api.web import charts
 from coprod.api.web.common import (
     COOKIE,
@@ -18,15 +17,12 @@ from coprod.api.web.common import (
     form_gate,
     login_redirect,
     page,
-    plan_context,
+    programme_ref,
     who_of,
 )
 from coprod.api.web.views import line_loads, pegging, production_by_period
+from coprod.app import plans, programmes, records, users
 from coprod.errors import CoprodError, Forbidden, NotFound, Unauthorized
-from coprod.planning.diff import diff_plans
-from coprod.storage.plans import PlanStore, plan_from_dict
-from coprod.storage.records import RecordStore
-from coprod.storage.users import UserStore
 
 router = APIRouter(include_in_schema=False)
 
@@ -55,10 +51,8 @@ def login(
 ) -> Response:
     limiter = request.app.state.login_limiter
     try:
-        limiter.check(username)
-        token, _ = UserStore(session).login(username, password, request.app.state.token_hours)
+        token, _ = users.login(session, limiter, username, password, request.app.state.token_hours)
     except Unauthorized:
-        limiter.failed(username)
         return page(request, "login.html", None, error="Wrong username or password.")
     except CoprodError as exc:
         return page(request, "login.html", None, error=str(exc))
@@ -80,22 +74,23 @@ def home(request: Request, session: DbSession) -> Response:
     who = who_of(request, session)
     if who is None:
         return login_redirect()
-    programmes = RecordStore(session).programmes()
-    if len(programmes) == 1:
-        return RedirectResponse(f"/p/{programmes[0].name}", status_code=303)
-    return page(request, "programmes.html", who, programmes=programmes)
+    found = programmes.list_programmes(session, who)
+    if len(found) == 1:
+        return RedirectResponse(f"/p/{found[0].name}", status_code=303)
+    return page(request, "programmes.html", who, programmes=found)
 
 
 @router.get("/p/{name}", response_model=None)
 def overview(
     request: Request, session: DbSession, name: str, design: str | None = None, target: float | None = None
 ) -> Response:
-    try:
-        who, row, programme, latest, plan = plan_context(request, session, name)
-    except Unauthorized:
+    who = who_of(request, session)
+    if who is None:
         return login_redirect()
+    current = plans.latest_plan(session, who, name)
+    programme, latest, plan = current.programme, current.latest, current.plan
     ctx: dict[str, Any] = {
-        "row": row,
+        "row": programme_ref(name),
         "programme": programme,
         "latest": latest,
         "plan": plan,
@@ -125,12 +120,13 @@ def overview(
 
 @router.get("/p/{name}/lines", response_model=None)
 def linespage(request: Request, session: DbSession, name: str) -> Response:
-    try:
-        who, row, programme, latest, plan = plan_context(request, session, name)
-    except Unauthorized:
+    who = who_of(request, session)
+    if who is None:
         return login_redirect()
+    current = plans.latest_plan(session, who, name)
+    programme, latest, plan = current.programme, current.latest, current.plan
     visible = None
-    if not who.sees_everything:
+    if not who.can_read("lines", None, None):
         sites = {s.id for s in programme.sites if s.partner == who.partner}
         visible = {ln.id for ln in programme.lines if ln.site in sites}
     loads = line_loads(plan, programme, visible) if plan else []
@@ -138,18 +134,14 @@ def linespage(request: Request, session: DbSession, name: str) -> Response:
         load["chart"] = charts.line_chart(
             load["line"], load["periods"], load["hours"], load["used"], load["rate"], load["units"]
         )
-    licences = [
-        lic
-        for lic in programme.licences
-        if who.sees_everything or who.partner in (lic.licensor, lic.licensee)
-    ]
+    licences = [lic for lic in programme.licences if who.can_read("licences", lic.licensor, lic.licensee)]
     build = sorted(plan["production"], key=lambda r: (r["period"], r["line"])) if plan else []
     buy = sorted(plan["purchases"], key=lambda r: (r["order_period"], r["component"])) if plan else []
     return page(
         request,
         "lines.html",
         who,
-        row=row,
+        row=programme_ref(name),
         programme=programme,
         latest=latest,
         loads=loads,
@@ -161,20 +153,20 @@ def linespage(request: Request, session: DbSession, name: str) -> Response:
 
 @router.get("/p/{name}/requirements/{rid}", response_model=None)
 def requirementpage(request: Request, session: DbSession, name: str, rid: str) -> Response:
-    try:
-        who, row, programme, latest, plan = plan_context(request, session, name)
-    except Unauthorized:
+    who = who_of(request, session)
+    if who is None:
         return login_redirect()
-    record = RecordStore(session).get(row, "requirements", rid, who)  # 404 unless visible
+    record = records.get_record(session, who, name, "requirements", rid)  # 404 unless visible
+    current = plans.latest_plan(session, who, name)
+    plan, latest = current.plan, current.latest
     status = next((r for r in plan["requirements"] if r["id"] == rid), None) if plan else None
     deliveries = [d for d in plan["deliveries"] if d["requirement"] == rid] if plan else []
-    full = latest.result if latest and latest.result else None
-    pegs = pegging(full, programme, rid) if full and who.sees_everything else []
+    pegs = pegging(current.full, current.programme, rid) if current.full else []
     return page(
         request,
         "requirement.html",
         who,
-        row=row,
+        row=programme_ref(name),
         record=record.data,
         status=status,
         deliveries=deliveries,
@@ -188,39 +180,34 @@ def planspage(request: Request, session: DbSession, name: str) -> Response:
     who = who_of(request, session)
     if who is None:
         return login_redirect()
-    row = RecordStore(session).programme(name)
-    versions = PlanStore(session, database_url(request)).all(row)
-    return page(request, "plans.html", who, row=row, versions=versions)
+    versions = plans.plan_versions(session, who, name)
+    return page(request, "plans.html", who, row=programme_ref(name), versions=versions)
 
 
 @router.get("/p/{name}/diff", response_model=None)
-def diffpage(request: Request, session: DbSession, name: str, a: int, b: int) -> Response:
-    try:
-        who, row, programme, _, _ = plan_context(request, session, name)
-    except Unauthorized:
+def diffpage(
+    request: Request, session: DbSession, name: str, a: PlanNumberQuery, b: PlanNumberQuery
+) -> Response:
+    who = who_of(request, session)
+    if who is None:
         return login_redirect()
-    store = PlanStore(session, database_url(request))
-    plans = []
     for number in (a, b):
-        version = store.get(row, number)
-        if version.result is None:
+        version = plans.plan_version(session, who, name, number)
+        if not version.done:
+            message = f"Plan {number} is {version.status}."
             return page(
-                request,
-                "message.html",
-                who,
-                row=row,
-                title="Plan not ready",
-                message=f"Plan {number} is {version.status}.",
+                request, "message.html", who, row=programme_ref(name), title="Plan not ready", message=message
             )
-        plans.append(
-            plan_from_dict(
-                scope_plan(version.result, who, programme)
-                | {k: v for k, v in version.result.items() if k in ("costs",)}
-            )
-        )
-    delta = diff_plans(plans[0], plans[1])
+    delta = plans.plan_diff(session, who, name, a, b)
     return page(
-        request, "diff.html", who, row=row, a=a, b=b, delta=delta, chart=charts.diff_chart(delta["kpis"])
+        request,
+        "diff.html",
+        who,
+        row=programme_ref(name),
+        a=a,
+        b=b,
+        delta=delta,
+        chart=charts.diff_chart(delta["kpis"]),
     )
 
 
@@ -230,30 +217,27 @@ def run_plan(request: Request, session: DbSession, name: str, csrf: Annotated[st
     if refused is not None:
         return refused
     assert who is not None
-    store = PlanStore(session, database_url(request))
     try:
-        version, new = store.start(RecordStore(session).programme(name), who)
+        version = plans.start_plan(session, who, name)
     except Forbidden as exc:
         return page(request, "message.html", who, row=None, title="Not allowed", message=str(exc))
-    session.commit()
-    if new:
-        store.run_later(version.id, name)
+    session.commit()  # the worker reads the job in its own transaction
     return RedirectResponse(f"/p/{name}/plans/{version.number}/progress", status_code=303)
 
 
 @router.get("/p/{name}/plans/{number}/progress", response_model=None)
-def progresspage(request: Request, session: DbSession, name: str, number: int) -> Response:
+def progresspage(request: Request, session: DbSession, name: str, number: PlanNumber) -> Response:
     who = who_of(request, session)
     if who is None:
         return login_redirect()
-    row = RecordStore(session).programme(name)
-    version = PlanStore(session, database_url(request)).get(row, number)
-    return page(request, "progress.html", who, row=row, version=version)
+    version = plans.plan_version(session, who, name, number)
+    return page(request, "progress.html", who, row=programme_ref(name), version=version)
 
 
 @router.get("/p/{name}/plans/{number}/status.json", response_model=None)
-def status_json(request: Request, session: DbSession, name: str, number: int) -> Response:
-    if who_of(request, session) is None:
+def status_json(request: Request, session: DbSession, name: str, number: PlanNumber) -> Response:
+    who = who_of(request, session)
+    if who is None:
         raise Unauthorized("sign in")
-    version = PlanStore(session, database_url(request)).get(RecordStore(session).programme(name), number)
-    return JSONResponse({"status": version.status, "error": version.error})
+    version = plans.plan_version(session, who, name, number)
+    return JSONResponse({"status": version.status.value, "error": version.error})

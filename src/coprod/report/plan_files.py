@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from coprod.planning import TABLES, Plan
-from coprod.report import summary_markdown
+from coprod.report.summary import summary_markdown
 
 __all__ = ["plan_json", "write_plan_folder"]
 

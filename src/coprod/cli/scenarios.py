@@ -5,13 +5,16 @@ from __future__ import annotations
 import csv
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
-from coprod.cli_common import Format, ProgrammePath, err, out, user_errors
+from coprod.cli.common import Format, ProgrammePath, err, out, user_errors
+
+__all__ = ["register"]
 
 scenario_app = typer.Typer(help="What-if scenarios compared side by side.", no_args_is_help=True)
 
@@ -36,14 +39,10 @@ def compare_cmd(
     fmt: Annotated[Format, typer.Option("--format", help="text or json")] = Format.TEXT,
 ) -> None:
     """Plan the base and each scenario; show KPIs and monthly deliveries side by side."""
-    from coprod.scenarios import compare, load_scenario
-    from coprod.scenarios.compare import KPI_ROWS
-    from coprod.services import validate_file
+    from coprod.app.scenarios import KPI_ROWS, compare_files
 
     with user_errors(), err.status("Planning the scenarios"):
-        programme = validate_file(base)
-        loaded = [load_scenario(programme, path) for path in scenarios]
-        result = compare(programme, loaded, base_name=base.stem)
+        programme, result = compare_files(base, scenarios)
     if out_dir is not None:
         out_dir.mkdir(parents=True, exist_ok=True)
         for name, rows in (("kpis", result.kpis()), ("monthly", result.monthly())):
@@ -104,43 +103,16 @@ def risk(
     """Monte Carlo risk: the spread of deliveries, P(target), P(on time), what drives risk."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from coprod.domain.checks import Finding
-    from coprod.errors import Problem, ProgrammeInvalid
-    from coprod.io.changes_file import load_small_file
-    from coprod.scenarios.executors import DaskExecutor, Executor, SerialExecutor
-    from coprod.scenarios.risk import run_risk
-    from coprod.scenarios.uncertainty import Uncertainty, check_uncertainty
-    from coprod.services import validate_file
+    from coprod.app.scenarios import risk_file
 
-    with user_errors():
-        programme = validate_file(path)
-        spec = load_small_file(uncertainty, Uncertainty, "uncertainty")
-        findings: list[Finding] = check_uncertainty(programme, spec)
-        if findings:
-            raise ProgrammeInvalid(
-                [
-                    Problem(
-                        str(uncertainty),
-                        f.section + (f"[{f.index}]" if f.index >= 0 else ""),
-                        f.field,
-                        f.message,
-                    )
-                    for f in findings
-                ]
-            )
-    executor: Executor
-    try:
-        executor = DaskExecutor(address=dask, workers=workers) if (dask or workers) else SerialExecutor()
-    except OSError as exc:
-        err.print(f"[bold red]error:[/] cannot reach the Dask scheduler {dask}: {exc}")
-        raise typer.Exit(2) from None
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-    try:
-        with Progress(*columns, console=err) as bar:
-            task = bar.add_task(f"Planning samples ({getattr(executor, 'workers', 1)} worker(s))", total=n)
-            result = run_risk(programme, spec, n, seed, executor, progress=lambda: bar.advance(task))
-    finally:
-        executor.close()
+    with user_errors(), Progress(*columns, console=err) as bar:
+
+        def started(count: int) -> Callable[[], None]:
+            task = bar.add_task(f"Planning samples ({count} worker(s))", total=n)
+            return lambda: bar.advance(task)
+
+        result = risk_file(path, uncertainty, n, seed, workers, dask, started)
     payload = result.to_dict()
     if out_dir is not None:
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -202,3 +174,8 @@ def _print_risk(payload: dict[str, Any]) -> None:
         "Requirements least likely on time: "
         + ", ".join(f"{r['requirement']} {r['p_on_time']:.0%}" for r in risky)
     )
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(scenario_app, name="scenario")
+    app.command()(risk)

@@ -57,5 +57,12 @@ class Plan:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Plan:
+        """A plan from `to_dict`'s output (as stored); keys it does not know are ignored, so
+        plans stored by an older or newer coprod still load."""
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        return cls(**{**known, "periods": tuple(known["periods"])})
+
     def requirement(self, rid: str) -> Row:
         return next(r for r in self.requirements if r["id"] == rid)

@@ -1,0 +1,60 @@
+"""Plan programme files, without a database: plan, re-plan after a change set, write the
+plan's folder (tables, plan.json, summary.md)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from coprod.io import load_programme
+from coprod.planning import Plan, PlanOptions
+from coprod.planning.solve import Progress
+
+__all__ = ["Replan", "plan_file", "plan_json", "replan_file", "write_plan_folder"]
+
+
+def plan_file(path: Path, options: PlanOptions | None = None, progress: Progress | None = None) -> Plan:
+    from coprod.planning import plan
+
+    programme = load_programme(path)
+    if progress is None:
+        return plan(programme, options)
+    return plan(programme, options, progress)
+
+
+@dataclass(frozen=True, slots=True)
+class Replan:
+    before: Plan
+    after: Plan
+    changes: int
+    frozen: int
+    diff: dict[str, Any]
+
+
+def replan_file(path: Path, changes: Path, frozen: int, options: PlanOptions | None = None) -> Replan:
+    """Plan the file, apply the change set to the live solver, re-plan, and diff."""
+    from coprod.errors import InputError
+    from coprod.io.changes_file import load_change_set
+    from coprod.planning.diff import diff_plans
+    from coprod.planning.replan import PlanningSession
+
+    if frozen < 0:
+        raise InputError("--frozen must be 0 or more")
+    change_set = load_change_set(changes)
+    live = PlanningSession(load_programme(path), options)
+    before = live.plan
+    after = live.replan(change_set, frozen=frozen, source=str(changes))
+    return Replan(before, after, len(change_set.changes), frozen, diff_plans(before, after))
+
+
+def plan_json(plan: Plan) -> str:
+    from coprod.report.plan_files import plan_json as as_json
+
+    return as_json(plan)
+
+
+def write_plan_folder(plan: Plan, folder: Path) -> list[Path]:
+    from coprod.report.plan_files import write_plan_folder as write
+
+    return write(plan, folder)

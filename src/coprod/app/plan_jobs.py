@@ -1,0 +1,245 @@
+"""Plan jobs: queued in the database, run by a worker outside the request process.
+
+`coprod serve` starts `coprod worker` as a child process (COPROD_PLAN_WORKER=process, the
+default) so a plan never competes with requests for the interpreter; `thread` runs the same
+loop in a thread of the server (tests, one-process set-ups); `none` leaves jobs to workers
+started elsewhere (`coprod worker`, on any machine that reaches the database). The child
+watches its parent and ends when it is gone, even in the middle of a solve.
+
+A job the worker was running when it died is found on the next start (its process is gone)
+or, from another machine, when its heartbeat is older than COPROD_JOB_LEASE, and marked
+failed with the reason; queued jobs survive a restart and are run (resumed).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import hashlib
+import json
+import logging
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from coprod.config import settings
+from coprod.errors import CoprodError
+from coprod.planning.options import PlanStage
+
+__all__ = [
+    "Worker",
+    "fingerprint",
+    "options_from_json",
+    "options_to_json",
+    "reap",
+    "run_job",
+    "spawn_worker_process",
+    "stop_worker_process",
+    "watch_parent",
+    "worker_name",
+]
+
+log = logging.getLogger("coprod.worker")
+HOST = socket.gethostname()
+
+
+def worker_name() -> str:
+    return f"{HOST}:{os.getpid()}"
+
+
+def _is_dead(worker: str) -> bool:
+    """A worker on this machine whose process is gone (other machines: the lease decides)."""
+    host, _, pid = worker.rpartition(":")
+    if host != HOST or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+def fingerprint(data: dict[str, Any], options: dict[str, Any]) -> str:
+    text = json.dumps({"data": data, "options": options}, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def options_to_json(options: Any) -> dict[str, Any]:
+    """PlanOptions as stored with the job (export paths are a CLI matter, not kept)."""
+    plain = dataclasses.asdict(options)
+    plain.pop("export", None)
+    return json.loads(json.dumps(plain, default=str))  # type: ignore[no-any-return]
+
+
+def options_from_json(data: dict[str, Any] | None) -> Any:
+    from coprod.planning import PlanOptions, SolverOptions
+
+    data = dict(data or {})
+    solver = {
+        k: v for k, v in (data.pop("solver", None) or {}).items() if k in SolverOptions.__dataclass_fields__
+    }
+    known = {k: v for k, v in data.items() if k in PlanOptions.__dataclass_fields__ and k != "export"}
+    return PlanOptions(solver=SolverOptions(**solver), **known)
+
+
+def reap(url: str) -> list[int]:
+    """Mark failed the jobs whose worker is gone; their ids."""
+    from coprod.app.database import transaction
+    from coprod.storage.plans import PlanStore
+
+    with transaction(url) as tx:
+        return PlanStore(tx).reap(settings().job_lease_s, _is_dead)
+
+
+def stop_worker_process(url: str, child: subprocess.Popen[bytes], wait_s: float = 10.0) -> list[int]:
+    """Stop a worker started by `spawn_worker_process`; the job it was running goes back to
+    the queue (the next start resumes it). The requeued ids."""
+    from coprod.app.database import transaction
+    from coprod.storage.plans import PlanStore
+
+    child.terminate()
+    try:
+        child.wait(timeout=wait_s)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        child.wait()
+    with transaction(url) as tx:
+        return PlanStore(tx).requeue(f"{HOST}:{child.pid}")
+
+
+class _Heartbeat:
+    """Beats for a running job every third of the lease, so a long solve is not taken for
+    a lost one."""
+
+    def __init__(self, url: str, version_id: int) -> None:
+        self.url, self.version_id = url, version_id
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._beat, name="coprod-heartbeat", daemon=True)
+
+    def _beat(self) -> None:
+        from coprod.app.database import transaction
+        from coprod.storage.plans import PlanStore
+
+        every = max(settings().job_lease_s / 3, 0.5)
+        while not self._stop.wait(every):
+            with contextlib.suppress(CoprodError), transaction(self.url) as tx:
+                PlanStore(tx).heartbeat(self.version_id)
+
+    def __enter__(self) -> _Heartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def run_job(url: str, version_id: int, progress: Callable[[PlanStage], None] | None = None) -> None:
+    """Plan a claimed job and record its stages, then done (with the plan) or failed (with
+    the reason). Never leaves it running: even a bug ends as failed."""
+    from coprod.app.database import transaction
+    from coprod.planning import plan
+    from coprod.storage.plans import JobStatus, PlanStore
+    from coprod.storage.records import RecordStore
+    from coprod.storage.tables import ProgrammeRow
+
+    def stage(name: PlanStage) -> None:
+        with transaction(url) as tx:
+            PlanStore(tx).set_status(version_id, JobStatus(name.value))
+        if progress is not None:
+            progress(name)
+
+    try:
+        with _Heartbeat(url, version_id):
+            with transaction(url) as tx:
+                version = PlanStore(tx).by_id(version_id)
+                assert version is not None
+                row = tx.get(ProgrammeRow, version.programme_id)
+                assert row is not None
+                records = RecordStore(tx)
+                data = records.raw_data(row)
+                programme = records.load(row)
+                options = options_from_json(version.options)
+                # the plan is of the programme as it is now, which may differ from when the
+                # job was queued: its fingerprint says what was planned, so reuse stays true
+                digest = fingerprint(data, version.options or {})
+            result = plan(programme, options, progress=stage)
+            payload = json.loads(json.dumps(result.to_dict(), default=str))
+        with transaction(url) as tx:
+            PlanStore(tx).set_status(
+                version_id, JobStatus.DONE, kpis=result.kpis, result=payload, fingerprint=digest
+            )
+    except CoprodError as exc:
+        with transaction(url) as tx:
+            PlanStore(tx).set_status(version_id, JobStatus.FAILED, error=str(exc))
+    except Exception as exc:  # a bug: recorded, and the job must never hang as running
+        with transaction(url) as tx:
+            PlanStore(tx).set_status(version_id, JobStatus.FAILED, error=f"internal error: {exc!r}")
+        log.exception("plan job %s failed", version_id)
+
+
+class Worker:
+    """Claims queued jobs and runs them one at a time, reaping lost jobs now and then."""
+
+    def __init__(self, url: str, poll_s: float = 0.3, reap_every_s: float = 10.0) -> None:
+        self.url, self.poll_s, self.reap_every_s = url, poll_s, reap_every_s
+        self.stop = threading.Event()
+        self.name = worker_name()
+
+    def claim(self) -> int | None:
+        from coprod.app.database import transaction
+        from coprod.storage.plans import PlanStore
+
+        with transaction(self.url) as tx:
+            return PlanStore(tx).claim(self.name)
+
+    def run(self) -> None:
+        reap(self.url)
+        last_reap = time.monotonic()
+        while not self.stop.is_set():
+            try:
+                job = self.claim()
+                if job is not None:
+                    run_job(self.url, job)
+                    continue
+                if time.monotonic() - last_reap > self.reap_every_s:
+                    reap(self.url)
+                    last_reap = time.monotonic()
+            except CoprodError as exc:  # the database away for a moment: wait and go on
+                log.warning("worker: %s", exc)
+            self.stop.wait(self.poll_s)
+
+    def start_thread(self) -> threading.Thread:
+        thread = threading.Thread(target=self.run, name="coprod-plan-worker", daemon=True)
+        thread.start()
+        return thread
+
+
+def watch_parent(parent: int, every_s: float = 1.0) -> threading.Thread:
+    """End this process as soon as the process that started it is gone (even mid-solve): a
+    worker never outlives its server, and its unfinished job is reaped on the next start."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(every_s)
+        log.warning("the server that started this worker is gone: stopping")
+        os._exit(1)
+
+    thread = threading.Thread(target=watch, name="coprod-parent-watch", daemon=True)
+    thread.start()
+    return thread
+
+
+def spawn_worker_process(url: str) -> subprocess.Popen[bytes]:
+    """`coprod worker` as a child of this process, on the same database."""
+    env = {**os.environ, "COPROD_DATABASE_URL": url, "COPROD_WORKER_PARENT": str(os.getpid())}
+    command = [sys.executable, "-m", "coprod", "worker"]
+    return subprocess.Popen(command, env=env, cwd=Path.cwd())

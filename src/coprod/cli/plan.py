@@ -1,0 +1,201 @@
+"""`coprod plan` (a file, or a stored programme kept as a version), `coprod plan diff A B`,
+and `coprod replan`."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from coprod.app.options import Method, Objective, PlanStage, Resolution
+from coprod.cli.common import Format, ProgrammePath, err, out, user_errors
+
+__all__ = ["register"]
+
+STAGES = {
+    PlanStage.BUILDING: "Building the LP",
+    PlanStage.SOLVING: "Solving with HiGHS",
+    PlanStage.ROUNDING: "Rounding to whole units",
+    PlanStage.EXPLAINING: "Explaining the plan",
+}
+
+
+def plan_cmd(
+    path: Annotated[
+        str | None,
+        typer.Argument(help="Programme file or folder; or `diff A B` to compare two stored plan versions"),
+    ] = None,
+    versions: Annotated[list[str] | None, typer.Argument(help="With diff: the two plan numbers")] = None,
+    programme: Annotated[
+        str | None, typer.Option(help="Plan this database programme and store the plan as a new version")
+    ] = None,
+    out_dir: Annotated[
+        Path | None, typer.Option("--out", help="Write tables, plan.json, summary.md here")
+    ] = None,
+    fmt: Annotated[
+        Format, typer.Option("--format", help="text summary or the whole plan as JSON")
+    ] = Format.TEXT,
+    export_mps: Annotated[
+        Path | None,
+        typer.Option("--export-mps", help="Write the LP solved (at the chosen resolution) as MPS"),
+    ] = None,
+    export_lp: Annotated[
+        Path | None, typer.Option("--export-lp", help="Write the LP solved in LP format")
+    ] = None,
+    method: Annotated[
+        Method, typer.Option(help="HiGHS method; auto: simplex below 20k columns, else ipm")
+    ] = Method.AUTO,
+    objective: Annotated[
+        Objective, typer.Option(help="weighted: one solve; lexicographic: two phases")
+    ] = Objective.WEIGHTED,
+    time_limit: Annotated[float | None, typer.Option(help="Seconds the solver may take", min=0.001)] = None,
+    resolution: Annotated[
+        Resolution,
+        typer.Option(help="auto: single periods through 13 + the longest lead time, 4-period buckets beyond"),
+    ] = Resolution.AUTO,
+    solver_log: Annotated[bool, typer.Option(help="Show the HiGHS log")] = False,
+) -> None:
+    """Compute the best feasible plan: service first, cost second.
+
+    `coprod plan FILE` plans a file; `coprod plan --programme NAME` plans a programme in the
+    database and stores the plan as a version; `coprod plan diff A B --programme NAME` shows
+    what moved between two stored versions."""
+    from coprod.app.options import PlanOptions, SolverOptions
+
+    if path == "diff":
+        _plan_diff(programme, versions or [], fmt)
+        return
+    if versions:
+        _usage(f"unexpected arguments {versions}")
+    if path is None and programme is None:
+        _usage("give a programme file, or --programme NAME for one in the database")
+    exports = tuple(x for x in (export_mps, export_lp) if x is not None)
+    with user_errors():
+        options = PlanOptions(
+            solver=SolverOptions(method=method, time_limit=time_limit, log=solver_log),
+            objective=objective,
+            export=exports,
+            resolution=resolution,
+        )
+    with user_errors(), err.status("Loading the programme") as status:
+
+        def progress(stage: PlanStage) -> None:
+            status.update(STAGES.get(stage, str(stage)))
+
+        if path is not None:
+            from coprod.app.plan_files import plan_file
+
+            result = plan_file(Path(path), options, progress)
+        else:
+            from coprod.app.database import configured_url, local_operator
+            from coprod.app.plans import plan_stored
+
+            assert programme is not None
+            number, result = plan_stored(configured_url(), programme, local_operator(), options, progress)
+            err.print(f"stored as plan {number} of '{programme}'", highlight=False, markup=False)
+    _show(result, out_dir, fmt)
+
+
+def _usage(message: str) -> None:
+    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    raise typer.Exit(2)
+
+
+def _show(result: Any, out_dir: Path | None, fmt: Format) -> None:
+    from coprod.app.plan_files import plan_json, write_plan_folder
+    from coprod.report import summary_markdown
+
+    if out_dir is not None:
+        with user_errors():
+            write_plan_folder(result, out_dir)
+        err.print(
+            f"plan written to {out_dir}/ (summary.md, plan.json and one CSV per table)", highlight=False
+        )
+    if fmt is Format.JSON:
+        sys.stdout.write(plan_json(result) + "\n")
+    else:
+        from rich.markdown import Markdown
+
+        out.print(Markdown(summary_markdown(result)))
+
+
+def replan(
+    path: ProgrammePath,
+    changes: Annotated[Path, typer.Option("--changes", help="A change set (YAML)")],
+    frozen: Annotated[int, typer.Option(help="Keep the first N periods as planned")] = 0,
+    fmt: Annotated[Format, typer.Option("--format", help="text or json")] = Format.TEXT,
+    out_dir: Annotated[Path | None, typer.Option("--out", help="Write the new plan here")] = None,
+) -> None:
+    """Plan, apply a change set to the live solver, re-plan warm, and show what changed."""
+    from coprod.app.plan_files import replan_file, write_plan_folder
+
+    with user_errors(), err.status("Planning the programme"):
+        run = replan_file(path, changes, frozen)
+    before, after, delta = run.before, run.after, run.diff
+    if out_dir is not None:
+        with user_errors():
+            write_plan_folder(after, out_dir)
+    if fmt is Format.JSON:
+        payload = {
+            "first_plan_s": before.timings["total_s"],
+            "replan_s": after.timings["total_s"],
+            "diff": delta,
+            "plan": after.to_dict(),
+        }
+        sys.stdout.write(json.dumps(payload, indent=2, default=str) + "\n")
+        return
+    out.print(
+        f"first plan {before.timings['total_s']:.2f} s; re-plan {after.timings['total_s']:.2f} s "
+        f"({run.changes} change(s), frozen periods: {run.frozen})",
+        highlight=False,
+    )
+    _print_diff(delta, after.currency)
+
+
+def _print_diff(delta: dict[str, Any], currency: str | None) -> None:
+    for name, row in delta["kpis"].items():
+        out.print(
+            f"  {name:15} {row['before']:>12,.3f} -> {row['after']:>12,.3f}  ({row['change']:+,.3f})",
+            highlight=False,
+        )
+    if "cost_change" in delta:
+        out.print(f"  cost change: {currency or ''} {delta['cost_change']:+,.0f}".replace("  ", " ", 1))
+    out.print(
+        f"  requirements that moved: {len(delta['requirements'])}; line-periods that changed: "
+        f"{len(delta['production'])}",
+        highlight=False,
+    )
+    for r in delta["requirements"][:20]:
+        out.print(
+            f"    {r['id']} {r['item']} due {r['due']}: {r['status_before']} -> {r['status_after']} "
+            f"(on time {r['on_time_change']:+,}, unmet {r['unmet_change']:+,})",
+            highlight=False,
+        )
+    if len(delta["requirements"]) > 20:
+        out.print(f"    ... and {len(delta['requirements']) - 20} more (--format json lists them all)")
+
+
+def _plan_diff(programme: str | None, versions: list[str], fmt: Format) -> None:
+    from coprod.app.database import configured_url, local_operator
+    from coprod.app.plans import diff_stored
+    from coprod.app.programmes import only_programme
+
+    if len(versions) != 2 or not all(v.isdigit() and 0 < int(v) < 2**31 for v in versions):
+        _usage("usage: coprod plan diff A B --programme NAME (A and B: plan numbers)")
+    with user_errors():
+        url = configured_url()
+        name = only_programme(url, programme)
+        delta = diff_stored(url, name, local_operator(), int(versions[0]), int(versions[1]))
+    if fmt is Format.JSON:
+        sys.stdout.write(json.dumps(delta, indent=2, default=str) + "\n")
+        return
+    out.print(f"plan {versions[0]} -> plan {versions[1]} of '{name}'", highlight=False, markup=False)
+    _print_diff(delta, None)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("plan")(plan_cmd)
+    app.command()(replan)
