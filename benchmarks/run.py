@@ -39,8 +39,8 @@ def job_coprod(size: str, seed: int, exact: bool, fmt: str = "yaml") -> dict[str
     the same LP as the baseline's)."""
     from coprod.generate import generate
     from coprod.io import load_programme, write_programme
-    from coprod.io.plan_files import write_plan_folder
     from coprod.planning import PlanOptions, plan
+    from coprod.report.plan_files import write_plan_folder
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / ("p.yaml" if fmt == "yaml" else "p")
