@@ -1,0 +1,111 @@
+"""Plan jobs are durable: a job is claimed once, a job whose worker died is failed with a
+reason and never handed out again, a worker stopped on purpose puts its job back, and only
+finished plans are reused."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from sqlalchemy import update
+
+from coprod.access import Principal, Role
+from coprod.app import plan_jobs, plans
+from coprod.app.database import transaction
+from coprod.io import load_programme
+from coprod.storage.plans import JobStatus, PlanStore
+from coprod.storage.records import RecordStore
+from coprod.storage.tables import PlanVersion
+from tests.server.conftest import EXAMPLE
+
+OFFICE = Principal("pytest", "UA-DB", Role.PROGRAMME_OFFICE)
+
+
+def _programme(url: str) -> str:
+    name = f"jobs-{uuid.uuid4().hex[:8]}"
+    with transaction(url) as tx:
+        RecordStore(tx).import_programme(load_programme(EXAMPLE), name, "pytest")
+    return name
+
+
+def _start(url: str, name: str) -> tuple[int, int]:
+    with transaction(url) as tx:
+        view = plans.start_plan(tx, OFFICE, name)
+        version = PlanStore(tx).get(RecordStore(tx).programme(name), view.number)
+        return view.number, version.id
+
+
+def _status(url: str, version_id: int) -> tuple[str, str | None]:
+    with transaction(url) as tx:
+        version = PlanStore(tx).by_id(version_id)
+        assert version is not None
+        return version.status, version.error
+
+
+def test_a_job_is_claimed_once(private_database_url: str) -> None:
+    name = _programme(private_database_url)
+    _, job = _start(private_database_url, name)
+    with transaction(private_database_url) as tx:
+        assert PlanStore(tx).claim("here:1", job) == job
+    with transaction(private_database_url) as tx:
+        assert PlanStore(tx).claim("there:2", job) is None  # already taken
+    assert _status(private_database_url, job)[0] == JobStatus.BUILDING
+
+
+def test_a_job_whose_worker_died_is_failed_and_never_reused(private_database_url: str) -> None:
+    name = _programme(private_database_url)
+    number, job = _start(private_database_url, name)
+    dead = f"{plan_jobs.HOST}:{2**22 + 12345}"  # above Linux's default pid_max: no such process
+    with transaction(private_database_url) as tx:
+        assert PlanStore(tx).claim(dead, job) == job
+        PlanStore(tx).set_status(job, JobStatus.SOLVING)
+    assert job in plan_jobs.reap(private_database_url)
+    status, error = _status(private_database_url, job)
+    assert status == JobStatus.FAILED and error is not None and "start the plan again" in error
+    again, _ = _start(private_database_url, name)
+    assert again == number + 1  # a new job, not the failed one
+
+
+def test_a_silent_worker_elsewhere_is_reaped_after_its_lease(private_database_url: str) -> None:
+    name = _programme(private_database_url)
+    _, job = _start(private_database_url, name)
+    with transaction(private_database_url) as tx:
+        assert PlanStore(tx).claim("another-machine:77", job) == job
+    assert job not in plan_jobs.reap(private_database_url)  # beating recently: still running
+    long_ago = dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
+    with transaction(private_database_url) as tx:
+        tx.execute(update(PlanVersion).where(PlanVersion.id == job).values(heartbeat_at=long_ago))
+    assert job in plan_jobs.reap(private_database_url)
+    assert _status(private_database_url, job)[0] == JobStatus.FAILED
+
+
+def test_a_stopped_worker_puts_its_job_back_and_it_runs_to_done(private_database_url: str) -> None:
+    name = _programme(private_database_url)
+    number, job = _start(private_database_url, name)
+    with transaction(private_database_url) as tx:
+        PlanStore(tx).claim("stopping:5", job)
+        assert PlanStore(tx).requeue("stopping:5") == [job]
+    assert _status(private_database_url, job)[0] == JobStatus.QUEUED
+    worker = plan_jobs.Worker(private_database_url)
+    claimed = worker.claim()
+    while claimed is not None and claimed != job:  # other tests' jobs may be queued first
+        plan_jobs.run_job(private_database_url, claimed)
+        claimed = worker.claim()
+    assert claimed == job
+    plan_jobs.run_job(private_database_url, job)
+    assert _status(private_database_url, job) == (JobStatus.DONE, None)
+    with transaction(private_database_url) as tx:
+        reused = plans.start_plan(tx, OFFICE, name)
+    assert reused.reused and reused.number == number
+
+
+def test_only_finished_plans_are_reused(private_database_url: str) -> None:
+    name = _programme(private_database_url)
+    first, job = _start(private_database_url, name)
+    second, _ = _start(private_database_url, name)  # the first is queued, not finished
+    assert second == first + 1
+    with transaction(private_database_url) as tx:
+        PlanStore(tx).claim("x:1", job)
+        PlanStore(tx).set_status(job, JobStatus.FAILED, error="boom")
+    third, _ = _start(private_database_url, name)
+    assert third == second + 1  # a failed plan is not reused either
