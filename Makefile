@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 EXAMPLE ?= examples/uk-ua-interceptors.yaml
 SIZE ?= S
 
-.PHONY: install dev run test lint typecheck unit browser bench bench-risk clean
+.PHONY: install dev run test lint typecheck unit browser bench bench-risk bench-fuzz clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,10 @@ bench: dev
 
 bench-risk: dev
 	$(PY) -m benchmarks.risk
+
+# 10,000 mutated programme files through validate and plan (benchmarks/results/fuzz.json)
+bench-fuzz: dev
+	$(PY) -m benchmarks.fuzz -n 10000 --seed 1 --workers 2
 
 clean:
 	rm -rf $(VENV) plan build dist .pytest_cache .mypy_cache .ruff_cache test-artifacts
