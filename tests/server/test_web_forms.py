@@ -51,3 +51,18 @@ def test_pages_need_a_session_and_a_customer_cannot_start_plans(seeded: str) -> 
     csrf = _field(client.get("/p/example").text, "csrf")
     denied = client.post("/p/example/run", data={"csrf": csrf})
     assert denied.status_code == 200 and "the customer role cannot start plans" in denied.text
+
+
+def test_errors_on_pages_are_pages_with_a_way_back(seeded: str) -> None:
+    client = TestClient(create_app(seeded))
+    client.post("/login", data={"username": "planner_uk", "password": PASSWORD})
+    missing = client.get("/p/no-such-programme")
+    assert missing.status_code == 404 and missing.headers["content-type"].startswith("text/html")
+    assert "no programme named" in missing.text and "Go back" in missing.text
+    hidden = client.get("/p/example/data/lines/NO-RAU-1")  # another partner's line
+    assert hidden.status_code == 404 and "Go back" in hidden.text and "NO-RAU-1" in hidden.text
+    bad = client.get("/p/example/diff", params={"a": 2**64, "b": 1})
+    assert bad.status_code == 422 and "text/html" in bad.headers["content-type"]
+    assert "Programme overview" in bad.text
+    api = client.get("/programmes/no-such-programme/plans")  # the API still answers problems
+    assert api.headers["content-type"].startswith("application/problem+json")

@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -64,7 +64,11 @@ def problem_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
 
 def _response(
     request: Request, status: int, title: str, detail: str, errors: list[dict[str, Any]]
-) -> JSONResponse:
+) -> Response:
+    from coprod.api.web.errors import error_page, is_page
+
+    if is_page(request):
+        return error_page(request, status, detail, errors)
     body = Problem(
         title=title,
         status=status,
@@ -87,7 +91,7 @@ def busy_body(path: str, detail: str) -> bytes:
 
 def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(CoprodError)
-    async def _coprod(request: Request, exc: CoprodError) -> JSONResponse:
+    async def _coprod(request: Request, exc: CoprodError) -> Response:
         status, title = next(
             ((code, text) for kind, code, text in STATUS if isinstance(exc, kind)), (500, "Internal error")
         )
@@ -99,12 +103,12 @@ def install_problem_handlers(app: FastAPI) -> None:
         return _response(request, status, title, detail, errors)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         # Framework-level answers (no such route, method not allowed) in the same shape.
         return _response(request, exc.status_code, str(exc.detail), str(exc.detail), [])
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _validation(request: Request, exc: RequestValidationError) -> Response:
         errors = []
         for e in exc.errors():
             loc = [str(x) for x in e.get("loc", ())]
