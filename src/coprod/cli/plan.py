@@ -106,7 +106,6 @@ def _usage(message: str) -> None:
 
 def _show(result: Any, out_dir: Path | None, fmt: Format) -> None:
     from coprod.app.plan_files import plan_json, write_plan_folder
-    from coprod.report import summary_markdown
 
     if out_dir is not None:
         with user_errors():
@@ -117,9 +116,9 @@ def _show(result: Any, out_dir: Path | None, fmt: Format) -> None:
     if fmt is Format.JSON:
         sys.stdout.write(plan_json(result) + "\n")
     else:
-        from rich.markdown import Markdown
+        from coprod.cli.render import plan_summary
 
-        out.print(Markdown(summary_markdown(result)))
+        out.print(plan_summary(result), highlight=False)
 
 
 def replan(
@@ -156,26 +155,15 @@ def replan(
 
 
 def _print_diff(delta: dict[str, Any], currency: str | None) -> None:
-    for name, row in delta["kpis"].items():
-        out.print(
-            f"  {name:15} {row['before']:>12,.3f} -> {row['after']:>12,.3f}  ({row['change']:+,.3f})",
-            highlight=False,
-        )
+    from coprod.cli.render import kpi_changes, requirement_changes
+
+    out.print(kpi_changes(delta), highlight=False)
     if "cost_change" in delta:
-        out.print(f"  cost change: {currency or ''} {delta['cost_change']:+,.0f}".replace("  ", " ", 1))
-    out.print(
-        f"  requirements that moved: {len(delta['requirements'])}; line-periods that changed: "
-        f"{len(delta['production'])}",
-        highlight=False,
-    )
-    for r in delta["requirements"][:20]:
         out.print(
-            f"    {r['id']} {r['item']} due {r['due']}: {r['status_before']} -> {r['status_after']} "
-            f"(on time {r['on_time_change']:+,}, unmet {r['unmet_change']:+,})",
-            highlight=False,
+            f"cost change: {currency + ' ' if currency else ''}{delta['cost_change']:+,.0f}", highlight=False
         )
-    if len(delta["requirements"]) > 20:
-        out.print(f"    ... and {len(delta['requirements']) - 20} more (--format json lists them all)")
+    for part in requirement_changes(delta):
+        out.print(part, highlight=False)
 
 
 def _plan_diff(programme: str | None, versions: list[str], fmt: Format) -> None:

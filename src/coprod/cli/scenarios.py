@@ -10,21 +10,12 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from coprod.cli.common import Format, ProgrammePath, err, out, user_errors
 
 __all__ = ["register"]
 
 scenario_app = typer.Typer(help="What-if scenarios compared side by side.", no_args_is_help=True)
-
-
-def _fmt(key: str, value: Any, currency: str) -> str:
-    if key.endswith("_rate"):
-        return f"{value:.1%}"
-    if key == "cost":
-        return f"{currency} {value:,.0f}"
-    return f"{value:,}"
 
 
 @scenario_app.command("compare")
@@ -55,37 +46,10 @@ def compare_cmd(
     if fmt is Format.JSON:
         sys.stdout.write(json.dumps(result.to_dict(), indent=2, default=str) + "\n")
         return
-    currency = programme.settings.currency
-    kpis = result.kpis()
-    table = Table(title="Scenarios side by side (differences against the base: green better, red worse)")
-    table.add_column("KPI")
-    for name in result.names:
-        table.add_column(name, justify="right")
-    for key, label, higher_is_better in KPI_ROWS:
-        cells = [_fmt(key, kpis[0][key], currency)]
-        for row in kpis[1:]:
-            diff = row[key] - kpis[0][key]
-            colour = "" if abs(diff) < 1e-9 else ("green" if (diff > 0) == higher_is_better else "red")
-            text = _fmt(key, row[key], currency)
-            cells.append(f"[{colour}]{text}[/]" if colour else text)
-        table.add_row(label, *cells)
-    table.add_row("what binds most", *[row["top_bottleneck"] for row in kpis])
-    out.print(table)
-    monthly = Table(title="Delivered per period (required in brackets)")
-    monthly.add_column("period")
-    for name in result.names:
-        monthly.add_column(name, justify="right")
-    for row in result.monthly():
-        base_got = row[f"{result.names[0]}: delivered"]
-        cells = []
-        for i, name in enumerate(result.names):
-            got, req = row[f"{name}: delivered"], row[f"{name}: required"]
-            text = f"{got:,} ({req:,})"
-            if i and got != base_got:
-                text = f"[{'green' if got > base_got else 'red'}]{text}[/]"
-            cells.append(text)
-        monthly.add_row(row["period"], *cells)
-    out.print(monthly)
+    from coprod.cli.render import comparison
+
+    for part in comparison(result, KPI_ROWS, programme.settings.currency):
+        out.print(part, highlight=False)
 
 
 def risk(
@@ -145,34 +109,16 @@ def _print_risk(payload: dict[str, Any]) -> None:
             f"[bold]P({t['measure']} of {t['item'] or 'all designs'} >= {t['rate']:,.0f} in {t['by']}) = "
             f"{t['probability']:.0%}[/]"
         )
-    table = Table(title="What drives the risk (Spearman rank correlation with units on time)")
-    for col in ("rank", "factor", "rho on time", "rho target", "range"):
-        table.add_column(col)
-    for f in payload["factors"]:
-        table.add_row(
-            str(f["rank"]),
-            f["factor"],
-            f"{f['rho_on_time_units']:+.2f}",
-            f"{f['rho_target']:+.2f}",
-            f"{f['min']:g}..{f['max']:g}",
-        )
-    out.print(table)
-    monthly = Table(title="Deliveries per period, all designs (sum of per-design percentiles)")
-    for col in ("period", "P10", "P50", "P90"):
-        monthly.add_column(col, justify="right")
-    by_period: dict[str, list[float]] = {}
-    for row in payload["deliveries"]:
-        cell = by_period.setdefault(row["period"], [0.0, 0.0, 0.0])
-        cell[0] += row["p10"]
-        cell[1] += row["p50"]
-        cell[2] += row["p90"]
-    for period, (p10, p50, p90) in by_period.items():
-        monthly.add_row(period, f"{p10:,.0f}", f"{p50:,.0f}", f"{p90:,.0f}")
-    out.print(monthly)
-    risky = sorted(payload["requirements"], key=lambda r: r["p_on_time"])[:10]
+    from coprod.cli.render import risk_factors, risk_periods
+
+    out.print(risk_factors(payload["factors"]), highlight=False)
+    out.print(risk_periods(payload["deliveries"]), highlight=False)
+    risky = sorted(payload["requirements"], key=lambda r: (r["p_on_time"], r["requirement"]))[:10]
     out.print(
         "Requirements least likely on time: "
         + ", ".join(f"{r['requirement']} {r['p_on_time']:.0%}" for r in risky)
+        + f" (all {len(payload['requirements'])}: requirements.csv with --out)",
+        highlight=False,
     )
 
 

@@ -223,6 +223,7 @@ class RiskResult:
             rows.append(
                 {
                     "factor": label(f),
+                    "unit": FACTOR_UNITS.get(f.type, ""),
                     "rho_on_time_units": _rho(x, on_time),
                     "rho_target": _rho(x, target),
                     "min": float(x.min()),
@@ -268,6 +269,16 @@ class RiskResult:
             "deliveries": self.percentiles("deliveries"),
             "production": self.percentiles("production"),
         }
+
+
+# What a factor's sampled values count, for people reading its range.
+FACTOR_UNITS = {
+    "ramp_delay": "periods",
+    "supplier_slip": "periods",
+    "learning_rate": "learning rate",
+    "yield": "share good",
+    "demand": "x demand",
+}
 
 
 def _rho(x: np.ndarray, y: np.ndarray) -> float:
