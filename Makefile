@@ -37,12 +37,17 @@ lint: dev
 typecheck: dev
 	$(VENV)/bin/mypy
 
-# The end-to-end tests drive Debian's chromium (Playwright cannot download browsers here).
+# The end-to-end tests drive Debian's chromium (Playwright cannot download browsers here);
+# the workbook tests re-save a workbook in Debian's LibreOffice (headless, no GUI packages).
 browser:
-	@command -v chromium >/dev/null 2>&1 || { \
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v soffice >/dev/null 2>&1 || missing="$$missing libreoffice-calc-nogui"; \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	  else echo "chromium is missing: install Debian's chromium package for the e2e tests"; fi; }
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	  else echo "missing:$$missing (Debian packages the e2e and workbook tests need)"; fi; \
+	fi
 
 unit: dev browser
 	$(VENV)/bin/pytest -q

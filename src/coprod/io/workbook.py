@@ -1,6 +1,7 @@
 """Programmes and plans as XLSX workbooks (openpyxl): one sheet per CSV file of the folder
-layout (docs/programme-format.md), headers in row 1. Errors name the sheet, the row and the
-column, e.g. "workbook.xlsx sheet 'requirements' row 4 (R003): field 'quantity' ..."."""
+layout (docs/programme-format.md), in that page's order with `programme` first, headers in
+row 1, numbers and dates typed (io/sheets.py formats them). Errors name the sheet, the row
+and the column, e.g. "workbook.xlsx sheet 'requirements' row 4 (R003): field 'quantity' ..."."""
 
 from __future__ import annotations
 
@@ -17,28 +18,57 @@ from coprod.domain import Programme
 from coprod.errors import InputError, Problem, ProgrammeInvalid
 from coprod.io.csv_format import CSV_FILES, write_csv_folder
 from coprod.io.loader import read_raw, validate_raw
+from coprod.io.sheets import write_table
 
 __all__ = ["plan_workbook", "programme_from_workbook", "programme_workbook"]
+
+
+# docs/programme-format.md's order: settings first, then each record type and its parts
+SHEET_ORDER = (
+    "programme",
+    "partners",
+    "sites",
+    "lines",
+    "line_exceptions",
+    "destinations",
+    "components",
+    "assembly_bom",
+    "designs",
+    "revisions",
+    "design_bom",
+    "variants",
+    "variant_changes",
+    "routings",
+    "licences",
+    "supply_offers",
+    "lanes",
+    "stock",
+    "requirements",
+)
 
 
 def programme_workbook(programme: Programme) -> bytes:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         write_csv_folder(programme, folder)
-        book = Workbook()
-        book.remove(book.active)
-        for path in sorted(folder.glob("*.csv")):
-            sheet = book.create_sheet(path.stem)
-            with path.open(newline="", encoding="utf-8") as fh:
-                for row in csv.reader(fh):
-                    sheet.append([_cell(v) for v in row])
+        book = Workbook(write_only=True)
+        present = {path.stem for path in folder.glob("*.csv")}
+        for stem in [*SHEET_ORDER, *sorted(present - set(SHEET_ORDER))]:
+            if stem not in present:
+                continue
+            with (folder / f"{stem}.csv").open(newline="", encoding="utf-8") as fh:
+                rows = list(csv.reader(fh))
+            write_table(book, stem, rows[0], [[_cell(v) for v in row] for row in rows[1:]])
         out = BytesIO()
         book.save(out)
         return out.getvalue()
 
 
 def _cell(value: str) -> Any:
-    """Numbers as numbers (a user edits them in a spreadsheet); everything else as text."""
+    """Numbers as numbers (a user edits them in a spreadsheet); everything else as text
+    (sheets.typed makes ISO dates dates)."""
+    if value == "":
+        return None
     try:
         return int(value)
     except ValueError:
@@ -104,22 +134,50 @@ def _on_sheet(p: Problem, folder: Path, name: str) -> Problem:
     return Problem(name, p.record, p.field, p.message)
 
 
+KPI_LABELS = {
+    "required_units": "units required",
+    "delivered_units": "units delivered",
+    "on_time_units": "units on time",
+    "late_units": "units late",
+    "unmet_units": "units never delivered",
+    "on_time_rate": "on-time rate",
+    "fill_rate": "fill rate",
+    "requirements": "requirements",
+    "requirements_late_or_unmet": "requirements late or unmet",
+    "produced_units": "units produced",
+    "weighted_late_periods": "priority-weighted lateness (unit-periods)",
+}
+
+
 def plan_workbook(tables: dict[str, list[dict[str, Any]]], kpis: dict[str, Any]) -> bytes:
-    book = Workbook()
-    summary = book.active
-    assert summary is not None
-    summary.title = "kpis"
-    summary.append(["kpi", "value"])
+    """The plan as a planner opens it: a KPI sheet (named, in percent and whole units), then
+    one sheet per table with typed, formatted cells."""
+    book = Workbook(write_only=True)
+    rows = []
     for key, value in kpis.items():
-        summary.append([key, value])
-    for name, rows in tables.items():
-        sheet = book.create_sheet(name[:31])
-        if rows:
-            sheet.append(list(rows[0]))
-            for row in rows:
-                sheet.append(
-                    [v if isinstance(v, int | float | str) or v is None else str(v) for v in row.values()]
-                )
+        fmt = "0.0%" if key.endswith("_rate") else ("#,##0.0" if isinstance(value, float) else "#,##0")
+        rows.append((KPI_LABELS.get(key, key.replace("_", " ")), value, fmt))
+    _kpi_rows(book.create_sheet("kpis"), rows)
+    for name, table in tables.items():
+        columns = list(table[0]) if table else []
+        write_table(book, name, columns, table)
     out = BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _kpi_rows(sheet: Any, rows: list[tuple[str, Any, str]]) -> None:
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    sheet.column_dimensions["A"].width = max(len(label) for label, _, _ in rows) + 2 if rows else 20
+    sheet.column_dimensions["B"].width = 16
+    sheet.freeze_panes = "A2"
+    header = [WriteOnlyCell(sheet, value=v) for v in ("kpi", "value")]
+    for cell in header:
+        cell.font = Font(bold=True)
+    sheet.append(header)
+    for label, value, fmt in rows:
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = fmt
+        sheet.append([label, cell])
