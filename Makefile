@@ -40,14 +40,13 @@ typecheck: dev
 # The end-to-end tests drive Debian's chromium (Playwright cannot download browsers here);
 # the workbook tests re-save a workbook in Debian's LibreOffice (headless, no GUI packages).
 browser:
-	@missing=""; \
-	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
-	command -v soffice >/dev/null 2>&1 || missing="$$missing libreoffice-calc-nogui"; \
-	if [ -n "$$missing" ]; then \
+	@command -v chromium >/dev/null 2>&1 && command -v soffice >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
-	  else echo "missing:$$missing (Debian packages the e2e and workbook tests need)"; fi; \
-	fi
+	    apt-get update -qq; \
+	    command -v chromium >/dev/null 2>&1 || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	    command -v soffice >/dev/null 2>&1 || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      --no-install-recommends libreoffice-calc-nogui >/dev/null; \
+	  else echo "chromium or LibreOffice is missing: install Debian's chromium and libreoffice-calc-nogui"; fi; }
 
 unit: dev browser
 	$(VENV)/bin/pytest -q
