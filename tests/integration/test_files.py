@@ -146,3 +146,17 @@ def test_a_partner_name_in_windows_1252_survives(tmp_path: Path) -> None:
     first[1] = "Forsvarets materielverk Ærø"
     path.write_bytes("\n".join([header, ",".join(first), *rows[2:]]).encode("cp1252") + b"\n")
     assert load_programme(tmp_path).partners[0].name == "Forsvarets materielverk Ærø"
+
+
+def test_yaml_is_read_as_yaml_1_2_with_duplicate_keys_refused(tmp_path: Path) -> None:
+    text = EXAMPLE.read_text(encoding="utf-8").replace("country: 'NO'", "country: NO")
+    assert "country: NO," in text
+    path = tmp_path / "p.yaml"
+    path.write_text(text, encoding="utf-8")
+    norway = [p for p in load_programme(path).partners if p.id == "NO-MFG"]
+    assert norway[0].country == "NO"  # YAML 1.1 would have read False
+    dup = tmp_path / "dup.yaml"
+    dup.write_text(EXAMPLE.read_text(encoding="utf-8").replace("calendar:", "calendar: {}\ncalendar:", 1))
+    with pytest.raises(ProgrammeInvalid) as info:
+        load_programme(dup)
+    assert "duplicate" in str(info.value.problems[0]) and info.value.problems[0].record.startswith("line ")

@@ -142,15 +142,13 @@ def record_from_yaml(text: str) -> dict[str, Any]:
     """A record typed as YAML in a form: a mapping of fields, as JSON would carry it."""
     import json
 
-    import yaml
-
     from coprod.errors import Problem, ProgrammeInvalid
-    from coprod.io.yaml_loader import SAFE_LOADER
+    from coprod.io.yaml_loader import YamlSyntaxError, parse_yaml
 
     try:
-        data = yaml.load(text, Loader=SAFE_LOADER)
-    except yaml.YAMLError as exc:
-        raise ProgrammeInvalid([Problem("form", "", "", f"YAML syntax error: {exc}")]) from exc
+        data = parse_yaml(text)
+    except YamlSyntaxError as exc:
+        raise ProgrammeInvalid([Problem("form", exc.where, "", f"YAML syntax error: {exc.problem}")]) from exc
     if not isinstance(data, dict):
         raise ProgrammeInvalid([Problem("form", "", "", "expected a mapping of fields (field: value)")])
     plain: dict[str, Any] = json.loads(json.dumps(data, default=str))

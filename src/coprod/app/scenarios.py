@@ -16,15 +16,13 @@ __all__ = ["KPI_ROWS", "compare_files", "load_scenario", "risk_file"]
 
 def load_scenario(base: Programme, path: Path) -> tuple[str, Programme]:
     """A change set (a YAML file with `changes:`) applied to `base`, or a whole programme."""
-    import yaml
-
     from coprod.domain.changes import apply_changes, check_changes
     from coprod.io.changes_file import load_change_set
-    from coprod.io.yaml_loader import SAFE_LOADER
+    from coprod.io.yaml_loader import YamlSyntaxError, parse_yaml
 
     try:
-        head = yaml.load(path.read_text(encoding="utf-8-sig"), Loader=SAFE_LOADER) if path.is_file() else None
-    except (yaml.YAMLError, UnicodeDecodeError):
+        head = parse_yaml(path.read_text(encoding="utf-8-sig")) if path.is_file() else None
+    except (YamlSyntaxError, UnicodeDecodeError):
         head = None
     if isinstance(head, dict) and "changes" in head:
         changes = load_change_set(path)

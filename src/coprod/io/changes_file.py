@@ -6,12 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TypeVar
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
 from coprod.domain.changes import ChangeSet
 from coprod.errors import InputError, Problem, ProgrammeInvalid
-from coprod.io.yaml_loader import SAFE_LOADER
+from coprod.io.yaml_loader import YamlSyntaxError, parse_yaml
 
 __all__ = ["load_change_set", "load_small_file"]
 
@@ -22,11 +21,13 @@ def load_small_file(path: Path, model: type[M], what: str) -> M:
     if not path.is_file():
         raise InputError(f"{path}: no such {what} file")
     try:
-        data = yaml.load(path.read_text(encoding="utf-8-sig"), Loader=SAFE_LOADER)
+        data = parse_yaml(path.read_text(encoding="utf-8-sig"))
     except UnicodeDecodeError as exc:
         raise ProgrammeInvalid([Problem(str(path), "", "", f"not UTF-8 text: {exc.reason}")]) from exc
-    except yaml.YAMLError as exc:
-        raise ProgrammeInvalid([Problem(str(path), "", "", f"YAML syntax error: {exc}")]) from exc
+    except YamlSyntaxError as exc:
+        raise ProgrammeInvalid(
+            [Problem(str(path), exc.where, "", f"YAML syntax error: {exc.problem}")]
+        ) from exc
     if isinstance(data, dict) and "name" in model.model_fields and "name" not in data:
         data = {**data, "name": path.stem}
     try:

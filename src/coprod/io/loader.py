@@ -5,14 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
 from coprod.domain import Programme, check_references
 from coprod.errors import InputError, Problem, ProgrammeInvalid
 from coprod.io.csv_format import read_csv_folder
 from coprod.io.raw import RawProgramme
-from coprod.io.yaml_loader import SAFE_LOADER
+from coprod.io.yaml_loader import YamlSyntaxError, parse_yaml
 
 __all__ = ["load_programme", "programme_from_yaml", "read_raw", "validate_raw", "yaml_mapping"]
 
@@ -39,14 +38,9 @@ def _read_yaml(path: Path) -> dict[str, Any]:
 def yaml_mapping(text: str, origin: str) -> dict[str, Any]:
     """The YAML text as a mapping of sections, or ProgrammeInvalid naming line and column."""
     try:
-        data = yaml.load(text, Loader=SAFE_LOADER)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = Problem(origin, where, "", f"YAML syntax error: {exc.problem}")
-        raise ProgrammeInvalid([problem]) from exc
-    except yaml.YAMLError as exc:
-        raise ProgrammeInvalid([Problem(origin, "", "", f"cannot read YAML: {exc}")]) from exc
+        data = parse_yaml(text)
+    except YamlSyntaxError as exc:
+        raise ProgrammeInvalid([Problem(origin, exc.where, "", f"YAML syntax error: {exc.problem}")]) from exc
     if data is None:
         raise ProgrammeInvalid([Problem(origin, "", "", "empty programme: the file is empty")])
     if not isinstance(data, dict):
