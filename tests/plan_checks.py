@@ -1,103 +1,253 @@
-"""An independent check that a plan's tables respect every limit of its programme.
+"""An independent check that a plan's tables respect every limit of its programme and that
+every figure it reports adds up.
 
-Written from the programme's rules, not from the LP, so a wrong LP row is caught here.
+Written from the programme's rules, not from the LP, so a wrong LP row is caught here:
+limits (hours, ramp-up, licences and their windows, supplier capacity, material through the
+BOM revision in force, lead times, lanes, offer availability), and money (each cost part
+recomputed from the tables; objective = costs + service term). A plan at the default
+resolution lists buckets by their first period; a bucket's limits are summed over its
+periods, as docs/formulation.md says.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 
-from coprod.domain import Programme
-from coprod.domain.bom import bom_segments
+import numpy as np
+
+from coprod.domain import Licence, Programme
+from coprod.domain.bom import BomSegment, bom_segments
 from coprod.domain.capacity import learning_factors, line_hours, rate_caps
 from coprod.planning import Plan
 
 TOL = 1e-6
 
 
-def check_plan(p: Programme, plan: Plan) -> None:
+@dataclass(frozen=True, slots=True)
+class Buckets:
+    """The plan's periods as calendar index ranges."""
+
+    index: dict[str, int]  # label -> bucket
+    start: list[int]
+    length: list[int]
+
+    @classmethod
+    def of(cls, p: Programme, plan: Plan) -> Buckets:
+        starts = [p.calendar.labels.index(label) for label in plan.periods]
+        ends = [*starts[1:], p.calendar.periods]
+        return cls(
+            {x: i for i, x in enumerate(plan.periods)},
+            starts,
+            [b - a for a, b in zip(starts, ends, strict=True)],
+        )
+
+    def span(self, label: str) -> range:
+        b = self.index[label]
+        return range(self.start[b], self.start[b] + self.length[b])
+
+    def first(self, label: str) -> int:
+        return self.start[self.index[label]]
+
+    def last(self, label: str) -> int:
+        return self.start[self.index[label]] + self.length[self.index[label]] - 1
+
+
+def _licence_for(p: Programme, partner: str, design: str, periods: range) -> Licence | None:
+    """The licence of `partner` for `design` in force in any period of `periods`."""
     cal = p.calendar
-    T = cal.periods
-    ix = {label: i for i, label in enumerate(cal.labels)}
+    for x in p.licences:
+        if x.licensee != partner or x.design != design:
+            continue
+        first = cal.index_of(x.valid_from)
+        last = cal.periods - 1 if x.valid_to is None else cal.index_of(x.valid_to)
+        if first <= periods[-1] and last >= periods[0]:
+            return x
+    return None
+
+
+def _bom_in_force(p: Programme, item: str, t: int) -> BomSegment:
+    found = [seg for seg in bom_segments(p, item) if seg.first <= t <= seg.last]
+    assert found, f"{item} built in period {t} before any revision of its BOM is in force"
+    return found[0]
+
+
+def check_plan(p: Programme, plan: Plan) -> None:
+    """Every limit and every figure; raises AssertionError naming what does not hold."""
+    b = Buckets.of(p, plan)
+    made = _check_production(p, plan, b)
+    _check_finished_goods(p, plan, b, made)
+    _check_material(p, plan, b, made)
+    _check_deliveries(p, plan, b)
+    check_figures(p, plan)
+
+
+def _check_production(p: Programme, plan: Plan, b: Buckets) -> dict[tuple[str, str, int], int]:
+    cal = p.calendar
     routing = {(r.design, r.line): r for r in p.routings}
-    hours: dict[tuple[str, int], float] = defaultdict(float)
-    units: dict[tuple[str, int], int] = defaultdict(int)
+    hours: dict[tuple[str, str], float] = defaultdict(float)
+    units: dict[tuple[str, str], int] = defaultdict(int)
     made: dict[tuple[str, str, int], int] = defaultdict(int)
-    by_licence: dict[tuple[str, int], int] = defaultdict(int)
+    by_licence: dict[tuple[str, str], int] = defaultdict(int)
     for row in plan.production:
         assert isinstance(row["quantity"], int) and row["quantity"] > 0
-        t, line = ix[row["period"]], p.line_by_id[row["line"]]
+        label, line = row["period"], p.line_by_id[row["line"]]
+        assert row["site"] == line.site, row
         design = p.design_of(row["item"])
-        learn = learning_factors(line, cal)[t]
-        hours[(line.id, t)] += row["quantity"] * routing[(design.id, line.id)].hours_per_unit * learn
-        units[(line.id, t)] += row["quantity"]
-        made[(row["item"], line.site, t)] += row["quantity"]
+        assert (design.id, line.id) in routing, f"{row}: no routing of {design.id} on {line.id}"
+        _bom_in_force(p, row["item"], b.first(label))
+        learn = float(np.mean(np.asarray(learning_factors(line, cal))[list(b.span(label))]))
+        hours[(line.id, label)] += row["quantity"] * routing[(design.id, line.id)].hours_per_unit * learn
+        units[(line.id, label)] += row["quantity"]
+        made[(row["item"], line.site, b.first(label))] += row["quantity"]
         partner = p.site_by_id[line.site].partner
         if design.owner != partner:
-            lic = [
-                x
-                for x in p.licences
-                if x.licensee == partner
-                and x.design == design.id
-                and cal.index_of(x.valid_from) <= t
-                and (x.valid_to is None or cal.index_of(x.valid_to) >= t)
-            ]
-            assert lic, f"{row}: built outside any licence window"
-            by_licence[(lic[0].id, t)] += row["quantity"]
-    for (line_id, t), used in hours.items():
-        assert used <= line_hours(p.line_by_id[line_id], cal)[t] + TOL, (line_id, t, used)
-        caps = rate_caps(p.line_by_id[line_id], cal)
+            lic = _licence_for(p, partner, design.id, b.span(label))
+            assert lic is not None, f"{row}: built outside any licence window"
+            by_licence[(lic.id, label)] += row["quantity"]
+    for (line_id, label), used in hours.items():
+        line = p.line_by_id[line_id]
+        span = list(b.span(label))
+        assert used <= sum(line_hours(line, cal)[t] for t in span) + TOL, (line_id, label, used)
+        caps = rate_caps(line, cal)
         if caps is not None:
-            assert units[(line_id, t)] <= caps[t] + TOL
-    caps_by_id = {x.id: x.cap_per_period for x in p.licences}
-    for (lic_id, _), n in by_licence.items():
-        cap = caps_by_id[lic_id]
-        assert cap is None or n <= cap
+            assert units[(line_id, label)] <= sum(caps[t] for t in span) + TOL, (line_id, label)
+    licences = {x.id: x for x in p.licences}
+    for (lic_id, label), n in by_licence.items():
+        lic = licences[lic_id]
+        if lic.cap_per_period is not None:
+            first = cal.index_of(lic.valid_from)
+            last = cal.periods - 1 if lic.valid_to is None else cal.index_of(lic.valid_to)
+            inside = sum(1 for t in b.span(label) if first <= t <= last)
+            assert n <= lic.cap_per_period * inside, (lic_id, label, n)
+    return made
 
-    # Finished goods: cumulative production + stock covers cumulative shipments at each site.
+
+def _check_finished_goods(
+    p: Programme, plan: Plan, b: Buckets, made: dict[tuple[str, str, int], int]
+) -> None:
+    """Cumulative production + stock covers cumulative shipments at each site; lanes exist,
+    join the sites they name and take at least their lead time."""
+    lanes = {x.id: x for x in p.lanes}
     stock0 = {(s.item, s.site): s.quantity for s in p.stock}
     shipped: dict[tuple[str, str, int], int] = defaultdict(int)
     for s in plan.shipments:
-        shipped[(s["item"], s["from_site"], ix[s["depart_period"]])] += s["quantity"]
+        lane = lanes.get(s["lane"])
+        assert lane is not None and (lane.from_site, lane.to) == (s["from_site"], s["to"]), s
+        assert b.first(s["arrive_period"]) >= b.first(s["depart_period"]) + lane.lead_time, s
+        shipped[(s["item"], s["from_site"], b.first(s["depart_period"]))] += s["quantity"]
     for item, site in {(k[0], k[1]) for k in list(made) + list(shipped)}:
         have = stock0.get((item, site), 0)
-        for t in range(T):
+        for t in range(p.calendar.periods):
             have += made[(item, site, t)] - shipped[(item, site, t)]
             assert have >= 0, (item, site, t)
 
-    # Components: stock + arrivals cover consumption through the BOM in force.
+
+def _check_material(p: Programme, plan: Plan, b: Buckets, made: dict[tuple[str, str, int], int]) -> None:
+    """Stock + arrivals cover consumption through the BOM revision in force; orders meet the
+    minimum, fit the offer's capacity, arrive after the lead time and not before the offer
+    is available."""
+    cal = p.calendar
     use: dict[tuple[str, str, int], float] = defaultdict(float)
     for (item, site, t), n in made.items():
-        for seg in bom_segments(p, item):
-            if seg.first <= t <= seg.last:
-                for comp, q in seg.usage.items():
-                    use[(comp, site, t)] += q * n
+        for comp, q in _bom_in_force(p, item, t).usage.items():
+            use[(comp, site, t)] += q * n
     arrive: dict[tuple[str, str, int], float] = defaultdict(float)
     offers = {o.id: o for o in p.supply_offers}
-    per_order: dict[tuple[str, int], int] = defaultdict(int)
-    for b in plan.purchases:
-        o = offers[b["offer"]]
-        assert isinstance(b["quantity"], int) and b["quantity"] >= max(1, o.min_order)
-        per_order[(o.id, ix[b["order_period"]])] += b["quantity"]
-        arrive[(o.component, o.ship_to, ix[b["arrival_period"]])] += b["quantity"]
-    for (oid, _), n in per_order.items():
-        assert n <= offers[oid].capacity_per_period
+    per_order: dict[tuple[str, str], int] = defaultdict(int)
+    for row in plan.purchases:
+        o = offers[row["offer"]]
+        assert (row["component"], row["site"], row["supplier"]) == (o.component, o.ship_to, o.supplier)
+        assert isinstance(row["quantity"], int) and row["quantity"] >= max(1, o.min_order)
+        arrival = b.first(row["arrival_period"])
+        assert arrival >= b.last(row["order_period"]) + o.lead_time, row
+        if o.available_from is not None:
+            assert arrival >= cal.index_of(o.available_from), row
+        per_order[(o.id, row["order_period"])] += row["quantity"]
+        arrive[(o.component, o.ship_to, arrival)] += row["quantity"]
+    for (oid, label), n in per_order.items():
+        assert n <= offers[oid].capacity_per_period * b.length[b.index[label]]
+    stock0 = {(s.item, s.site): s.quantity for s in p.stock}
     for comp, site in {(k[0], k[1]) for k in use}:
         have = float(stock0.get((comp, site), 0))
-        for t in range(T):
+        for t in range(cal.periods):
             have += arrive[(comp, site, t)] - use[(comp, site, t)]
             assert have >= -TOL, (comp, site, t, have)
 
-    # Requirements: deliveries in whole units, never more than required, arriving by lanes.
+
+def _check_deliveries(p: Programme, plan: Plan, b: Buckets) -> None:
+    """Deliveries in whole units, never more than required, arriving by lanes."""
+    cal = p.calendar
     arrivals: dict[tuple[str, str, int], int] = defaultdict(int)
     for s in plan.shipments:
-        arrivals[(s["item"], s["to"], ix[s["arrive_period"]])] += s["quantity"]
+        arrivals[(s["item"], s["to"], b.first(s["arrive_period"]))] += s["quantity"]
     delivered: dict[tuple[str, str, int], int] = defaultdict(int)
     reqs = {r.id: r for r in p.requirements}
     for d in plan.deliveries:
         rq = reqs[d["requirement"]]
-        assert ix[d["period"]] >= cal.index_of(rq.due)
-        delivered[(rq.item, rq.destination, ix[d["period"]])] += d["quantity"]
+        assert b.last(d["period"]) >= cal.index_of(rq.due)
+        assert d["periods_late"] == max(0, b.first(d["period"]) - cal.index_of(rq.due)), d
+        delivered[(rq.item, rq.destination, b.first(d["period"]))] += d["quantity"]
     assert dict(delivered) == {k: v for k, v in arrivals.items() if v}
     for row in plan.requirements:
         assert row["delivered"] + row["unmet"] == row["quantity"]
+
+
+def recompute_costs(p: Programme, plan: Plan) -> dict[str, float]:
+    """Each cost part from the plan's tables and the programme's prices alone."""
+    b = Buckets.of(p, plan)
+    routing = {(r.design, r.line): r.cost_per_unit for r in p.routings}
+    costs = dict.fromkeys(("production", "royalties", "purchases", "transport", "holding"), 0.0)
+    for row in plan.production:
+        design = p.design_of(row["item"])
+        costs["production"] += row["quantity"] * routing[(design.id, row["line"])]
+        partner = p.site_by_id[row["site"]].partner
+        if design.owner != partner:
+            lic = _licence_for(p, partner, design.id, b.span(row["period"]))
+            assert lic is not None
+            costs["royalties"] += row["quantity"] * lic.royalty_per_unit
+    offers = {o.id: o for o in p.supply_offers}
+    for row in plan.purchases:
+        price = offers[row["offer"]].unit_price
+        assert abs(row["cost"] - row["quantity"] * price) <= 0.005 + TOL, row
+        costs["purchases"] += row["quantity"] * price
+    lanes = {x.id: x for x in p.lanes}
+    for s in plan.shipments:
+        costs["transport"] += s["quantity"] * lanes[s["lane"]].cost_per_unit
+    for row in plan.stock:
+        item = p.component_by_id.get(row["item"]) or p.design_of(row["item"])
+        costs["holding"] += row["quantity"] * item.holding_cost * b.length[b.index[row["period"]]]
+    costs["total"] = sum(costs.values())
+    return costs
+
+
+def recompute_service(p: Programme, plan: Plan) -> float:
+    """W x priority weight x unit-periods late; an unmet unit as if delivered after the horizon."""
+    cal = p.calendar
+    reqs = {r.id: r for r in p.requirements}
+    late = sum(
+        d["quantity"] * d["periods_late"] * p.weight_of(reqs[d["requirement"]].priority)
+        for d in plan.deliveries
+    )
+    unmet = sum(
+        row["unmet"] * p.weight_of(row["priority"]) * (cal.periods - cal.index_of(reqs[row["id"]].due) + 1)
+        for row in plan.requirements
+    )
+    return plan.unit_weight * (late + unmet)
+
+
+def check_figures(p: Programme, plan: Plan) -> None:
+    """objective = sum of the cost parts + service term, each part recomputed from the tables."""
+    costs = recompute_costs(p, plan)
+    scale = max(1.0, abs(plan.objective))
+    for name, value in costs.items():
+        assert abs(plan.costs[name] - value) <= 1e-6 * scale + 0.01, (name, plan.costs[name], value)
+    service = recompute_service(p, plan)
+    assert abs(plan.service_term - service) <= 1e-6 * scale, (plan.service_term, service)
+    assert abs(plan.objective - (plan.costs["total"] + plan.service_term)) <= 1e-6 * scale, (
+        plan.objective,
+        plan.costs["total"],
+        plan.service_term,
+    )
+    weighted = sum(r["weighted_late_periods"] for r in plan.requirements)
+    assert abs(plan.kpis["weighted_late_periods"] - weighted) <= TOL * max(1.0, weighted)

@@ -74,7 +74,13 @@ def load(data: dict[str, Any]) -> Programme:
 
 
 def plan_data(data: dict[str, Any], **options: Any) -> Plan:
-    return plan(load(data), PlanOptions(**options))
+    """Plan a tiny programme; every limit and every figure of the plan is checked."""
+    from tests.plan_checks import check_plan
+
+    programme = load(data)
+    result = plan(programme, PlanOptions(**options))
+    check_plan(programme, result)
+    return result
 
 
 def delivered_by_period(result: Plan, rid: str) -> dict[str, int]:
@@ -107,8 +113,12 @@ def plan_cross_checked(data: dict[str, Any], **options: Any) -> Plan:
     """Plan with HiGHS, and check CBC finds the same optimum of the exported LP."""
     with tempfile.TemporaryDirectory() as tmp:
         mps = Path(tmp) / "model.mps"
-        result = plan(load(data), PlanOptions(export=(mps,), **options))
+        programme = load(data)
+        result = plan(programme, PlanOptions(export=(mps,), **options))
         cbc = solve_mps_with_cbc(mps)
+    from tests.plan_checks import check_plan
+
+    check_plan(programme, result)
     assert abs(cbc - result.lp_objective) <= 1e-6 * max(1.0, abs(result.lp_objective)), (
         cbc,
         result.lp_objective,

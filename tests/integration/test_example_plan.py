@@ -104,3 +104,5 @@ def test_the_default_resolution_loses_little_against_the_exact_optimum() -> None
     assert set(coarse.periods) < set(exact.periods)
     assert {r["period"] for r in coarse.production} <= set(coarse.periods)
     assert coarse.kpis["delivered_units"] + coarse.kpis["unmet_units"] == coarse.kpis["required_units"]
+    check_plan(programme, coarse)  # every limit and figure, in 4-period buckets too
+    check_plan(programme, exact)

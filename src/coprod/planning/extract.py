@@ -8,6 +8,7 @@ import numpy as np
 
 from coprod.planning.grid import exact_grid
 from coprod.planning.model import PlanningModel
+from coprod.planning.orders import folded_orders
 
 __all__ = ["Tables", "extract_tables"]
 
@@ -17,52 +18,6 @@ EPS = 1e-6
 
 def _nz(values: np.ndarray) -> np.ndarray:
     return np.flatnonzero(values > EPS)
-
-
-def implied_purchases(m: PlanningModel, make: np.ndarray) -> dict[tuple[int, int], int]:
-    """Just-in-time orders of folded components (reduce.py), in whole units, minimum order kept."""
-    s = m.structure
-    if not s.ample:
-        return {}
-    p = s.programme
-    grid = s.grid or exact_grid(p.calendar.periods)
-    comp_ix = {c: i for i, c in enumerate(s.components)}
-    by_lead = {
-        lead: grid.latest_order(lead) for lead in {p.supply_offers[k].lead_time for k in s.ample.values()}
-    }
-    order_by = {k: by_lead[p.supply_offers[k].lead_time] for k in set(s.ample.values())}
-    need: dict[tuple[int, int], float] = {}
-    start = 0
-    for b in s.builds:
-        qty = make[start : start + b.periods.size]
-        start += b.periods.size
-        for seg in s.bom[b.product]:
-            in_seg = (b.periods >= seg.first) & (b.periods <= seg.last) & (qty > EPS)
-            if not in_seg.any():
-                continue
-            for comp, per_unit in seg.usage.items():
-                k = s.ample.get((comp_ix[comp], b.site))
-                if k is None:
-                    continue
-                for t, q in zip(b.periods[in_seg], qty[in_seg], strict=True):
-                    key = (k, int(order_by[k][t]))
-                    need[key] = need.get(key, 0.0) + per_unit * float(q)
-    # Whole units per order; what a minimum order leaves over serves the next needs first.
-    out: dict[tuple[int, int], int] = {}
-    left: dict[tuple[int, int], float] = {}
-    carry: dict[int, float] = {}
-    for k, t in sorted(need):
-        q = need[(k, t)]
-        have = carry.get(k, 0.0)
-        if q > have + 1e-6:
-            order = max(int(np.ceil(q - have - 1e-6)), p.supply_offers[k].min_order)
-            out[(k, t)] = order
-            have += order
-        carry[k] = have - q
-        if carry[k] > 1e-6:
-            left[(k, int(grid.arrivals(p.supply_offers[k].lead_time)[t]))] = carry[k]
-    m.folded_stock = left
-    return out
 
 
 def extract_tables(m: PlanningModel, x: np.ndarray) -> tuple[Tables, dict[str, float]]:
@@ -102,7 +57,9 @@ def extract_tables(m: PlanningModel, x: np.ndarray) -> tuple[Tables, dict[str, f
     purchases = []
     spend = 0.0
     orders = [(int(buy.keys["offer"][i]), int(buy.keys["period"][i]), int(round(xb[i]))) for i in _nz(xb)]
-    orders += [(k, t, q) for (k, t), q in sorted(implied_purchases(m, xm).items())]
+    folded = folded_orders(m, xm)
+    m.folded_stock = folded.stock
+    orders += [(k, t, q) for (k, t), q in sorted(folded.orders.items())]
     for offer_ix, t, q in orders:
         off = offers[offer_ix]
         spend += q * off.unit_price
@@ -159,8 +116,10 @@ def extract_tables(m: PlanningModel, x: np.ndarray) -> tuple[Tables, dict[str, f
                     "quantity": round(float(xv[i]), 3),
                 }
             )
+    hold = {c.id: c.holding_cost for c in p.components}
     for (ok, t), left in sorted(m.folded_stock.items()):
         off = p.supply_offers[ok]
+        holding += left * hold.get(off.component, 0.0) * float(grid.length[t])  # per period held
         stock_rows.append(
             {"site": off.ship_to, "item": off.component, "period": labels[t], "quantity": round(left, 3)}
         )

@@ -142,6 +142,10 @@ class HighsSession:
     def restore_basis(self, basis: highspy.HighsBasis) -> None:
         self.highs.setBasis(basis)
 
+    def column_lower(self) -> np.ndarray:
+        """The column lower bounds the instance holds now (a re-plan fixes frozen columns)."""
+        return np.asarray(self.highs.getLp().col_lower_)
+
     def set_column_bounds(self, cols: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
         cols = np.asarray(cols, dtype=np.int32)
         if cols.size:

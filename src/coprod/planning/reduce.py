@@ -11,7 +11,7 @@ never earlier: holding costs are not negative) is optimal. So its price times th
 folded into the cost of the builds that use it, and a build needs the order's lead time
 before its first period. The optimum is unchanged; the component balance, which is most of
 the LP on large programmes, shrinks to the pairs that can bind. Orders for folded pairs
-are derived from the production after the solve (extract.implied_purchases).
+are derived from the production after the solve (orders.folded_orders).
 """
 
 from __future__ import annotations

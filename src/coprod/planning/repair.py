@@ -7,8 +7,8 @@
 2. The LP is re-solved warm with dual simplex: with production fixed, what remains of the
    finished-goods part (stock, lanes, deliveries) is a network, whose vertex solutions are
    integral for integer stock, production and quantities.
-3. Orders are rounded up (more material never breaks a balance) and raised to the offer's
-   minimum order; component stock is carried forward with the extra arrivals.
+3. Orders are rounded up (more material never breaks a balance) and the offer's minimum
+   order is met per need, not per order (planning/orders.py); component stock is carried.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from coprod.errors import SolverError
 from coprod.planning.highs import HighsSession, SolveOutcome
 from coprod.planning.model import PlanningModel
 from coprod.planning.options import Method
+from coprod.planning.orders import consolidate_orders
 
 __all__ = ["repair_to_units"]
 
@@ -46,7 +47,7 @@ def repair_to_units(
     for name in ("ship", "deliver", "unmet", "stock_p"):
         fam = lp.columns[name]
         x[fam.slice] = np.round(x[fam.slice])
-    _round_orders(m, x)
+    consolidate_orders(m, x, session.column_lower())
     return x, second
 
 
@@ -152,33 +153,3 @@ def _keep_material(m: PlanningModel, make: np.ndarray, whole: np.ndarray) -> Non
         cols = np.unique(span.indices)
         whole[cols] = np.minimum(whole[cols], down[cols])
     whole[:] = np.minimum(whole, down)
-
-
-def _round_orders(m: PlanningModel, x: np.ndarray) -> None:
-    lp, s = m.lp, m.structure
-    p, T = s.programme, s.periods
-    buy = lp.columns["buy"]
-    if buy.size == 0:
-        return
-    raw = np.maximum(x[buy.slice], 0.0)
-    whole = np.ceil(raw - EPS)
-    minimum = np.array([o.min_order for o in p.supply_offers], dtype=float)[buy.keys["offer"]]
-    whole = np.where((whole > 0) & (whole < minimum), minimum, whole)
-    extra = whole - raw
-    x[buy.slice] = whole
-    # Extra arrivals raise the component stock from their arrival period on.
-    comp_ix = {c: i for i, c in enumerate(s.components)}
-    site_ix = {c: i for i, c in enumerate(s.sites)}
-    pair_ix = {pair: k for k, pair in enumerate(s.component_pairs)}
-    offer_pair = np.zeros(len(p.supply_offers), dtype=np.int64)
-    for k in s.offers:  # only offers to a site that uses the component have columns
-        o = p.supply_offers[k]
-        offer_pair[k] = pair_ix[(comp_ix[o.component], site_ix[o.ship_to])]
-    delta = np.zeros(len(s.component_pairs) * T)
-    np.add.at(
-        delta,
-        offer_pair[buy.keys["offer"]] * T + buy.keys["arrival"],
-        extra,
-    )
-    stock = lp.columns["stock_c"]
-    x[stock.slice] = np.maximum(x[stock.slice] + np.cumsum(delta.reshape(-1, T), axis=1).ravel(), 0.0)

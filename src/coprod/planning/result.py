@@ -33,14 +33,14 @@ class Plan:
     periods: tuple[str, ...]
     status: str  # optimal | time_limit
     method: str
-    objective: float  # of the whole-unit plan
+    objective: float  # of the whole-unit plan: costs["total"] + service_term
     lp_objective: float  # of the LP optimum (what an exported MPS solves to)
     lp_service: float  # the lateness-and-unmet part of lp_objective, in W units
     unit_weight: float
     lp: dict[str, int]  # rows, columns, nonzeros
     timings: dict[str, float]
     kpis: dict[str, Any]
-    costs: dict[str, float]
+    costs: dict[str, float]  # production, royalties, purchases, transport, holding; total
     production: list[Row] = field(default_factory=list)
     purchases: list[Row] = field(default_factory=list)
     shipments: list[Row] = field(default_factory=list)
@@ -49,6 +49,8 @@ class Plan:
     stock: list[Row] = field(default_factory=list)
     deliveries_by_period: list[Row] = field(default_factory=list)
     bottlenecks: list[Row] = field(default_factory=list)
+    # W x priority-weighted unit-periods late (unmet: as if delivered after the horizon)
+    service_term: float = 0.0
 
     def table(self, name: str) -> list[Row]:
         rows: list[Row] = getattr(self, name)

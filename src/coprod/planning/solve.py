@@ -85,13 +85,16 @@ def assemble_plan(
     binding = bottlenecks(m, lp_outcome.row_dual, lp_outcome.col_dual, lp_outcome.x)
     late_causes(m, tables["requirements"], binding)
     rows, cols = m.lp.shape
+    service = float(m.lp.service_cost @ x)
     return Plan(
         programme=p.settings.name,
         currency=p.settings.currency,
         periods=(m.structure.grid.labels(p.calendar.labels) if m.structure.grid else p.calendar.labels),
         status=status if lp_outcome.status.value == "optimal" else lp_outcome.status.value,
         method=lp_outcome.method,
-        objective=float(m.lp.cost @ x),
+        # what the plan's own tables cost (minimum-order surplus included) + its lateness
+        objective=costs["total"] + service,
+        service_term=service,
         lp_objective=lp_outcome.objective,
         lp_service=float(m.lp.service_cost @ lp_outcome.x) / m.unit_weight,
         unit_weight=m.unit_weight,
