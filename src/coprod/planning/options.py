@@ -21,6 +21,7 @@ __all__ = [
     "Objective",
     "PlanOptions",
     "PlanStage",
+    "Priority",
     "Resolution",
     "SolverOptions",
     "parse_option",
@@ -52,6 +53,16 @@ class Objective(StrEnum):
 
     WEIGHTED = "weighted"
     LEXICOGRAPHIC = "lexicographic"
+
+
+class Priority(StrEnum):
+    """weighted: priorities are weights in one objective (settings.priority_weights), so many
+    periods of lateness at a low priority can outweigh a little at a high one; strict: no
+    lower class is served at the expense of a higher one (one solve per class, each holding
+    the classes above at their optimum; planning/priority.py)."""
+
+    WEIGHTED = "weighted"
+    STRICT = "strict"
 
 
 class PlanStage(StrEnum):
@@ -118,7 +129,12 @@ class PlanOptions:
     # auto: single periods through 13 + the longest lead time, 4-period buckets beyond
     # (planning/grid.py); exact: every calendar period is a bucket
     resolution: Resolution = Resolution.AUTO
+    # weighted: priorities are weights; strict: class by class (planning/priority.py)
+    priority: Priority = Priority.WEIGHTED
+    # equal priorities competing for scarce supply get equal on-time fractions (fairness.py)
+    fair_share: bool = False
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "priority", parse_option(Priority, self.priority, "priority"))
         object.__setattr__(self, "objective", parse_option(Objective, self.objective, "objective"))
         object.__setattr__(self, "resolution", parse_option(Resolution, self.resolution, "resolution"))

@@ -13,6 +13,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import scipy.sparse as sp
 
@@ -28,20 +30,26 @@ EPS = 1e-6
 
 
 def repair_to_units(
-    m: PlanningModel, session: HighsSession, first: SolveOutcome
+    m: PlanningModel,
+    session: HighsSession,
+    first: SolveOutcome,
+    resolve: Callable[[Method], SolveOutcome] | None = None,
 ) -> tuple[np.ndarray, SolveOutcome]:
+    """`resolve(method)` re-solves with production fixed (default: `session.solve`; strict
+    priority passes its class-by-class solve so the classes keep their order)."""
+    resolve = resolve or (lambda method: session.solve(method=method))
     lp = m.lp
     make = lp.columns["make"]
     cols = np.arange(make.start, make.start + make.size)
     fixed = whole_production(m, first.x[make.slice])
     session.set_column_bounds(cols, fixed, fixed)
     try:
-        second = session.solve(method=Method.SIMPLEX)
+        second = resolve(Method.SIMPLEX)
     except SolverError:
         # A unit rounded up found no material: round every build down instead (always feasible).
         fixed = np.floor(first.x[make.slice] + EPS)
         session.set_column_bounds(cols, fixed, fixed)
-        second = session.solve(method=Method.SIMPLEX)
+        second = resolve(Method.SIMPLEX)
     x = second.x.copy()
     x[make.slice] = fixed
     for name in ("ship", "deliver", "unmet", "stock_p"):

@@ -10,11 +10,13 @@ import numpy as np
 from coprod.domain import Programme
 from coprod.planning.explain import bottlenecks, late_causes
 from coprod.planning.extract import extract_tables
+from coprod.planning.fairness import add_fair_share
 from coprod.planning.grid import aggregated_grid
 from coprod.planning.highs import HighsSession, SolveOutcome
 from coprod.planning.kpis import deliveries_by_period, kpis
 from coprod.planning.model import PlanningModel, build_model
-from coprod.planning.options import Objective, PlanOptions, PlanStage, Resolution
+from coprod.planning.options import Objective, PlanOptions, PlanStage, Priority, Resolution
+from coprod.planning.priority import StrictSolver
 from coprod.planning.repair import repair_to_units
 from coprod.planning.result import Plan
 from coprod.planning.structure import analyse
@@ -54,17 +56,20 @@ def plan(programme: Programme, options: PlanOptions | None = None, progress: Pro
     progress(PlanStage.BUILDING)
     grid = aggregated_grid(programme) if options.resolution is Resolution.AUTO else None
     model = build_model(analyse(programme, fold_supply=options.fold_supply, grid=grid))
+    if options.fair_share:
+        add_fair_share(model)
     session = HighsSession(model.lp, options.solver)
     timings["build_s"] = time.perf_counter() - clock
     for path in options.export:
         session.export(path, (model.lp.column_names(), model.lp.row_names()))
     progress(PlanStage.SOLVING)
     clock = time.perf_counter()
-    outcome = solve_model(model, session, options.objective)
+    strict = StrictSolver(model, session) if options.priority is Priority.STRICT else None
+    outcome = strict.solve() if strict else solve_model(model, session, options.objective)
     timings["solve_s"] = time.perf_counter() - clock
     progress(PlanStage.ROUNDING)
     clock = time.perf_counter()
-    x, final = repair_to_units(model, session, outcome)
+    x, final = repair_to_units(model, session, outcome, strict.solve if strict else None)
     timings["repair_s"] = time.perf_counter() - clock
     progress(PlanStage.EXPLAINING)
     clock = time.perf_counter()
