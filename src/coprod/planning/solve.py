@@ -8,7 +8,8 @@ from collections.abc import Callable
 import numpy as np
 
 from coprod.domain import Programme
-from coprod.planning.explain import bottlenecks, late_causes
+from coprod.planning.causes import late_causes, service_until
+from coprod.planning.explain import bottlenecks
 from coprod.planning.extract import extract_tables
 from coprod.planning.fairness import add_fair_share
 from coprod.planning.grid import aggregated_grid
@@ -87,8 +88,10 @@ def assemble_plan(
 ) -> Plan:
     p = m.structure.programme
     tables, costs = extract_tables(m, x)
-    binding = bottlenecks(m, lp_outcome.row_dual, lp_outcome.col_dual, lp_outcome.x)
-    late_causes(m, tables["requirements"], binding)
+    labels = m.structure.grid.labels(p.calendar.labels) if m.structure.grid else p.calendar.labels
+    waits = service_until(tables["requirements"], tables["deliveries"], labels)
+    binding = bottlenecks(m, lp_outcome.row_dual, lp_outcome.col_dual, lp_outcome.x, waits)
+    late_causes(m, tables, binding)
     rows, cols = m.lp.shape
     service = float(m.lp.service_cost @ x)
     return Plan(

@@ -7,6 +7,7 @@ from typing import Any
 
 from coprod.domain import Programme
 from coprod.domain.capacity import learning_factors, line_hours, rate_caps
+from coprod.planning.pegging import pegging as planning_pegging
 
 __all__ = ["line_loads", "pegging", "production_by_period"]
 
@@ -60,67 +61,6 @@ def line_loads(plan: dict[str, Any], p: Programme, lines: set[str] | None) -> li
     return out
 
 
-def _fifo(lots: list[list[Any]], qty: int) -> list[tuple[str, str, int]]:
-    """Take `qty` from the front of `lots` ([source, period, left]); what was taken, by lot."""
-    out = []
-    for lot in lots:
-        if qty == 0:
-            break
-        take = min(qty, lot[2])
-        if take:
-            lot[2] -= take
-            qty -= take
-            out.append((lot[0], lot[1], take))
-    return out
-
-
 def pegging(plan: dict[str, Any], p: Programme, rid: str) -> list[dict[str, Any]]:
-    """Which production (line and period) serves a requirement, first in, first out: each
-    site's stock and production of the item go to its shipments in departure order, and the
-    shipments arriving at the destination to the deliveries there in arrival order. An
-    explanation of the plan, not a constraint of it."""
-    req = next(r for r in p.requirements if r.id == rid)
-    made: dict[str, list[list[Any]]] = defaultdict(list)
-    for st in p.stock:
-        if st.item == req.item:
-            made[st.site].append(["stock", p.calendar.label(0), st.quantity])  # on hand at the start
-    for row in sorted(plan["production"], key=lambda r: r["period"]):
-        if row["item"] == req.item:
-            made[row["site"]].append([row["line"], row["period"], row["quantity"]])
-    ships = sorted((s for s in plan["shipments"] if s["item"] == req.item), key=lambda s: s["depart_period"])
-    sources = {id(s): [list(lot) for lot in _fifo(made[s["from_site"]], s["quantity"])] for s in ships}
-    arriving = [
-        [s, s["quantity"]]
-        for s in sorted(ships, key=lambda s: s["arrive_period"])
-        if s["to"] == req.destination
-    ]
-    deliveries = sorted(
-        (d for d in plan["deliveries"] if d["item"] == req.item and d["destination"] == req.destination),
-        key=lambda d: (d["period"], d["requirement"]),
-    )
-    out = []
-    for d in deliveries:
-        need = d["quantity"]
-        for cell in arriving:
-            ship, left = cell
-            if need == 0:
-                break
-            if left == 0 or ship["arrive_period"] > d["period"]:
-                continue
-            take = min(need, left)
-            cell[1] -= take
-            need -= take
-            for line, period, qty in _fifo(sources[id(ship)], take):
-                if d["requirement"] == rid:
-                    out.append(
-                        {
-                            "delivered": d["period"],
-                            "quantity": qty,
-                            "from_site": ship["from_site"],
-                            "line": line,
-                            "made": period,
-                            "departed": ship["depart_period"],
-                            "lane": ship["lane"],
-                        }
-                    )
-    return out
+    """Which production (line and period) serves a requirement (planning/pegging.py)."""
+    return planning_pegging(plan, p, rid)
