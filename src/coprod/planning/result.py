@@ -23,6 +23,7 @@ TABLES = (
     "stock",
     "deliveries_by_period",
     "bottlenecks",
+    "idle_reasons",
 )
 
 
@@ -49,6 +50,9 @@ class Plan:
     stock: list[Row] = field(default_factory=list)
     deliveries_by_period: list[Row] = field(default_factory=list)
     bottlenecks: list[Row] = field(default_factory=list)
+    # why each idle or under-used line, licence and offer stays so while requirements it
+    # could serve are late: kind, id, period, used, available, reason, code (idle.py)
+    idle_reasons: list[Row] = field(default_factory=list)
     # W x priority-weighted unit-periods late (unmet: as if delivered after the horizon)
     service_term: float = 0.0
 

@@ -14,6 +14,7 @@ from coprod.planning.extract import extract_tables
 from coprod.planning.fairness import add_fair_share
 from coprod.planning.grid import aggregated_grid
 from coprod.planning.highs import HighsSession, SolveOutcome
+from coprod.planning.idle import idle_reasons
 from coprod.planning.kpis import deliveries_by_period, kpis
 from coprod.planning.model import PlanningModel, build_model
 from coprod.planning.options import Objective, PlanOptions, PlanStage, Priority, Resolution
@@ -92,6 +93,7 @@ def assemble_plan(
     waits = service_until(tables["requirements"], tables["deliveries"], labels)
     binding = bottlenecks(m, lp_outcome.row_dual, lp_outcome.col_dual, lp_outcome.x, waits)
     late_causes(m, tables, binding)
+    idle = idle_reasons(m, x, tables)
     rows, cols = m.lp.shape
     service = float(m.lp.service_cost @ x)
     return Plan(
@@ -112,5 +114,6 @@ def assemble_plan(
         costs=costs,
         deliveries_by_period=deliveries_by_period(p, tables["requirements"], tables["deliveries"]),
         bottlenecks=binding,
+        idle_reasons=idle,
         **tables,
     )

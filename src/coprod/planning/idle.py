@@ -1,0 +1,381 @@
+"""Why not? The reason each idle or under-used line, licence and offer stays so while
+requirements it could serve are late.
+
+A line, licence or offer is looked at in a period when its output would arrive while a late
+requirement it could serve still waits (from the requirement's due date to its last
+delivery, or to the horizon's end when some is unmet). There it is under-used when it
+delivers less than it could (hours, licence cap, offer capacity); the reason is the first of
+  licence_window  its partner holds no licence for the design in that period
+  bom             no revision of the design's BOM is in force
+  ramp_up         the ramp-up has not started, or its rate is used in full
+  licence_cap     the licence's cap is used in full (on all the licensee's lines together)
+  lane            there is no lane from its site to where the late requirements go
+  material        a component cannot reach the site in time, or all of it that can is used
+  offer_window    (an offer) nothing it delivers arrives before its available_from date
+  hours           (a licence) the licensee's lines have no hours left
+  cost            nothing above limits it: more here would not deliver a late requirement
+                  sooner (the LP optimum found none to bring forward), only add cost
+Offers folded into build cost (reduce.py: ample supply) never limit and are not listed.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+import numpy as np
+
+from coprod.domain import Programme
+from coprod.errors import InputError
+from coprod.planning.grid import TimeGrid, exact_grid
+from coprod.planning.model import PlanningModel
+from coprod.planning.result import Plan
+
+__all__ = ["idle_reasons", "why_idle"]
+
+Row = dict[str, Any]
+SLACK = 0.99  # below this share of what it could do, an entity is under-used
+
+
+class _Context:
+    """What every reason needs, computed once: row activities, material, late windows."""
+
+    def __init__(self, m: PlanningModel, x: np.ndarray, requirements: list[Row], deliveries: list[Row]):
+        s, lp = m.structure, m.lp
+        self.m, self.s, self.p, self.T = m, s, s.programme, s.periods
+        self.grid: TimeGrid = s.grid or exact_grid(self.p.calendar.periods)
+        self.labels = self.grid.labels(self.p.calendar.labels)
+        self.x = x
+        act = lp.matrix @ x[: lp.shape[1]]
+        self.hours = self._by_row(act, "hours", "line")
+        self.units = self._by_row(act, "rate", "line")
+        self.licensed = self._by_row(act, "licence", "licence")
+        self.line_units: dict[tuple[int, int], float] = defaultdict(float)
+        self.windows: dict[str, dict[int, set[str]]] = {}
+        self.site_limits: dict[tuple[int, str, int], str] = {}
+        make = lp.columns["make"]
+        for line, t, q in zip(make.keys["line"], make.keys["period"], x[make.slice], strict=True):
+            if q > 0:
+                self.line_units[(int(line), int(t))] += float(q)
+        self._material()
+        self.waiting = self._waiting(requirements, deliveries)
+
+    def _by_row(self, act: np.ndarray, family: str, key: str) -> dict[tuple[int, int], float]:
+        fam = self.m.lp.rows[family]
+        vals = act[fam.slice]
+        return {
+            (int(k), int(t)): float(v)
+            for k, t, v in zip(fam.keys[key], fam.keys["period"], vals, strict=True)
+        }
+
+    def _material(self) -> None:
+        """Per (component, site) pair: cumulative use and the most that could have arrived."""
+        lp, T = self.m.lp, self.T
+        rows_fam, buy = lp.rows["component_balance"], lp.columns["buy"]
+        rows = lp.matrix[rows_fam.slice]
+        use = (rows[:, lp.columns["make"].slice] @ self.x[lp.columns["make"].slice]).reshape(-1, T)
+        most_in = -(rows[:, buy.slice] @ lp.col_upper[buy.slice])
+        cum_most = np.cumsum((lp.row_lower[rows_fam.slice] + most_in).reshape(-1, T), axis=1)
+        # one more unit used in t draws on every later period too: the headroom in t is the
+        # least of what is left over in t and after
+        left = cum_most - np.cumsum(use, axis=1)
+        self.headroom = np.minimum.accumulate(left[:, ::-1], axis=1)[:, ::-1] if left.size else left
+        self.pair_ix = {pair: k for k, pair in enumerate(self.s.component_pairs)}
+
+    def _waiting(self, requirements: list[Row], deliveries: list[Row]) -> list[tuple[Row, int, int]]:
+        """Late requirements with the buckets they wait in: due .. last delivery - 1."""
+        index = {label: i for i, label in enumerate(self.labels)}
+        last: dict[str, int] = {}
+        for d in deliveries:
+            last[d["requirement"]] = max(last.get(d["requirement"], 0), index[d["period"]])
+        out = []
+        for row in requirements:
+            if row["status"] == "on_time":
+                continue
+            end = self.T if row["unmet"] > 0 else last.get(row["id"], self.T)
+            out.append((row, index[row["due"]], end - 1))
+        return out
+
+
+def idle_reasons(m: PlanningModel, x: np.ndarray, tables: dict[str, list[Row]]) -> list[Row]:
+    """Rows (kind, id, period, used, available, reason, code) for every idle or under-used
+    line, capped licence and order-column offer while requirements it could serve are late."""
+    ctx = _Context(m, x, tables["requirements"], tables["deliveries"])
+    if not ctx.waiting:
+        return []
+    rows = _lines(ctx)
+    rows += _licences(ctx)
+    rows += _offers(ctx)
+    return rows
+
+
+def _windows(ctx: _Context, line_id: str) -> dict[int, set[str]]:
+    """Buckets in which the line's output would arrive while a late requirement for an item
+    it has a routing for waits, with those items. Without a lane, the waiting buckets."""
+    cached = ctx.windows.get(line_id)
+    if cached is not None:
+        return cached
+    p = ctx.p
+    line = p.line_by_id[line_id]
+    designs = {rt.design for rt in p.routings if rt.line == line_id}
+    out: dict[int, set[str]] = defaultdict(set)
+    every = np.arange(ctx.T)
+    for row, first, last in ctx.waiting:
+        if row["design"] not in designs:
+            continue
+        lanes = [ln.lead_time for ln in p.lanes if ln.from_site == line.site and ln.to == row["destination"]]
+        arrives = ctx.grid.arrivals(min(lanes)) if lanes else every
+        for t in np.flatnonzero((arrives >= first) & (arrives <= last)):
+            out[int(t)].add(row["item"])
+    ctx.windows[line_id] = out
+    return out
+
+
+def _lines(ctx: _Context) -> list[Row]:
+    out = []
+    s = ctx.s
+    for li, line_id in enumerate(s.lines):
+        for t, items in sorted(_windows(ctx, line_id).items()):
+            available = float(s.hours[li, t])
+            used = ctx.hours.get((li, t), 0.0)
+            if available <= 0 or used >= SLACK * available:
+                continue
+            code, text = _line_reason(ctx, li, t, items)
+            out.append(_row("line", line_id, ctx.labels[t], used, available, code, text))
+    return out
+
+
+def _row(kind: str, ent: str, period: str, used: float, available: float, code: str, text: str) -> Row:
+    return {
+        "kind": kind,
+        "id": ent,
+        "period": period,
+        "used": round(used, 1),
+        "available": round(available, 1),
+        "reason": text,
+        "code": code,
+    }
+
+
+def _line_reason(ctx: _Context, li: int, t: int, items: set[str]) -> tuple[str, str]:
+    """Why line `li` does not build more of `items` in bucket `t`: (code, words)."""
+    s, p, label = ctx.s, ctx.p, ctx.labels[t]
+    line = p.line_by_id[s.lines[li]]
+    partner = p.site_by_id[line.site].partner
+    designs = sorted({p.design_of(i).id for i in items})
+    lic_reason = _licence_window(ctx, partner, designs, t)
+    if lic_reason:
+        return "licence_window", lic_reason
+    builds = [b for b in s.builds if b.line == li and s.products[b.product] in items and t in b.periods]
+    if not any(seg.first <= t <= seg.last for i in items for seg in s.bom[s.products.index(i)]):
+        return "bom", f"no revision of {', '.join(designs)}'s BOM is in force in {label}"
+    rate = float(s.rates[li, t])
+    if rate <= 0:
+        start = line.ramp_up.start if line.ramp_up else "?"
+        return "ramp_up", f"line {line.id}'s ramp-up starts on {start}"
+    made = ctx.line_units.get((li, t), 0.0)
+    if np.isfinite(rate) and made >= rate - 0.5:
+        return "ramp_up", f"ramp-up allows {rate:,.0f} units on line {line.id} in {label}, all built"
+    for k in {int(b.licence[list(b.periods).index(t)]) for b in builds} - {-1, -2}:
+        lic = p.licences[k]
+        if lic.cap_per_period is not None and (k, t) in ctx.licensed:
+            cap = float(ctx.m.lp.row_upper[_licence_row(ctx, k, t)])
+            if ctx.licensed[(k, t)] >= cap - 0.5:
+                return "licence_cap", f"licence {lic.id} allows {cap:,.0f} units in {label}, all built"
+    if not builds or not any(_has_lane(p, line.site, row) for row, _, _ in ctx.waiting):
+        return _no_build_reason(ctx, li, t, items)
+    return _material_or_cost(ctx, li, t, builds)
+
+
+def _has_lane(p: Programme, site: str, row: Row) -> bool:
+    return any(ln.from_site == site and ln.to == row["destination"] for ln in p.lanes)
+
+
+def _licence_window(ctx: _Context, partner: str, designs: list[str], t: int) -> str:
+    """Words when `partner` may build none of `designs` in bucket t (empty when it may)."""
+    p, grid, cal = ctx.p, ctx.grid, ctx.p.calendar
+    first, last = int(grid.start[t]), int(grid.end[t])
+    texts = []
+    for d in designs:
+        if p.design_by_id[d].owner == partner:
+            return ""
+        lics = [lic for lic in p.licences if lic.licensee == partner and lic.design == d]
+        for lic in lics:
+            lo = cal.index_of(lic.valid_from)
+            hi = cal.periods - 1 if lic.valid_to is None else cal.index_of(lic.valid_to)
+            if lo <= last and hi >= first:
+                return ""
+        spans = ", ".join(f"{lic.id} {lic.valid_from}..{lic.valid_to or 'open'}" for lic in lics)
+        texts.append(
+            f"{partner} holds no licence for {d} in {ctx.labels[t]}" + (f" ({spans})" if spans else "")
+        )
+    return "; ".join(texts)
+
+
+def _licence_row(ctx: _Context, k: int, t: int) -> int:
+    fam = ctx.m.lp.rows["licence"]
+    hit = np.flatnonzero((fam.keys["licence"] == k) & (fam.keys["period"] == t))
+    return int(fam.start + hit[0])
+
+
+def _no_build_reason(ctx: _Context, li: int, t: int, items: set[str]) -> tuple[str, str]:
+    """The line may build but has no build column there: no lane, or material too late."""
+    s, p = ctx.s, ctx.p
+    line = p.line_by_id[s.lines[li]]
+    if not any(_has_lane(p, line.site, row) for row, _, _ in ctx.waiting if row["item"] in items):
+        dests = sorted({row["destination"] for row, _, _ in ctx.waiting if row["item"] in items})
+        return "lane", f"no lane from {line.site} to {', '.join(dests)}"
+    for k in {v for (c, si), v in s.ample.items() if s.sites[si] == line.site}:
+        offer = p.supply_offers[k]
+        first = int(ctx.grid.arrivals(offer.lead_time)[0])
+        if first < 0 or t < first:
+            when = ctx.labels[first] if first >= 0 else "after the horizon"
+            return (
+                "material",
+                f"{offer.component} reaches {line.site} at the earliest in {when} "
+                f"(lead time {offer.lead_time})",
+            )
+    return "material", f"no component supply reaches {line.site} in time for {ctx.labels[t]}"
+
+
+def _material_or_cost(ctx: _Context, li: int, t: int, builds: list[Any]) -> tuple[str, str]:
+    s, label = ctx.s, ctx.labels[t]
+    site = builds[0].site
+    for b in builds:
+        for seg in s.bom[b.product]:
+            if not seg.first <= t <= seg.last:
+                continue
+            for comp, per_unit in seg.usage.items():
+                k = ctx.pair_ix.get((s.components.index(comp), site))
+                if k is None:
+                    continue  # folded: ample, never the limit
+                if ctx.headroom[k, t] < per_unit - 1e-6:  # not enough left for one more unit
+                    offers = [
+                        o.id
+                        for o in ctx.p.supply_offers
+                        if o.component == comp and o.ship_to == s.sites[site]
+                    ]
+                    return "material", (
+                        f"all {comp} that can reach {s.sites[site]} by {label} is used "
+                        f"(stock and offers {', '.join(offers) or 'none'} at capacity or not yet available)"
+                    )
+    return "cost", (
+        f"more output on line {s.lines[li]} in {label} would not deliver a late requirement sooner "
+        "(none it could serve can be brought forward from here); it would only add cost"
+    )
+
+
+def _licences(ctx: _Context) -> list[Row]:
+    out = []
+    s, p = ctx.s, ctx.p
+    for (k, t), used in sorted(ctx.licensed.items()):
+        lic = p.licences[k]
+        cap = float(ctx.m.lp.row_upper[_licence_row(ctx, k, t)])
+        if cap <= 0 or used >= SLACK * cap:
+            continue
+        lines = [
+            li
+            for li, line_id in enumerate(s.lines)
+            if p.site_by_id[p.line_by_id[line_id].site].partner == lic.licensee
+        ]
+        reasons = []
+        for li in lines:
+            items = _windows(ctx, s.lines[li]).get(t, set())
+            items = {i for i in items if p.design_of(i).id == lic.design}
+            if not items:
+                continue
+            if ctx.hours.get((li, t), 0.0) >= SLACK * float(s.hours[li, t]):
+                reasons.append(("hours", f"line {s.lines[li]}'s hours are used in full"))
+            else:
+                reasons.append(_line_reason(ctx, li, t, items))
+        if reasons:
+            text = "; ".join(r[1] for r in reasons)
+            out.append(_row("licence", lic.id, ctx.labels[t], used, cap, reasons[0][0], text))
+    return out
+
+
+def _offers(ctx: _Context) -> list[Row]:
+    """Order-column offers ordered below capacity where their material would arrive while
+    the site's lines could still serve a late requirement."""
+    out = []
+    s, p, lp = ctx.s, ctx.p, ctx.m.lp
+    buy = lp.columns["buy"]
+    stock = lp.columns["stock_c"]
+    level = ctx.x[stock.slice].reshape(-1, ctx.T) if stock.size else np.zeros((0, ctx.T))
+    site_windows: dict[str, set[int]] = defaultdict(set)
+    for line_id in s.lines:
+        site_windows[p.line_by_id[line_id].site] |= set(_windows(ctx, line_id))
+    comp_ix = {c: i for i, c in enumerate(s.components)}
+    site_ix = {c: i for i, c in enumerate(s.sites)}
+    for j in range(buy.size):
+        o = p.supply_offers[int(buy.keys["offer"][j])]
+        t, arrival = int(buy.keys["period"][j]), int(buy.keys["arrival"][j])
+        if not site_windows[o.ship_to] or arrival > max(site_windows[o.ship_to]):
+            continue
+        if arrival < min(site_windows[o.ship_to]):
+            continue
+        cap, used = float(lp.col_upper[buy.start + j]), float(ctx.x[buy.start + j])
+        label = ctx.labels[t]
+        if cap <= 0:
+            if o.available_from is None:
+                continue
+            text = f"nothing ordered from {o.id} in {label} arrives before {o.available_from}"
+            out.append(_row("offer", o.id, label, used, float(o.capacity_per_period), "offer_window", text))
+            continue
+        if used >= SLACK * cap:
+            continue
+        k = ctx.pair_ix[(comp_ix[o.component], site_ix[o.ship_to])]
+        spare = float(level[k, arrival])
+        if spare >= max(1.0, 0.01 * cap):
+            why = f"{o.ship_to} has {spare:,.0f} {o.component} left at the end of {ctx.labels[arrival]}"
+        else:
+            why = _site_limit(ctx, site_ix[o.ship_to], o.component, arrival)
+        out.append(_row("offer", o.id, label, used, cap, "cost", f"more would only add cost: {why}"))
+    return out
+
+
+def _site_limit(ctx: _Context, site: int, comp: str, t: int) -> str:
+    """What limits the lines at `site` that use `comp` in bucket `t`, in words (cached)."""
+    key = (site, comp, t)
+    if key not in ctx.site_limits:
+        s = ctx.s
+        texts = []
+        for li in sorted({b.line for b in s.builds if b.site == site and _uses(s, b.product, comp, t)}):
+            if ctx.hours.get((li, t), 0.0) >= SLACK * float(s.hours[li, t]):
+                texts.append(f"line {s.lines[li]}'s hours are used in full")
+            else:
+                items = _windows(ctx, s.lines[li]).get(t) or {
+                    s.products[b.product] for b in s.builds if b.line == li
+                }
+                texts.append(_line_reason(ctx, li, t, items)[1])
+        ctx.site_limits[key] = (
+            "; ".join(texts) or f"nothing at {s.sites[site]} uses {comp} in {ctx.labels[t]}"
+        )
+    return ctx.site_limits[key]
+
+
+def _uses(s: Any, product: int, comp: str, t: int) -> bool:
+    return any(seg.first <= t <= seg.last and comp in seg.usage for seg in s.bom[product])
+
+
+def why_idle(plan: Plan, programme: Programme, entity: str) -> list[str]:
+    """The reasons, one line per period, why line, licence or offer `entity` is idle or
+    under-used while requirements are late (`coprod plan ... --why-idle ENTITY`)."""
+    known = (
+        {ln.id for ln in programme.lines}
+        | {lic.id for lic in programme.licences}
+        | {o.id for o in programme.supply_offers}
+    )
+    if entity not in known:
+        raise InputError(
+            f"--why-idle: '{entity}' is not a line, licence or supply offer of {programme.settings.name}"
+        )
+    rows = [r for r in plan.idle_reasons if r["id"] == entity]
+    if not rows:
+        return [
+            f"{entity} is not idle or under-used in any period in which a requirement it could serve is late"
+        ]
+    return [
+        f"{r['period']}: {r['used']:,.0f} of {r['available']:,.0f} used: {r['reason']} [{r['code']}]"
+        for r in rows
+    ]
