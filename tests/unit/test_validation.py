@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from coprod.errors import Problem, ProgrammeInvalid
-from tests.programmes import load, tiny_data
+from tests.programmes import load, plan_data, tiny_data
 
 
 def problems(data: dict[str, Any]) -> list[Problem]:
@@ -39,8 +39,8 @@ def test_negative_and_non_numeric_quantities() -> None:
     data["requirements"][0]["quantity"] = -5
     data["supply_offers"][0]["unit_price"] = "cheap"
     found = {(p.record, p.field): p.message for p in problems(data)}
-    assert "greater than or equal to 1" in found[("requirements[0] (R1)", "quantity")]
-    assert "valid number" in found[("supply_offers[0] (O1)", "unit_price")]
+    assert found[("requirements[0] (R1)", "quantity")] == "must be at least 1 (got -5)"
+    assert found[("supply_offers[0] (O1)", "unit_price")] == "must be a number (got 'cheap')"
 
 
 def test_bom_cycle_is_found() -> None:
@@ -62,10 +62,73 @@ def test_duplicate_ids() -> None:
 
 
 def test_lead_time_beyond_horizon() -> None:
+    # 4 periods: an order in the first arrives in period 4, after the last (period 3).
     data = tiny_data()
     data["supply_offers"][0]["lead_time"] = 4
     p = one(data)
-    assert p.field == "lead_time" and "beyond the horizon of 4 periods" in p.message
+    assert p.field == "lead_time"
+    assert p.message == (
+        "lead time 4 is not shorter than the horizon (4 periods): "
+        "nothing ordered from this offer could arrive within it"
+    )
+    data["supply_offers"][0]["lead_time"] = 3  # arrives in the last period: valid
+    load(data)
+
+
+def test_lead_time_equal_to_a_one_period_horizon_is_worded_plainly() -> None:
+    data = tiny_data()
+    data["calendar"]["periods"] = 1
+    data["lanes"][0]["lead_time"] = 1
+    p = one(data)
+    assert p.message == (
+        "lead time 1 is not shorter than the horizon (1 period): "
+        "nothing sent on this lane could arrive within it"
+    )
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "field", "message"),
+    [
+        (("designs", 0, "revisions"), [], "revisions", "needs at least one revision"),
+        (
+            ("lines", 0, "id"),
+            "line one",
+            "id",
+            "must be an id: letters, digits and _ . - /, starting with a letter or digit (got 'line one')",
+        ),
+        (("partners", 0, "country"), "", "country", "must have at least 2 characters (got '')"),
+        (("calendar", "granularity"), "day", "granularity", "must be one of: week, month (got 'day')"),
+        (
+            ("requirements", 0, "due"),
+            "2026-13-01",
+            "due",
+            "must be a date such as 2026-01-01 (got '2026-13-01')",
+        ),
+        (("requirements", 0, "quantity"), 1.5, "quantity", "must be a whole number (got 1.5)"),
+        (("sites", 0), "S1", "", "must be a record (a mapping of fields) (got 'S1')"),
+    ],
+)
+def test_field_errors_are_worded_for_a_planner(
+    path: tuple[Any, ...], value: Any, field: str, message: str
+) -> None:
+    data = tiny_data()
+    node: Any = data
+    for key in path[:-1]:
+        node = node[key]
+    node[path[-1]] = value
+    found = {p.field: p.message for p in problems(data)}
+    assert found[field] == message, found
+
+
+def test_a_design_without_bom_lines_is_a_plain_make_and_hold_product() -> None:
+    # X needs no components: 50 units are built on L1 in January with no purchase at all.
+    data = tiny_data()
+    data["designs"][0]["revisions"][0]["bom"] = []
+    data["supply_offers"] = []
+    data["components"] = []
+    result = plan_data(data)
+    assert result.requirement("R1")["status"] == "on_time"
+    assert result.purchases == [] and result.costs["production"] == 500
 
 
 def test_licence_for_missing_design() -> None:

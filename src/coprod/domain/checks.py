@@ -61,6 +61,16 @@ def _bom_cycles(p: Programme) -> Iterator[Finding]:
                 yield Finding("components", index[node], node, "bom", f"BOM cycle: {loop}")
 
 
+def _lead_beyond(lead: int, horizon: int, what: str) -> str:
+    """A lead time of `lead` periods leaves nothing arriving within `horizon` periods: an
+    order in the first period arrives in period `lead`, and the last one is horizon - 1."""
+    periods = "period" if horizon == 1 else "periods"
+    return (
+        f"lead time {lead} is not shorter than the horizon ({horizon} {periods}): "
+        f"{what} could arrive within it"
+    )
+
+
 def check_references(p: Programme) -> list[Finding]:
     """Return every cross-record problem of `p` (empty when the programme is consistent)."""
     return list(_iter_findings(p))
@@ -240,7 +250,7 @@ def _iter_findings(p: Programme) -> Iterator[Finding]:
                 i,
                 o.id,
                 "lead_time",
-                f"lead time {o.lead_time} is beyond the horizon of {horizon} periods",
+                _lead_beyond(o.lead_time, horizon, "nothing ordered from this offer"),
             )
 
     for i, lane in enumerate(p.lanes):
@@ -252,7 +262,7 @@ def _iter_findings(p: Programme) -> Iterator[Finding]:
                 i,
                 lane.id,
                 "lead_time",
-                f"lead time {lane.lead_time} is beyond the horizon of {horizon} periods",
+                _lead_beyond(lane.lead_time, horizon, "nothing sent on this lane"),
             )
 
     for i, st in enumerate(p.stock):

@@ -138,7 +138,8 @@ class Component(Record):
 class Revision(Record):
     revision: int = Field(ge=1)
     effective_from: dt.date
-    bom: tuple[BomLine, ...] = Field(min_length=1)
+    # may be empty: a plain make-and-hold product needs no dummy component
+    bom: tuple[BomLine, ...] = ()
     note: str = ""
 
 

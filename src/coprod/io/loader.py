@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from coprod.domain import Programme, check_references
 from coprod.errors import InputError, Problem, ProgrammeInvalid
 from coprod.io.csv_format import read_csv_folder
+from coprod.io.messages import describe
 from coprod.io.raw import RawProgramme
 from coprod.io.yaml_loader import YamlSyntaxError, parse_yaml
 
@@ -57,25 +58,13 @@ def programme_from_yaml(data: bytes, name: str) -> Programme:
     return validate_raw(RawProgramme(yaml_mapping(text, name), name))
 
 
-def _describe(error: Any) -> str:
-    message = str(error["msg"])
-    if error["type"] == "missing":
-        return "is required"
-    if error["type"] == "extra_forbidden":
-        return "is not a known field (check its spelling)"
-    value = error.get("input")
-    if isinstance(value, dict | list):
-        return message
-    return f"{message} (got {value!r})"
-
-
 def _field_problems(raw: RawProgramme, exc: ValidationError) -> tuple[list[Problem], set[Any]]:
     problems: list[Problem] = []
     bad: set[Any] = set()
     for error in exc.errors():
         loc = tuple(error["loc"])
         origin, field = raw.locate(loc)
-        problems.append(Problem(origin.file, origin.record, field, _describe(error)))
+        problems.append(Problem(origin.file, origin.record, field, describe(error)))
         if len(loc) >= 2 and isinstance(loc[1], int):
             bad.add((loc[0], loc[1]))
         elif loc:
