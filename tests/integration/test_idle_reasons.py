@@ -101,11 +101,11 @@ def test_no_lane_is_the_reason() -> None:
 def test_nothing_late_means_no_idle_reasons() -> None:
     result = plan_data(tiny_data())
     assert result.kpis["requirements_late_or_unmet"] == 0 and result.idle_reasons == []
-    assert why_idle(result, load(tiny_data()), "L1") == [
+    assert why_idle(result, "L1", load(tiny_data())) == [
         "L1 is not idle or under-used in any period in which a requirement it could serve is late"
     ]
     with pytest.raises(InputError, match="'L9' is not a line, licence or supply offer"):
-        why_idle(result, load(tiny_data()), "L9")
+        why_idle(result, "L9", load(tiny_data()))
 
 
 def test_the_uk_first_batch_licence_says_why_it_is_not_used_in_march() -> None:
@@ -121,7 +121,7 @@ def test_the_uk_first_batch_licence_says_why_it_is_not_used_in_march() -> None:
         reasons["2026-04-01"][0] == "ramp_up"
         and "allows 308 units on line UK-MID-1" in reasons["2026-04-01"][1]
     )
-    lines = why_idle(result, programme, "LIC-UK-INT1-B1")
+    lines = why_idle(result, "LIC-UK-INT1-B1", programme)
     assert lines[0].startswith("2026-03-01: 0 of 330 used: all CAM-THERMAL")
     # every idle row names a reason with one of the documented codes
     codes = {
@@ -136,3 +136,19 @@ def test_the_uk_first_batch_licence_says_why_it_is_not_used_in_march() -> None:
         "cost",
     }
     assert result.idle_reasons and all(r["code"] in codes and r["reason"] for r in result.idle_reasons)
+
+
+def test_the_cli_says_why_a_licence_is_idle_and_plans_strictly() -> None:
+    from typer.testing import CliRunner
+
+    from coprod.cli import app
+
+    run = CliRunner().invoke(
+        app, ["plan", str(EXAMPLE), "--priority", "strict", "--fair-share", "--why-idle", "LIC-UK-INT1-B1"]
+    )
+    assert run.exit_code == 0, run.output
+    assert "why LIC-UK-INT1-B1 is idle while requirements are late:" in run.output
+    assert "[material]" in run.output
+    bad = CliRunner().invoke(app, ["plan", str(EXAMPLE), "--why-idle", "NOPE"])
+    assert bad.exit_code == 2 and "'NOPE' is not a line, licence or supply offer" in bad.output
+    assert "Traceback" not in bad.output

@@ -9,9 +9,9 @@ from typing import Any
 from coprod.access import PLAN_TABLES, Action, Principal, RowScope
 from coprod.domain import Programme
 
-__all__ = ["COST_FIELDS", "scope_plan", "without_costs"]
+__all__ = ["COST_FIELDS", "pegging", "scope_plan", "why_idle", "without_costs"]
 
-COST_FIELDS = ("objective", "lp_objective", "lp_service", "unit_weight", "costs")
+COST_FIELDS = ("objective", "lp_objective", "lp_service", "unit_weight", "costs", "service_term")
 ROW_COST_FIELDS = {"bottlenecks": ("marginal_value",)}
 # What every viewer of a plan gets beside the tables granted to them; anything else a plan
 # holds (new explanations, diagnostics) is shown only to those who see every table.
@@ -76,4 +76,24 @@ def without_costs(result: dict[str, Any]) -> dict[str, Any]:
     for table, fields in ROW_COST_FIELDS.items():
         if table in out:
             out[table] = [{k: v for k, v in row.items() if k not in fields} for row in out[table]]
+    if "bottlenecks" in out:  # a limit that only saves money says how much in its text
+        out["bottlenecks"] = [
+            row if row.get("service_gain", 1) else {**row, "text": f"{row.get('subject', '')}: saves cost"}
+            for row in out["bottlenecks"]
+        ]
     return out
+
+
+def pegging(plan: dict[str, Any], p: Programme, rid: str) -> list[dict[str, Any]]:
+    """Which production (line and period) serves requirement `rid` (planning/pegging.py)."""
+    from coprod.planning.pegging import pegging as peg
+
+    return peg(plan, p, rid)
+
+
+def why_idle(plan: Any, entity: str, programme: Programme | None = None) -> list[str]:
+    """Why line, licence or offer `entity` is idle while requirements are late, one line per
+    period (planning/idle.py), for `coprod plan ... --why-idle ENTITY`."""
+    from coprod.planning.idle import why_idle as why
+
+    return why(plan, entity, programme)

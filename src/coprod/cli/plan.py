@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 import typer
 
-from coprod.app.options import Method, Objective, PlanStage, Resolution
+from coprod.app.options import Method, Objective, PlanStage, Priority, Resolution
 from coprod.cli.common import Format, ProgrammePath, err, out, user_errors
 
 __all__ = ["register"]
@@ -57,6 +57,17 @@ def plan_cmd(
         typer.Option(help="auto: single periods through 13 + the longest lead time, 4-period buckets beyond"),
     ] = Resolution.AUTO,
     solver_log: Annotated[bool, typer.Option(help="Show the HiGHS log")] = False,
+    priority: Annotated[
+        Priority,
+        typer.Option(help="weighted: priorities are weights; strict: no lower class served before a higher"),
+    ] = Priority.WEIGHTED,
+    fair_share: Annotated[
+        bool, typer.Option(help="Equal priorities competing for scarce supply get the same fraction on time")
+    ] = False,
+    why_idle: Annotated[
+        str | None,
+        typer.Option(help="Say why this line, licence or offer is idle while requirements are late"),
+    ] = None,
 ) -> None:
     """Compute the best feasible plan: service first, cost second.
 
@@ -79,6 +90,8 @@ def plan_cmd(
             objective=objective,
             export=exports,
             resolution=resolution,
+            priority=priority,
+            fair_share=fair_share,
         )
     with user_errors(), err.status("Loading the programme") as status:
 
@@ -97,6 +110,15 @@ def plan_cmd(
             number, result = plan_stored(configured_url(), programme, local_operator(), options, progress)
             err.print(f"stored as plan {number} of '{programme}'", highlight=False, markup=False)
     _show(result, out_dir, fmt)
+    if why_idle is not None:
+        from coprod.app.plan_view import why_idle as why
+
+        with user_errors():
+            lines = why(result, why_idle)
+        target = err if fmt is Format.JSON else out  # JSON on stdout stays machine-readable
+        target.print(f"why {why_idle} is idle while requirements are late:", highlight=False, markup=False)
+        for line in lines:
+            target.print(f"  {line}", highlight=False, markup=False)
 
 
 def _usage(message: str) -> None:

@@ -358,18 +358,23 @@ def _uses(s: Any, product: int, comp: str, t: int) -> bool:
     return any(seg.first <= t <= seg.last and comp in seg.usage for seg in s.bom[product])
 
 
-def why_idle(plan: Plan, programme: Programme, entity: str) -> list[str]:
+def why_idle(plan: Plan, entity: str, programme: Programme | None = None) -> list[str]:
     """The reasons, one line per period, why line, licence or offer `entity` is idle or
-    under-used while requirements are late (`coprod plan ... --why-idle ENTITY`)."""
-    known = (
-        {ln.id for ln in programme.lines}
-        | {lic.id for lic in programme.licences}
-        | {o.id for o in programme.supply_offers}
-    )
-    if entity not in known:
-        raise InputError(
-            f"--why-idle: '{entity}' is not a line, licence or supply offer of {programme.settings.name}"
+    under-used while requirements are late (`coprod plan ... --why-idle ENTITY`). Without
+    the programme, an id is known when the plan names it anywhere."""
+    if programme is not None:
+        known = (
+            {ln.id for ln in programme.lines}
+            | {lic.id for lic in programme.licences}
+            | {o.id for o in programme.supply_offers}
         )
+        where = f" of {programme.settings.name}"
+    else:
+        known = {r["id"] for r in plan.idle_reasons} | {r["entity"] for r in plan.bottlenecks}
+        known |= {r["line"] for r in plan.production} | {r["offer"] for r in plan.purchases}
+        where = " in this plan"
+    if entity not in known:
+        raise InputError(f"--why-idle: '{entity}' is not a line, licence or supply offer{where}")
     rows = [r for r in plan.idle_reasons if r["id"] == entity]
     if not rows:
         return [

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from coprod.app.plan_view import pegging as planning_pegging
 from coprod.domain import Programme
 from coprod.domain.capacity import learning_factors, line_hours, rate_caps
-from coprod.planning.pegging import pegging as planning_pegging
 
 __all__ = ["line_loads", "pegging", "production_by_period"]
 
