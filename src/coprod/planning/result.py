@@ -23,7 +23,6 @@ TABLES = (
     "stock",
     "deliveries_by_period",
     "bottlenecks",
-    "idle_reasons",
 )
 
 
@@ -51,7 +50,8 @@ class Plan:
     deliveries_by_period: list[Row] = field(default_factory=list)
     bottlenecks: list[Row] = field(default_factory=list)
     # why each idle or under-used line, licence and offer stays so while requirements it
-    # could serve are late: kind, id, period, used, available, reason, code (idle.py)
+    # could serve are late: kind, id, period, used, available, reason, code (idle.py). Not
+    # in TABLES: scoped plan views (app/plan_view.py) show it only to those who see all.
     idle_reasons: list[Row] = field(default_factory=list)
     # W x priority-weighted unit-periods late (unmet: as if delivered after the horizon)
     service_term: float = 0.0
