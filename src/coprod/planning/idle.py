@@ -53,6 +53,7 @@ class _Context:
         self.line_units: dict[tuple[int, int], float] = defaultdict(float)
         self.windows: dict[str, dict[int, set[str]]] = {}
         self.site_limits: dict[tuple[int, str, int], str] = {}
+        self.licence_rows: dict[tuple[int, int], int] = {}
         make = lp.columns["make"]
         for line, t, q in zip(make.keys["line"], make.keys["period"], x[make.slice], strict=True):
             if q > 0:
@@ -213,9 +214,12 @@ def _licence_window(ctx: _Context, partner: str, designs: list[str], t: int) -> 
 
 
 def _licence_row(ctx: _Context, k: int, t: int) -> int:
-    fam = ctx.m.lp.rows["licence"]
-    hit = np.flatnonzero((fam.keys["licence"] == k) & (fam.keys["period"] == t))
-    return int(fam.start + hit[0])
+    """The LP row of licence k's cap in bucket t."""
+    if not ctx.licence_rows:
+        fam = ctx.m.lp.rows["licence"]
+        keys = zip(fam.keys["licence"], fam.keys["period"], strict=True)
+        ctx.licence_rows.update({(int(a), int(b)): fam.start + i for i, (a, b) in enumerate(keys)})
+    return ctx.licence_rows[(k, t)]
 
 
 def _no_build_reason(ctx: _Context, li: int, t: int, items: set[str]) -> tuple[str, str]:
