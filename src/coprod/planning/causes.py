@@ -53,6 +53,7 @@ def late_causes(m: PlanningModel, tables: dict[str, list[Row]], binding: list[Ro
     items = {row["item"] for row in late_rows}
     pegs = peg_all(p, tables["production"], tables["shipments"], tables["deliveries"], items)
     prod_ix = {x: i for i, x in enumerate(s.products)}
+    facts = _supply_facts(p, s.periods)
     for row in late_rows:
         rq = by_id[row["id"]]
         pi, due = prod_ix[rq.item], int(grid.bucket_of[p.calendar.index_of(rq.due)])
@@ -61,7 +62,7 @@ def late_causes(m: PlanningModel, tables: dict[str, list[Row]], binding: list[Ro
         if not builds:
             row["cause"] = unbuildable_cause(p, rq)
             continue
-        arrival, reason = _earliest_arrival(m, grid, labels, rq, pi, builds, lanes)
+        arrival, reason = _earliest_arrival(m, grid, labels, rq, pi, builds, lanes, facts)
         if arrival > due:
             row["cause"] = f"cannot arrive by {labels[due]}: {reason}"
             continue
@@ -119,20 +120,17 @@ def _earliest_arrival(
     pi: int,
     builds: list[Build],
     lanes: dict[str, int],
+    facts: Facts,
 ) -> tuple[int, str]:
     """The first bucket any unit of `rq` could arrive in, and what sets it."""
     s = m.structure
-    p, T = s.programme, s.periods
+    T = s.periods
 
     def after(bucket: int, lead: int) -> int:  # the bucket something leaving `bucket` arrives in
         arrival = int(grid.arrivals(lead)[min(bucket, T - 1)])
         return arrival if arrival >= 0 and bucket < T else T
 
-    stock = {(st.item, st.site): st.quantity for st in p.stock}
-    lead_to: dict[tuple[str, str], int] = {}
-    for o in p.supply_offers:
-        key = (o.component, o.ship_to)
-        lead_to[key] = min(lead_to.get(key, T), o.lead_time)
+    stock, lead_to = facts
     best: tuple[int, str] = (T + 1, "")
     for b in builds:
         site = s.sites[b.site]
@@ -160,6 +158,19 @@ def _earliest_arrival(
         if arrival < best[0]:
             best = (arrival, f"{reason}; transport to {rq.destination} takes {lanes[site]} period(s)")
     return best
+
+
+Facts = tuple[dict[tuple[str, str], int], dict[tuple[str, str], int]]
+
+
+def _supply_facts(p: Programme, T: int) -> Facts:
+    """Stock on hand and the shortest offer lead time per (component, site)."""
+    stock = {(st.item, st.site): st.quantity for st in p.stock}
+    lead_to: dict[tuple[str, str], int] = {}
+    for o in p.supply_offers:
+        pair = (o.component, o.ship_to)
+        lead_to[pair] = min(lead_to.get(pair, T), o.lead_time)
+    return stock, lead_to
 
 
 def _capacity_cause(

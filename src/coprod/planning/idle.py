@@ -30,6 +30,7 @@ from coprod.errors import InputError
 from coprod.planning.grid import TimeGrid, exact_grid
 from coprod.planning.model import PlanningModel
 from coprod.planning.result import Plan
+from coprod.planning.structure import Build
 
 __all__ = ["idle_reasons", "why_idle"]
 
@@ -54,6 +55,17 @@ class _Context:
         self.windows: dict[str, dict[int, set[str]]] = {}
         self.site_limits: dict[tuple[int, str, int], str] = {}
         self.licence_rows: dict[tuple[int, int], int] = {}
+        self.reasons: dict[tuple[int, int, frozenset[str]], tuple[str, str]] = {}
+        self.builds_of: dict[int, list[Build]] = defaultdict(list)  # by line
+        self.site_builds: dict[int, list[Build]] = defaultdict(list)
+        for b in s.builds:
+            self.builds_of[b.line].append(b)
+            self.site_builds[b.site].append(b)
+        self.offer_ids: dict[tuple[str, str], list[str]] = defaultdict(list)
+        for o in self.p.supply_offers:
+            self.offer_ids[(o.component, o.ship_to)].append(o.id)
+        self.comp_ix = {c: i for i, c in enumerate(s.components)}
+        self.prod_ix = {x: i for i, x in enumerate(s.products)}
         make = lp.columns["make"]
         for line, t, q in zip(make.keys["line"], make.keys["period"], x[make.slice], strict=True):
             if q > 0:
@@ -159,7 +171,14 @@ def _row(kind: str, ent: str, period: str, used: float, available: float, code: 
 
 
 def _line_reason(ctx: _Context, li: int, t: int, items: set[str]) -> tuple[str, str]:
-    """Why line `li` does not build more of `items` in bucket `t`: (code, words)."""
+    """Why line `li` does not build more of `items` in bucket `t`: (code, words); cached."""
+    key = (li, t, frozenset(items))
+    if key not in ctx.reasons:
+        ctx.reasons[key] = _find_line_reason(ctx, li, t, items)
+    return ctx.reasons[key]
+
+
+def _find_line_reason(ctx: _Context, li: int, t: int, items: set[str]) -> tuple[str, str]:
     s, p, label = ctx.s, ctx.p, ctx.labels[t]
     line = p.line_by_id[s.lines[li]]
     partner = p.site_by_id[line.site].partner
@@ -167,8 +186,8 @@ def _line_reason(ctx: _Context, li: int, t: int, items: set[str]) -> tuple[str, 
     lic_reason = _licence_window(ctx, partner, designs, t)
     if lic_reason:
         return "licence_window", lic_reason
-    builds = [b for b in s.builds if b.line == li and s.products[b.product] in items and t in b.periods]
-    if not any(seg.first <= t <= seg.last for i in items for seg in s.bom[s.products.index(i)]):
+    builds = [b for b in ctx.builds_of[li] if s.products[b.product] in items and t in b.periods]
+    if not any(seg.first <= t <= seg.last for i in items for seg in s.bom[ctx.prod_ix[i]]):
         return "bom", f"no revision of {', '.join(designs)}'s BOM is in force in {label}"
     rate = float(s.rates[li, t])
     if rate <= 0:
@@ -250,15 +269,11 @@ def _material_or_cost(ctx: _Context, li: int, t: int, builds: list[Any]) -> tupl
             if not seg.first <= t <= seg.last:
                 continue
             for comp, per_unit in seg.usage.items():
-                k = ctx.pair_ix.get((s.components.index(comp), site))
+                k = ctx.pair_ix.get((ctx.comp_ix[comp], site))
                 if k is None:
                     continue  # folded: ample, never the limit
                 if ctx.headroom[k, t] < per_unit - 1e-6:  # not enough left for one more unit
-                    offers = [
-                        o.id
-                        for o in ctx.p.supply_offers
-                        if o.component == comp and o.ship_to == s.sites[site]
-                    ]
+                    offers = ctx.offer_ids[(comp, s.sites[site])]
                     return "material", (
                         f"all {comp} that can reach {s.sites[site]} by {label} is used "
                         f"(stock and offers {', '.join(offers) or 'none'} at capacity or not yet available)"
@@ -344,12 +359,12 @@ def _site_limit(ctx: _Context, site: int, comp: str, t: int) -> str:
     if key not in ctx.site_limits:
         s = ctx.s
         texts = []
-        for li in sorted({b.line for b in s.builds if b.site == site and _uses(s, b.product, comp, t)}):
+        for li in sorted({b.line for b in ctx.site_builds[site] if _uses(s, b.product, comp, t)}):
             if ctx.hours.get((li, t), 0.0) >= SLACK * float(s.hours[li, t]):
                 texts.append(f"line {s.lines[li]}'s hours are used in full")
             else:
                 items = _windows(ctx, s.lines[li]).get(t) or {
-                    s.products[b.product] for b in s.builds if b.line == li
+                    s.products[b.product] for b in ctx.builds_of[li]
                 }
                 texts.append(_line_reason(ctx, li, t, items)[1])
         ctx.site_limits[key] = (
