@@ -75,60 +75,21 @@ def test_unreachable_database_is_a_clear_error(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
+def _add_user(url: str, username: str, partner: str) -> subprocess.CompletedProcess[str]:
+    args = ("user", "add", username, "--partner", partner, "--role", "supplier", "--password-stdin")
+    return run(url, *args, stdin="a long password\n")
+
+
 def test_user_add_refuses_unknown_partners_and_bad_names(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'users.db'}"
-    none_yet = run(
-        url,
-        "user",
-        "add",
-        "bob",
-        "--partner",
-        "NO-MFG",
-        "--role",
-        "supplier",
-        "--password-stdin",
-        stdin="a long password\n",
-    )
+    none_yet = _add_user(url, "bob", "NO-MFG")
     assert none_yet.returncode == 2 and "import a programme first" in none_yet.stderr
     assert run(url, "import", str(EXAMPLES / "uk-ua-interceptors.yaml"), "--name", "ex").returncode == 0
-    nope = run(
-        url,
-        "user",
-        "add",
-        "bob",
-        "--partner",
-        "NOPE",
-        "--role",
-        "supplier",
-        "--password-stdin",
-        stdin="a long password\n",
-    )
+    nope = _add_user(url, "bob", "NOPE")
     assert nope.returncode == 2 and "unknown partner 'NOPE'" in nope.stderr and "Traceback" not in nope.stderr
-    bad = run(
-        url,
-        "user",
-        "add",
-        "bob smith",
-        "--partner",
-        "NO-MFG",
-        "--role",
-        "supplier",
-        "--password-stdin",
-        stdin="a long password\n",
-    )
+    bad = _add_user(url, "bob smith", "NO-MFG")
     assert bad.returncode == 2 and "user name" in bad.stderr
-    ok = run(
-        url,
-        "user",
-        "add",
-        "bob",
-        "--partner",
-        "NO-MFG",
-        "--role",
-        "supplier",
-        "--password-stdin",
-        stdin="a long password\n",
-    )
+    ok = _add_user(url, "bob", "NO-MFG")
     assert ok.returncode == 0, ok.stderr
 
 
