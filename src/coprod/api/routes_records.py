@@ -2,7 +2,9 @@
 
 For each section (partners, lines, requirements, ...) there are typed schemas
 <Type>Create {data}, <Type>Update {version, data}, <Type>Public {key, version, partner,
-data} and <Type>Page, and five routes. Scoping is done by the store, not here.
+data} and <Type>Page, and five routes. Scoping is done by the store, not here. A list is
+sent as the stored JSON (each record was validated as this model when it was written, and
+is stored as the model's own serialisation), not validated and serialised again per request.
 
 No `from __future__ import annotations` here: the route functions' annotations name the
 per-section schemas made in `_register`, so they must be evaluated where they are defined.
@@ -15,7 +17,7 @@ from fastapi import APIRouter, Query, Response
 from pydantic import Field, create_model
 
 from coprod.access import SECTIONS
-from coprod.api.deps import CurrentUser, DbSession
+from coprod.api.deps import CurrentUser, DbSession, json_response
 from coprod.api.problems import problem_responses
 from coprod.app import records
 from coprod.app.records import RecordView
@@ -62,7 +64,17 @@ def _register(section: str) -> None:
     ) -> Any:
         query = records.parse_query(section, where, sort, limit, offset)
         found = records.list_records(session, who, programme, section, query)
-        return page(items=[show(r) for r in found.items], total=found.total, limit=limit, offset=offset)
+        return json_response(
+            {
+                "items": [
+                    {"key": r.key, "version": r.version, "partner": r.partner, "data": r.data}
+                    for r in found.items
+                ],
+                "total": found.total,
+                "limit": limit,
+                "offset": offset,
+            }
+        )
 
     def get_record(programme: str, key: str, who: CurrentUser, session: DbSession) -> Any:
         return show(records.get_record(session, who, programme, section, key))
