@@ -4,10 +4,11 @@ range-checked path numbers."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Annotated, Any
+from typing import Annotated
 
-import orjson
-from fastapi import Depends, Path, Query, Request, Response
+import anyio
+import anyio.to_thread
+from fastapi import Depends, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
@@ -16,7 +17,7 @@ from coprod.app.database import Tx, transaction
 from coprod.app.users import cached_principal, principal
 from coprod.errors import Unauthorized
 
-__all__ = ["CurrentUser", "DbSession", "PlanNumber", "PlanNumberQuery", "database_url", "json_response"]
+__all__ = ["CurrentUser", "DbSession", "PlanNumber", "PlanNumberQuery", "database_url"]
 
 _bearer = HTTPBearer(auto_error=False, description="A token from POST /auth/token")
 MAX_NUMBER = 2**31 - 1  # plan numbers are 32-bit in every database coprod runs on
@@ -30,16 +31,20 @@ def database_url(request: Request) -> str:
 async def _session(request: Request) -> AsyncIterator[Tx]:
     """One transaction per request: committed when the route returns, rolled back on error.
     Opening it does no I/O (a connection is taken on the first query, in the route's
-    thread); closing it may, so it runs on the thread pool: one thread hop, not two."""
+    thread), so it is opened here, without a thread hop. Closing it may wait for the
+    database, so it runs in a thread, outside the request threads' limit (as FastAPI does
+    for its own dependencies): a request waiting for a connection must never hold the
+    thread that the request holding the connection needs to give it back."""
     scope = transaction(database_url(request))
     tx = scope.__enter__()
+    closing = anyio.CapacityLimiter(1)
     try:
         yield tx
     except BaseException as exc:
-        await run_in_threadpool(scope.__exit__, type(exc), exc, exc.__traceback__)
+        await anyio.to_thread.run_sync(scope.__exit__, type(exc), exc, exc.__traceback__, limiter=closing)
         raise
     else:
-        await run_in_threadpool(scope.__exit__, None, None, None)
+        await anyio.to_thread.run_sync(scope.__exit__, None, None, None, limiter=closing)
 
 
 DbSession = Annotated[Tx, Depends(_session)]
@@ -67,10 +72,3 @@ async def _principal(
 CurrentUser = Annotated[Principal, Depends(_principal)]
 PlanNumber = Annotated[int, Path(ge=1, le=MAX_NUMBER, description="A plan version number")]
 PlanNumberQuery = Annotated[int, Query(ge=1, le=MAX_NUMBER, description="A plan version number")]
-
-
-def json_response(body: Any) -> Response:
-    """JSON of plain data (dicts, lists, strings, numbers) by orjson: for routes that send
-    data already validated where it was stored, several times faster than the response
-    model's validation and serialisation."""
-    return Response(orjson.dumps(body), media_type="application/json")

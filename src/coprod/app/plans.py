@@ -124,12 +124,23 @@ def plan_version(tx: Tx, who: Principal, programme: str, number: int) -> PlanVer
 # ---- reading finished plans, cached -----------------------------------------------------
 # A stored plan is 2-3 MB of JSON at M and never changes once done; the programme it is
 # scoped against is validated as a whole (about a second at M). Neither is redone per
-# request: the validated programme is kept per (id, version, creation), the parsed plan per
-# (plan id, finish time), and what a principal sees of it per role and partner as well.
+# request: the validated programme is kept per (id, version, creation), the parsed plan and
+# its status view per plan, and what a principal sees of it per role and partner as well.
 _PROGRAMMES: Lru[Programme] = Lru(8)
 _RESULTS: Lru[dict[str, Any]] = Lru(4)
+_VIEWS: Lru[PlanVersionView] = Lru(64)
 _SCOPED: Lru[dict[str, Any]] = Lru(64)
 _JSON: Lru[bytes] = Lru(64)
+# The columns that say which plan a row is and whether it is done. SQLite keeps a row's
+# columns in order, and the columns after `result` are reached only through its overflow
+# pages (megabytes), so a request reads these and nothing else when its plan is cached.
+_HEAD = (
+    PlanVersion.id,
+    PlanVersion.programme_id,
+    PlanVersion.number,
+    PlanVersion.fingerprint,
+    PlanVersion.status,
+)
 
 
 def _programme_key(row: ProgrammeRow) -> tuple[Any, ...]:
@@ -142,12 +153,12 @@ def validated(records: RecordStore, row: ProgrammeRow) -> Programme:
 
 
 def _head(tx: Tx, row: ProgrammeRow, number: int | None) -> PlanVersion | None:
-    """A plan version without its result (loaded only when a cache misses): the given
-    number, or the latest finished one. (PlanStore's queries load the whole row.)"""
+    """A plan version with only its `_HEAD` columns loaded (the others load when touched,
+    which a cached plan never needs): the given number, or the latest finished one."""
     from sqlalchemy import select
-    from sqlalchemy.orm import defer
+    from sqlalchemy.orm import load_only
 
-    stmt = select(PlanVersion).options(defer(PlanVersion.result)).where(PlanVersion.programme_id == row.id)
+    stmt = select(PlanVersion).options(load_only(*_HEAD)).where(PlanVersion.programme_id == row.id)
     if number is None:
         stmt = stmt.where(PlanVersion.status == JobStatus.DONE.value).order_by(PlanVersion.number.desc())
     else:
@@ -156,7 +167,8 @@ def _head(tx: Tx, row: ProgrammeRow, number: int | None) -> PlanVersion | None:
 
 
 def _plan_key(version: PlanVersion) -> tuple[Any, ...]:
-    return (version.id, version.finished_at)
+    """A finished plan: its row, programme, number and inputs (a done plan never changes)."""
+    return (version.id, version.programme_id, version.number, version.fingerprint)
 
 
 def _result(version: PlanVersion) -> dict[str, Any]:
@@ -167,6 +179,10 @@ def _result(version: PlanVersion) -> dict[str, Any]:
         return version.result
 
     return _RESULTS.get_or_make(_plan_key(version), load)
+
+
+def _done_view(version: PlanVersion) -> PlanVersionView:
+    return _VIEWS.get_or_make(_plan_key(version), lambda: _view(version))
 
 
 @dataclass(frozen=True, slots=True)
@@ -280,7 +296,7 @@ def latest_plan(tx: Tx, who: Principal, programme: str) -> PlanContext:
         return PlanContext(p, None, None, None)
     done = _Done(row, latest, p)
     full = _result(latest) if who.may(Action.READ_PEGGING) else None
-    return PlanContext(p, _view(latest), done.scoped(who), full)
+    return PlanContext(p, _done_view(latest), done.scoped(who), full)
 
 
 def _latest_scoped(tx: Tx, who: Principal, programme: str) -> tuple[PlanVersionView, dict[str, Any]]:
