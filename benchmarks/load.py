@@ -175,24 +175,37 @@ class PlanKeeper:
     token: str
     stop: threading.Event = field(default_factory=threading.Event)
     finished: list[str] = field(default_factory=list)
+    busy: int = 0  # its calls answered 503 (counted with the run, not as the run's errors)
     _thread: threading.Thread | None = None
     _n: int = 0
 
-    def start_one(self) -> int:
-        self._n += 1
-        limit = 80_000 + self._n + int(time.time()) % 1000  # distinct options, never binding
-        started = call(self.base, "POST", f"/programmes/{NAME}/plans", self.token, {"time_limit": limit})
-        return int(started["number"])
+    def _retrying(self, method: str, path: str, body: Any = None) -> Any:
+        """A call that a busy server (503) or a slow answer does not end: the keeper must
+        keep a plan running through the whole measurement."""
+        while not self.stop.is_set():
+            try:
+                return call(self.base, method, path, self.token, body)
+            except (urllib.error.HTTPError, OSError) as exc:
+                if isinstance(exc, urllib.error.HTTPError) and exc.code != 503:
+                    raise
+                self.busy += 1
+                self.stop.wait(0.5)
+        return None
 
     def _run(self) -> None:
         while not self.stop.is_set():
-            number = self.start_one()
-            while not self.stop.is_set():
-                status = call(self.base, "GET", f"/programmes/{NAME}/plans/{number}", self.token)["status"]
-                if status in ("done", "failed"):
-                    self.finished.append(status)
+            self._n += 1
+            limit = 80_000 + self._n + int(time.time()) % 1000  # distinct options, never binding
+            started = self._retrying("POST", f"/programmes/{NAME}/plans", {"time_limit": limit})
+            while started is not None and not self.stop.is_set():
+                found = self._retrying("GET", f"/programmes/{NAME}/plans/{started['number']}")
+                if found is not None and found["status"] in ("done", "failed"):
+                    self.finished.append(found["status"])
                     break
                 self.stop.wait(0.25)
+
+    def alive(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
 
     def __enter__(self) -> PlanKeeper:
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -364,11 +377,33 @@ def _bench_server(
                         if keeper is not None:
                             r["plans_finished_so_far"] = len(keeper.finished)
                             r["plans_failed_so_far"] = keeper.finished.count("failed")
+                            r["keeper_alive"] = keeper.alive()
+                            r["keeper_busy_answers"] = keeper.busy
                         _show(backend, keeper is not None, r)
                         runs.append(r)
             if keeper is not None and keeper.finished.count("failed"):
                 raise SystemExit("a plan failed during the measurement: see the server's log")
     return runs
+
+
+def markdown(report: dict[str, Any]) -> str:
+    """The runs as a table for docs/performance.md."""
+    head = (
+        "| backend | plan running | mix | clients | offered req/s | req/s | p50 ms | p95 ms | p99 ms "
+        "| errors | CPU s server / worker / database / wrk | load before → after |\n"
+        "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |\n"
+    )
+    rows = []
+    for r in report["runs"]:
+        lat, cpu = r["latency_ms"], r["cpu_s"]
+        rows.append(
+            f"| {r['backend']} | {'yes' if r['plan_running'] else 'no'} | {r['mix']} | {r['clients']} "
+            f"| {r['rate_target'] or 'max'} | {r['requests_per_s']:.0f} | {lat['p50']:.0f} "
+            f"| {lat['p95']:.0f} "
+            f"| {lat['p99']:.0f} | {r['errors']} | {cpu['server']} / {cpu['worker']} / {cpu['database']} / "
+            f"{cpu['wrk']} | {r['load_before'][0]} → {r['load_after'][0]} |"
+        )
+    return head + "\n".join(rows) + "\n"
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -416,7 +451,8 @@ def main(argv: list[str] | None = None) -> None:
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2) + "\n")
-    print(f"wrote {args.out}")
+    args.out.with_suffix(".md").write_text(markdown(report))
+    print(f"wrote {args.out} and {args.out.with_suffix('.md')}")
 
 
 if __name__ == "__main__":
