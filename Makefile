@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 EXAMPLE ?= examples/uk-ua-interceptors.yaml
 SIZE ?= S
 
-.PHONY: install dev run test lint typecheck unit browser bench bench-risk bench-fuzz clean
+.PHONY: install dev run test lint typecheck unit browser bench bench-risk bench-fuzz bench-load wrk clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -62,6 +62,18 @@ bench-risk: dev
 # 10,000 mutated programme files through validate and plan (benchmarks/results/fuzz.json)
 bench-fuzz: dev
 	$(PY) -m benchmarks.fuzz -n 10000 --seed 1 --workers 2
+
+# The load generator is Debian's wrk (benchmarks/load.py says why).
+wrk:
+	@command -v wrk >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+	  else echo "wrk is missing: install Debian's wrk package for make bench-load"; exit 1; fi; }
+
+# Read load on coprod serve with a plan running and without (SQLite and the local
+# PostgreSQL; LOAD_ARGS="--backend sqlite --duration 10" for a shorter run).
+bench-load: dev wrk
+	$(PY) -m benchmarks.load $(LOAD_ARGS)
 
 clean:
 	rm -rf $(VENV) plan build dist .pytest_cache .mypy_cache .ruff_cache test-artifacts

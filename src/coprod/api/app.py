@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import subprocess
 from collections.abc import AsyncIterator
 
@@ -49,6 +50,17 @@ def _offline_docs(app: FastAPI) -> None:
         )
 
 
+WORKER_NICE = 10  # the plan worker yields the CPU to requests whenever both want it
+
+
+def _lower_priority(pid: int) -> None:
+    """Run the plan worker at a lower priority than the server: a plan then uses what
+    requests leave over instead of halving their share of the cores. Set right after the
+    start, before the interpreter has started any thread (threads inherit it)."""
+    with contextlib.suppress(OSError):
+        os.setpriority(os.PRIO_PROCESS, pid, WORKER_NICE)
+
+
 def create_app(database_url: str | None = None, plan_worker: str | None = None) -> FastAPI:
     """The app on `database_url`; plans run by a worker `process` (the default), a `thread`
     of this process, or `none` (workers started elsewhere with `coprod worker`)."""
@@ -69,6 +81,7 @@ def create_app(database_url: str | None = None, plan_worker: str | None = None) 
             worker.start_thread()
         elif mode == "process":
             child = spawn_worker_process(url)
+            _lower_priority(child.pid)
         try:
             yield
         finally:

@@ -3,15 +3,18 @@ range-checked path numbers."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated
 
+import anyio
+import anyio.to_thread
 from fastapi import Depends, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 
 from coprod.access import Principal
 from coprod.app.database import Tx, transaction
-from coprod.app.users import principal
+from coprod.app.users import cached_principal, principal
 from coprod.errors import Unauthorized
 
 __all__ = ["CurrentUser", "DbSession", "PlanNumber", "PlanNumberQuery", "database_url"]
@@ -25,21 +28,45 @@ def database_url(request: Request) -> str:
     return url
 
 
-def _session(request: Request) -> Iterator[Tx]:
-    """One transaction per request: committed when the route returns, rolled back on error."""
-    with transaction(database_url(request)) as tx:
+async def _session(request: Request) -> AsyncIterator[Tx]:
+    """One transaction per request: committed when the route returns, rolled back on error.
+    Opening it does no I/O (a connection is taken on the first query, in the route's
+    thread), so it is opened here, without a thread hop. Closing it may wait for the
+    database, so it runs in a thread, outside the request threads' limit (as FastAPI does
+    for its own dependencies): a request waiting for a connection must never hold the
+    thread that the request holding the connection needs to give it back."""
+    scope = transaction(database_url(request))
+    tx = scope.__enter__()
+    closing = anyio.CapacityLimiter(1)
+    try:
         yield tx
+    except BaseException as exc:
+        await anyio.to_thread.run_sync(scope.__exit__, type(exc), exc, exc.__traceback__, limiter=closing)
+        raise
+    else:
+        await anyio.to_thread.run_sync(scope.__exit__, None, None, None, limiter=closing)
 
 
 DbSession = Annotated[Tx, Depends(_session)]
 
 
-def _principal(
-    session: DbSession, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+async def _principal(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 ) -> Principal:
+    """The token's owner: from the short-lived cache (app/users.py) without a thread hop or
+    a database round trip, else looked up in a transaction of its own."""
     if credentials is None:
         raise Unauthorized("send a bearer token (POST /auth/token)")
-    return principal(session, credentials.credentials)
+    token = credentials.credentials
+    who = cached_principal(token)
+    if who is not None:
+        return who
+
+    def look_up() -> Principal:
+        with transaction(database_url(request)) as tx:
+            return principal(tx, token)
+
+    return await run_in_threadpool(look_up)
 
 
 CurrentUser = Annotated[Principal, Depends(_principal)]

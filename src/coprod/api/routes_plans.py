@@ -85,10 +85,25 @@ def plan_status(programme: str, number: PlanNumber, who: CurrentUser, session: D
     return _status(plans.plan_version(session, who, programme, number))
 
 
-@router.get("/programmes/{programme}/plans/{number}/results", responses=ERRORS)
-def plan_results(programme: str, number: PlanNumber, who: CurrentUser, session: DbSession) -> dict[str, Any]:
+def _json(body: bytes) -> Response:
+    """JSON made once per plan and view by the use case (megabytes for a whole plan):
+    sent as it is, not validated and serialised again per request."""
+    return Response(content=body, media_type="application/json")
+
+
+@router.get("/programmes/{programme}/plans/{number}/results", response_model=dict[str, Any], responses=ERRORS)
+def plan_results(programme: str, number: PlanNumber, who: CurrentUser, session: DbSession) -> Response:
     """The plan's tables and KPIs, limited to what the user's partner may see."""
-    return plans.plan_results(session, who, programme, number)
+    return _json(plans.plan_results_json(session, who, programme, number))
+
+
+@router.get(
+    "/programmes/{programme}/plans/{number}/overview", response_model=dict[str, Any], responses=ERRORS
+)
+def plan_overview(programme: str, number: PlanNumber, who: CurrentUser, session: DbSession) -> Response:
+    """The plan at a glance, limited like results: KPIs, how many rows of each table the
+    user sees, the worst late or unmet requirements and the top bottlenecks (20 each)."""
+    return _json(plans.plan_overview_json(session, who, programme, number))
 
 
 @router.get("/programmes/{programme}/plans/{number}/bottlenecks", responses=ERRORS)

@@ -2,7 +2,9 @@
 
 For each section (partners, lines, requirements, ...) there are typed schemas
 <Type>Create {data}, <Type>Update {version, data}, <Type>Public {key, version, partner,
-data} and <Type>Page, and five routes. Scoping is done by the store, not here.
+data} and <Type>Page, and five routes. Scoping is done by the store, not here. A list is
+sent as the stored JSON (each record was validated as this model when it was written, and
+is stored as the model's own serialisation), not validated and serialised again per request.
 
 No `from __future__ import annotations` here: the route functions' annotations name the
 per-section schemas made in `_register`, so they must be evaluated where they are defined.
@@ -11,16 +13,33 @@ per-section schemas made in `_register`, so they must be evaluated where they ar
 from enum import Enum
 from typing import Annotated, Any
 
+import orjson
 from fastapi import APIRouter, Query, Response
 from pydantic import Field, create_model
 
-from coprod.access import SECTIONS
+from coprod.access import SECTIONS, Principal
 from coprod.api.deps import CurrentUser, DbSession
 from coprod.api.problems import problem_responses
-from coprod.app import records
+from coprod.app import programmes, records
+from coprod.app.caches import Lru
 from coprod.app.records import RecordView
+from coprod.errors import NotFound
 
 router = APIRouter()
+# Pages of records as sent, per programme state, section, role, partner and query. Every
+# write of a programme's records (create, update, delete, import) raises the programme's
+# version in the same transaction, so a page of an older state is never found again; the
+# version is read before the page, so a page is never older than its key.
+_PAGES: Lru[bytes] = Lru(512)
+
+
+def _programme_version(session: DbSession, who: Principal, name: str) -> tuple[Any, ...]:
+    for s in programmes.list_programmes(session, who):
+        if s.name == name:
+            return (s.name, s.version, s.created_at)
+    raise NotFound(f"no programme named '{name}'")
+
+
 ERRORS = problem_responses(401, 403, 404, 409, 422)
 VERSION = Annotated[int, Query(ge=1, le=2**31 - 1)]
 
@@ -61,8 +80,18 @@ def _register(section: str) -> None:
         offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
     ) -> Any:
         query = records.parse_query(section, where, sort, limit, offset)
-        found = records.list_records(session, who, programme, section, query)
-        return page(items=[show(r) for r in found.items], total=found.total, limit=limit, offset=offset)
+        asked = (tuple(sorted(query.where.items())), tuple(query.sort), limit, offset)
+        key = (*_programme_version(session, who, programme), section, who.role, who.partner, asked)
+
+        def make() -> bytes:
+            found = records.list_records(session, who, programme, section, query)
+            items = [
+                {"key": r.key, "version": r.version, "partner": r.partner, "data": r.data}
+                for r in found.items
+            ]
+            return orjson.dumps({"items": items, "total": found.total, "limit": limit, "offset": offset})
+
+        return Response(_PAGES.get_or_make(key, make), media_type="application/json")
 
     def get_record(programme: str, key: str, who: CurrentUser, session: DbSession) -> Any:
         return show(records.get_record(session, who, programme, section, key))

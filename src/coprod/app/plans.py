@@ -11,7 +11,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
+
 from coprod.access import PLAN_TABLES, Action, Principal
+from coprod.app.caches import Lru
 from coprod.app.database import Tx, transaction
 from coprod.app.plan_jobs import fingerprint, options_to_json, run_job, worker_name
 from coprod.app.plan_view import scope_plan
@@ -21,7 +24,7 @@ from coprod.planning import Plan, PlanOptions
 from coprod.planning.options import PlanStage
 from coprod.storage.plans import JobStatus, PlanStore
 from coprod.storage.records import RecordStore
-from coprod.storage.tables import PlanVersion
+from coprod.storage.tables import PlanVersion, ProgrammeRow
 
 __all__ = [
     "DOWNLOAD_TABLES",
@@ -30,14 +33,23 @@ __all__ = [
     "diff_stored",
     "latest_plan",
     "plan_diff",
+    "plan_overview_json",
     "plan_results",
+    "plan_results_json",
     "plan_stored",
     "plan_table_csv",
     "plan_version",
     "plan_versions",
     "plan_workbook",
     "start_plan",
+    "validated",
 ]
+
+
+def dumps(value: Any) -> bytes:
+    """JSON text of stored plan data (orjson: a whole plan at M in milliseconds)."""
+    return orjson.dumps(value, default=str)
+
 
 DOWNLOAD_TABLES = tuple(t for t in PLAN_TABLES if t != "deliveries_by_period")
 
@@ -88,29 +100,161 @@ def start_plan(tx: Tx, who: Principal, programme: str, options: PlanOptions | No
 
 
 def plan_versions(tx: Tx, who: Principal, programme: str) -> list[PlanVersionView]:
+    from sqlalchemy import select
+    from sqlalchemy.orm import defer
+
     row = RecordStore(tx).programme(programme)
-    return [_view(v) for v in PlanStore(tx).all(row)]
+    stmt = (
+        select(PlanVersion)
+        .options(defer(PlanVersion.result))  # a status list, not megabytes of plans
+        .where(PlanVersion.programme_id == row.id)
+        .order_by(PlanVersion.number)
+    )
+    return [_view(v) for v in tx.scalars(stmt)]
 
 
 def plan_version(tx: Tx, who: Principal, programme: str, number: int) -> PlanVersionView:
     row = RecordStore(tx).programme(programme)
-    return _view(PlanStore(tx).get(row, number))
+    version = _head(tx, row, number)  # polled while a plan runs: without the result
+    if version is None:
+        raise NotFound(f"no plan {number} for programme '{programme}'")
+    return _view(version)
 
 
-def _done(tx: Tx, programme: str, number: int) -> tuple[PlanVersion, Programme]:
+# ---- reading finished plans, cached -----------------------------------------------------
+# A stored plan is 2-3 MB of JSON at M and never changes once done; the programme it is
+# scoped against is validated as a whole (about a second at M). Neither is redone per
+# request: the validated programme is kept per (id, version, creation), the parsed plan and
+# its status view per plan, and what a principal sees of it per role and partner as well.
+_PROGRAMMES: Lru[Programme] = Lru(8)
+_RESULTS: Lru[dict[str, Any]] = Lru(4)
+_VIEWS: Lru[PlanVersionView] = Lru(64)
+_SCOPED: Lru[dict[str, Any]] = Lru(64)
+_JSON: Lru[bytes] = Lru(64)
+# The columns that say which plan a row is and whether it is done. SQLite keeps a row's
+# columns in order, and the columns after `result` are reached only through its overflow
+# pages (megabytes), so a request reads these and nothing else when its plan is cached.
+_HEAD = (
+    PlanVersion.id,
+    PlanVersion.programme_id,
+    PlanVersion.number,
+    PlanVersion.fingerprint,
+    PlanVersion.status,
+)
+
+
+def _programme_key(row: ProgrammeRow) -> tuple[Any, ...]:
+    return (row.id, row.version, row.created_at)
+
+
+def validated(records: RecordStore, row: ProgrammeRow) -> Programme:
+    """The stored programme as the validated aggregate (frozen: shared between requests)."""
+    return _PROGRAMMES.get_or_make(_programme_key(row), lambda: records.load(row))
+
+
+def _head(tx: Tx, row: ProgrammeRow, number: int | None) -> PlanVersion | None:
+    """A plan version with only its `_HEAD` columns loaded (the others load when touched,
+    which a cached plan never needs): the given number, or the latest finished one."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import load_only
+
+    stmt = select(PlanVersion).options(load_only(*_HEAD)).where(PlanVersion.programme_id == row.id)
+    if number is None:
+        stmt = stmt.where(PlanVersion.status == JobStatus.DONE.value).order_by(PlanVersion.number.desc())
+    else:
+        stmt = stmt.where(PlanVersion.number == number)
+    return tx.scalar(stmt.limit(1))
+
+
+def _plan_key(version: PlanVersion) -> tuple[Any, ...]:
+    """A finished plan: its row, programme, number and inputs (a done plan never changes)."""
+    return (version.id, version.programme_id, version.number, version.fingerprint)
+
+
+def _result(version: PlanVersion) -> dict[str, Any]:
+    """The whole stored plan (shared: callers never change it)."""
+
+    def load() -> dict[str, Any]:
+        assert version.result is not None
+        return version.result
+
+    return _RESULTS.get_or_make(_plan_key(version), load)
+
+
+def _done_view(version: PlanVersion) -> PlanVersionView:
+    return _VIEWS.get_or_make(_plan_key(version), lambda: _view(version))
+
+
+@dataclass(frozen=True, slots=True)
+class _Done:
+    row: ProgrammeRow
+    version: PlanVersion
+    programme: Programme
+
+    def key(self, who: Principal) -> tuple[Any, ...]:
+        """What a view of this plan for `who` depends on: the plan, the programme it is
+        scoped against, the role (tables, costs) and the partner (rows)."""
+        return (*_plan_key(self.version), *_programme_key(self.row), who.role, who.partner)
+
+    def scoped(self, who: Principal) -> dict[str, Any]:
+        return _SCOPED.get_or_make(
+            self.key(who), lambda: scope_plan(_result(self.version), who, self.programme)
+        )
+
+
+def _done(tx: Tx, programme: str, number: int) -> _Done:
     records = RecordStore(tx)
     row = records.programme(programme)
-    version = PlanStore(tx).get(row, number)
-    if version.status != JobStatus.DONE or version.result is None:
+    version = _head(tx, row, number)
+    if version is None:
+        raise NotFound(f"no plan {number} for programme '{programme}'")
+    if version.status != JobStatus.DONE:
         raise Conflict(f"plan {number} is {version.status}, not done")
-    return version, records.load(row)
+    return _Done(row, version, validated(records, row))
 
 
 def plan_results(tx: Tx, who: Principal, programme: str, number: int) -> dict[str, Any]:
-    """The plan's tables and KPIs, limited to what the user's partner may see."""
-    version, p = _done(tx, programme, number)
-    assert version.result is not None
-    return scope_plan(version.result, who, p)
+    """The plan's tables and KPIs, limited to what the user's partner may see (shared:
+    callers never change it)."""
+    return _done(tx, programme, number).scoped(who)
+
+
+def plan_results_json(tx: Tx, who: Principal, programme: str, number: int) -> bytes:
+    """`plan_results` as JSON text, made once per plan and view."""
+    done = _done(tx, programme, number)
+    return _JSON.get_or_make(("results", *done.key(who)), lambda: dumps(done.scoped(who)))
+
+
+OVERVIEW_ROWS = 20  # late requirements and bottlenecks an overview lists
+
+
+def _overview(number: int, scoped: dict[str, Any]) -> dict[str, Any]:
+    """A plan at a glance, from the rows the user may see: KPIs, how many rows each table
+    holds for the user, the worst late or unmet requirements and the top bottlenecks."""
+    late = sorted(
+        (r for r in scoped["requirements"] if r["status"] != "on_time"),
+        key=lambda r: (-r["unmet"], -r["weighted_late_periods"], r["id"]),
+    )
+    out: dict[str, Any] = {
+        k: scoped[k] for k in ("programme", "currency", "status", "method", "kpis") if k in scoped
+    }
+    if "costs" in scoped:
+        out["costs"] = scoped["costs"]
+    return {
+        "number": number,
+        **out,
+        "periods": len(scoped["periods"]),
+        "rows": {t: len(scoped[t]) for t in PLAN_TABLES},
+        "late": late[:OVERVIEW_ROWS],
+        "bottlenecks": scoped["bottlenecks"][:OVERVIEW_ROWS],
+    }
+
+
+def plan_overview_json(tx: Tx, who: Principal, programme: str, number: int) -> bytes:
+    """The plan at a glance as JSON (a few kilobytes instead of the whole plan), scoped
+    like results, made once per plan and view."""
+    done = _done(tx, programme, number)
+    return _JSON.get_or_make(("overview", *done.key(who)), lambda: dumps(_overview(number, done.scoped(who))))
 
 
 def _as_plan(scoped: dict[str, Any]) -> Plan:
@@ -146,12 +290,13 @@ class PlanContext:
 def latest_plan(tx: Tx, who: Principal, programme: str) -> PlanContext:
     records = RecordStore(tx)
     row = records.programme(programme)
-    p = records.load(row)
-    latest = PlanStore(tx).latest_done(row)
-    if latest is None or latest.result is None:
+    p = validated(records, row)
+    latest = _head(tx, row, None)
+    if latest is None:
         return PlanContext(p, None, None, None)
-    full = latest.result if who.may(Action.READ_PEGGING) else None
-    return PlanContext(p, _view(latest), scope_plan(latest.result, who, p), full)
+    done = _Done(row, latest, p)
+    full = _result(latest) if who.may(Action.READ_PEGGING) else None
+    return PlanContext(p, _done_view(latest), done.scoped(who), full)
 
 
 def _latest_scoped(tx: Tx, who: Principal, programme: str) -> tuple[PlanVersionView, dict[str, Any]]:

@@ -6,13 +6,23 @@ import datetime as dt
 from dataclasses import dataclass
 
 from coprod.access import Action, Principal, Role
+from coprod.app.caches import Lru
 from coprod.app.database import Tx, migrate, transaction
 from coprod.app.names import check_username
 from coprod.errors import InputError, Unauthorized
 from coprod.storage.records import RecordStore
-from coprod.storage.users import LoginLimiter, UserStore
+from coprod.storage.users import LoginLimiter, UserStore, token_digest
 
-__all__ = ["LoginLimiter", "UserView", "add_user", "add_user_locally", "list_users", "login", "principal"]
+__all__ = [
+    "LoginLimiter",
+    "UserView",
+    "add_user",
+    "add_user_locally",
+    "cached_principal",
+    "list_users",
+    "login",
+    "principal",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,8 +44,35 @@ def login(
         raise
 
 
+# Who a bearer token belongs to, kept for a few seconds so that a request does not cost a
+# database round trip before its real work. Keyed by the token's digest (no token is kept
+# in memory); unknown tokens are never cached. Expiry is checked on every use, so a token
+# stops working exactly when it expires; a token revoked in the database (its row deleted,
+# or its user removed or given another role) is refused within AUTH_CACHE_S.
+AUTH_CACHE_S = 10.0
+_TOKENS: Lru[tuple[Principal, dt.datetime]] = Lru(4096, ttl_s=AUTH_CACHE_S)
+
+
+def cached_principal(token: str) -> Principal | None:
+    """The token's owner if it was looked up in the last AUTH_CACHE_S seconds (None: ask
+    `principal`); an expired token raises Unauthorized."""
+    key = token_digest(token)
+    found = _TOKENS.get(key)
+    if found is None:
+        return None
+    who, expires = found
+    if expires < dt.datetime.now(dt.UTC):
+        _TOKENS.discard(key)
+        raise Unauthorized("the token has expired: log in again")
+    return who
+
+
 def principal(tx: Tx, token: str) -> Principal:
-    return UserStore(tx).principal(token)
+    """Who the token belongs to (Unauthorized if unknown, revoked or expired)."""
+    who = cached_principal(token)
+    if who is None:
+        who = _TOKENS.put(token_digest(token), UserStore(tx).token_owner(token))[0]
+    return who
 
 
 def _known_partners(tx: Tx) -> set[str]:

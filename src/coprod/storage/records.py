@@ -282,7 +282,7 @@ class RecordStore:
         )
         self.session.add(rec)
         self._audit(row, who, section, key, "create", None, data)
-        row.version += 1
+        row.version = ProgrammeRow.version + 1  # in SQL: concurrent writers each count (caches key on it)
         self.session.flush()
         self._rescope(row, section)
         return rec
@@ -318,7 +318,7 @@ class RecordStore:
         if done.rowcount != 1:  # type: ignore[attr-defined]
             raise Conflict(f"{section} record '{key}' was changed by someone else: read it again")
         self._audit(row, who, section, key, "update", before, data)
-        row.version += 1
+        row.version = ProgrammeRow.version + 1  # in SQL: concurrent writers each count (caches key on it)
         self.session.flush()
         self._rescope(row, section)
         self.session.refresh(rec)
@@ -337,7 +337,7 @@ class RecordStore:
         if done.rowcount != 1:  # type: ignore[attr-defined]
             raise Conflict(f"{section} record '{key}' was changed by someone else: read it again")
         self._audit(row, who, section, key, "delete", rec.data, None)
-        row.version += 1
+        row.version = ProgrammeRow.version + 1  # in SQL: concurrent writers each count (caches key on it)
         self.session.flush()
         self._rescope(row, section)
 

@@ -17,12 +17,12 @@ from coprod.access import Principal, Role
 from coprod.errors import Conflict, InputError, NotFound, TooManyRequests, Unauthorized
 from coprod.storage.tables import Token, User
 
-__all__ = ["LoginLimiter", "UserStore"]
+__all__ = ["LoginLimiter", "UserStore", "token_digest"]
 
 _HASHER = PasswordHash.recommended()  # argon2id
 
 
-def _digest(token: str) -> str:
+def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -79,14 +79,18 @@ class UserStore:
         token = secrets.token_urlsafe(32)
         expires = dt.datetime.now(dt.UTC) + dt.timedelta(hours=hours)
         self.session.execute(delete(Token).where(Token.expires_at < dt.datetime.now(dt.UTC)))
-        self.session.add(Token(digest=_digest(token), user_id=user.id, expires_at=expires))
+        self.session.add(Token(digest=token_digest(token), user_id=user.id, expires_at=expires))
         return token, expires
 
     def principal(self, token: str) -> Principal:
+        return self.token_owner(token)[0]
+
+    def token_owner(self, token: str) -> tuple[Principal, dt.datetime]:
+        """Who a token belongs to and when it expires (Unauthorized if unknown or expired)."""
         row = self.session.execute(
             select(User, Token.expires_at)
             .join(Token, Token.user_id == User.id)
-            .where(Token.digest == _digest(token))
+            .where(Token.digest == token_digest(token))
         ).first()
         if row is None:
             raise Unauthorized("unknown or revoked token: log in again")
@@ -95,7 +99,7 @@ class UserStore:
             expires = expires.replace(tzinfo=dt.UTC)
         if expires < dt.datetime.now(dt.UTC):
             raise Unauthorized("the token has expired: log in again")
-        return Principal(user.username, user.partner, Role(user.role))
+        return Principal(user.username, user.partner, Role(user.role)), expires
 
     def get(self, username: str) -> User:
         user = self.session.scalar(select(User).where(User.username == username))
