@@ -169,3 +169,16 @@ def client(seeded: str) -> Iterator[TestClient]:
 @pytest.fixture(scope="session")
 def api(client: TestClient) -> dict[str, Api]:
     return {username: Api(client, username) for username, _, _ in USERS}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked postgresql_only run on the PostgreSQL database only (deselected, not
+    skipped, on SQLite: they test what only a database server does)."""
+    keep, drop = [], []
+    for item in items:
+        params = getattr(item, "callspec", None)
+        on_sqlite = params is not None and "sqlite" in params.id.split("-")
+        (drop if item.get_closest_marker("postgresql_only") and on_sqlite else keep).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep

@@ -181,9 +181,9 @@ def test_kill_9_during_a_dashboard_upload_leaves_the_old_or_the_new_programme(
     assert _hours(url) == hours
 
 
+@pytest.mark.postgresql_only  # only a server can terminate connections: not collected on SQLite
 def test_terminated_postgresql_connections_are_replaced_on_the_next_request(url: str, tmp_path: Path) -> None:
-    if not url.startswith("postgresql"):
-        pytest.skip("a PostgreSQL server terminating connections")
+    assert url.startswith("postgresql")
     with serve(url, tmp_path) as served:
         token = served.login("po", PASSWORD)
         for _ in range(3):
