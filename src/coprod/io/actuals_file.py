@@ -33,7 +33,15 @@ from coprod.io.loader import _describe, yaml_mapping
 from coprod.io.plain import to_plain
 from coprod.io.raw import RawProgramme
 
-__all__ = ["ACTUALS_FILES", "RawActuals", "parse_actuals", "read_actuals", "write_actuals_folder"]
+__all__ = [
+    "ACTUALS_FILES",
+    "RawActuals",
+    "parse_actuals",
+    "read_actuals",
+    "read_upload",
+    "write_actuals_folder",
+    "write_actuals_workbook",
+]
 
 RawActuals = RawProgramme  # the same thing: plain data plus where each record came from
 
@@ -177,15 +185,26 @@ def parse_actuals(raw: RawActuals) -> ActualsBatch:
     return batch
 
 
-def actuals_from_upload(content: bytes, name: str) -> ActualsBatch:
-    """A batch uploaded as YAML or XLSX bytes (the API and the dashboard)."""
+def read_upload(content: bytes, name: str) -> RawActuals:
+    """A batch uploaded as YAML or XLSX bytes (the API and the dashboard), unvalidated."""
     if name.lower().endswith(".xlsx"):
-        return parse_actuals(_read_workbook(content, name))
+        return _read_workbook(content, name)
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ProgrammeInvalid([Problem(name, "", "", f"not UTF-8 text: {exc.reason}")]) from exc
-    return parse_actuals(RawActuals(yaml_mapping(text, name), name))
+    return _check_kinds(RawActuals(yaml_mapping(text, name), name))
+
+
+def _check_kinds(raw: RawActuals) -> RawActuals:
+    unknown = sorted(set(raw.data) - set(EVENT_KINDS))
+    if unknown:
+        problems = [
+            Problem(raw.default_file, k, "", f"not a kind of event (one of: {', '.join(EVENT_KINDS)})")
+            for k in unknown
+        ]
+        raise ProgrammeInvalid(problems)
+    return raw
 
 
 def write_actuals_folder(batch: ActualsBatch, folder: Path) -> None:
@@ -210,18 +229,17 @@ def write_actuals_folder(batch: ActualsBatch, folder: Path) -> None:
 def write_actuals_workbook(batch: ActualsBatch) -> bytes:
     from openpyxl import Workbook
 
+    from coprod.io.sheets import write_table
     from coprod.io.workbook import _cell
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         write_actuals_folder(batch, folder)
-        book = Workbook()
-        book.remove(book.active)
+        book = Workbook(write_only=True)
         for name in ACTUALS_FILES:
-            sheet = book.create_sheet(name[:31])
             with (folder / f"{name}.csv").open(newline="", encoding="utf-8") as fh:
-                for row in csv.reader(fh):
-                    sheet.append([_cell(v) for v in row])
+                rows = list(csv.reader(fh))
+            write_table(book, name, rows[0], [[_cell(v) for v in row] for row in rows[1:]])
         out = BytesIO()
         book.save(out)
         return out.getvalue()
