@@ -28,6 +28,7 @@ __all__ = [
     "get_event",
     "import_actuals_file",
     "import_batch",
+    "import_request",
     "import_upload",
     "list_events",
     "record_event",
@@ -81,6 +82,12 @@ def import_upload(tx: Tx, who: Principal, programme: str, content: bytes, name: 
     """A batch uploaded as YAML or XLSX (the API and the dashboard)."""
     raw = read_upload(content, name)
     return import_batch(tx, who, programme, parse_actuals(raw), raw)
+
+
+def import_request(tx: Tx, who: Principal, programme: str, batch: ActualsBatch) -> ImportSummary:
+    """A batch posted to the API (already parsed); problems name its records by position."""
+    raw = RawActuals(batch.model_dump(mode="json", by_alias=True), "request")
+    return import_batch(tx, who, programme, batch, raw)
 
 
 def record_event(tx: Tx, who: Principal, programme: str, kind: str, data: dict[str, Any]) -> EventView:
