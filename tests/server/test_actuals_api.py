@@ -147,3 +147,36 @@ def test_a_plan_as_of_a_date(api: dict[str, Api]) -> None:
     results = po.get(f"{BASE}/plans/{number}/results").json()
     assert results["periods"][0] == "2026-04-01"
     assert "R001" not in {r["id"] for r in results["requirements"]}
+
+
+def _browser(api: dict[str, Api], username: str) -> TestClient:
+    app = next(iter(api.values())).client.app
+    client = TestClient(app)
+    assert client.post("/login", data={"username": username, "password": PASSWORD}).status_code == 200
+    return client
+
+
+def test_dashboard_tracking_site_and_royalty_pages(api: dict[str, Api]) -> None:
+    po = _browser(api, "po")
+    overview = po.get("/p/example/tracking")
+    assert overview.status_code == 200 and "Plan against actual" in overview.text
+    assert overview.text.count('class="chart"') == 2 and "UK-MIDLANDS" in overview.text
+    site = po.get("/p/example/tracking/UK-MIDLANDS")
+    assert site.status_code == 200 and "UK-MID-1" in site.text and "UA-KYIV-1" not in site.text
+    uk = _browser(api, "planner_uk")
+    assert "UA-KYIV-1" not in uk.get("/p/example/tracking").text  # only its own lines
+    assert "35,400.00" in uk.get("/p/example/royalties").text
+    assert "35,400.00" in _browser(api, "da").get("/p/example/royalties").text
+    assert "35,400.00" not in _browser(api, "planner_no").get("/p/example/royalties").text
+    denied = _browser(api, "customer").get("/p/example/royalties")
+    assert denied.status_code == 403 and denied.headers["content-type"].startswith("text/html")
+
+
+def test_dashboard_run_form_plans_as_of_a_date(api: dict[str, Api]) -> None:
+    po = _browser(api, "po")
+    page_html = po.get("/p/example").text
+    csrf = page_html.split('name="csrf" value="', 1)[1].split('"', 1)[0]
+    wrong = po.post("/p/example/run", data={"csrf": csrf, "as_of": "2026-04-15"})
+    assert wrong.status_code == 422 and "plan as of 2026-04-01 or 2026-05-01" in wrong.text
+    ran = po.post("/p/example/run", data={"csrf": csrf, "as_of": "2026-05-01"}, follow_redirects=False)
+    assert ran.status_code == 303 and "/progress" in ran.headers["location"]
