@@ -5,6 +5,7 @@ batch lands whole or not at all."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -16,7 +17,7 @@ from coprod.access import EVENT_KINDS, Principal
 from coprod.domain.actuals import EVENT_KINDS as MODELS
 from coprod.domain.actuals import ActualsBatch, event_date
 from coprod.errors import Forbidden, NotFound
-from coprod.storage.tables import AuditEntry, EventRow, ProgrammeRow
+from coprod.storage.tables import AuditEntry, Base, EventRow, ProgrammeRow
 
 __all__ = ["ActualsStore", "NewEvent"]
 
@@ -54,6 +55,7 @@ class ActualsStore:
 
     def add(self, row: ProgrammeRow, events: Sequence[NewEvent], who: Principal, origin: str) -> None:
         """Append `events` (already checked) and audit the batch."""
+        now = dt.datetime.now(dt.UTC)
         rows = [
             {
                 "programme_id": row.id,
@@ -65,11 +67,15 @@ class ActualsStore:
                 "data": e.data,
                 "recorded_by": who.username,
                 "batch": origin[:200],
+                "recorded_at": now,
             }
             for e in events
         ]
-        for start in range(0, len(rows), 5000):  # executemany in chunks: bounded memory per statement
-            self.session.execute(insert(EventRow), rows[start : start + 5000])
+        # Core executemany in chunks (the ORM's bulk path costs more per row than the insert)
+        table = Base.metadata.tables[EventRow.__tablename__]
+        connection = self.session.connection()
+        for start in range(0, len(rows), 5000):
+            connection.execute(insert(table), rows[start : start + 5000])
         counts: dict[str, int] = {}
         for e in events:
             counts[e.kind] = counts.get(e.kind, 0) + 1

@@ -51,6 +51,13 @@ class Ledger:
         self._usage: dict[tuple[str, int], dict[str, float]] = {}
 
     @cached_property
+    def partner_of(self) -> dict[str, str]:
+        """Site or destination id -> the partner it belongs to."""
+        out = {d.id: d.partner for d in self.p.destinations}
+        out.update({s.id: s.partner for s in self.p.sites})
+        return out
+
+    @cached_property
     def lots(self) -> dict[str, Lot]:
         return {x.id: x for x in self.batch.lots}
 

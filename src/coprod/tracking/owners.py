@@ -15,42 +15,34 @@ from __future__ import annotations
 
 from typing import Any
 
-from coprod.domain import Programme
 from coprod.tracking.ledger import Ledger
 
 __all__ = ["owner_and_party"]
 
 
-def _to_partner(p: Programme, to: str) -> str | None:
-    site = p.site_by_id.get(to)
-    if site is not None:
-        return site.partner
-    return next((d.partner for d in p.destinations if d.id == to), None)
-
-
 def owner_and_party(led: Ledger, kind: str, event: Any) -> tuple[str | None, str | None]:
     """(owner, party) of `event`, found through the programme and the other events."""
     p = led.p
-    site_partner = {s.id: s.partner for s in p.sites}
+    partner = led.partner_of
     if kind in ("lots", "first_articles"):
         design = p.design_by_id.get(event.design)
-        return site_partner.get(event.site), design.owner if design else None
+        return partner.get(event.site), design.owner if design else None
     if kind == "acceptances":
         lot = led.lots.get(event.lot)
         if lot is None:
             return None, None
         design = p.design_by_id.get(lot.design)
-        return site_partner.get(lot.site), design.owner if design else None
+        return partner.get(lot.site), design.owner if design else None
     if kind == "shipments":
-        return site_partner.get(event.from_site), _to_partner(p, event.to)
+        return partner.get(event.from_site), partner.get(event.to)
     if kind == "receipts":
         sh = led.shipments.get(event.shipment)
         if sh is None:
             return None, None
-        return _to_partner(p, sh.to), site_partner.get(sh.from_site)
+        return partner.get(sh.to), partner.get(sh.from_site)
     if kind == "purchase_orders":
-        return site_partner.get(event.site), event.supplier
+        return partner.get(event.site), event.supplier
     if kind == "order_receipts":
         po = led.orders.get(event.order)
-        return (site_partner.get(po.site), po.supplier) if po else (None, None)
+        return (partner.get(po.site), po.supplier) if po else (None, None)
     raise KeyError(kind)
