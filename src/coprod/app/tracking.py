@@ -86,7 +86,7 @@ def track(tx: Tx, who: Principal, programme: str, plan: int | None = None) -> Tr
     planned = {}
     if version is not None and version.result is not None:
         planned = planned_per_period(p, version.result["production"], list(version.result["periods"]))
-    days = [event_date(k, e) for k, events in batch.kinds().items() for e in events]
+    days = [event_date(k, e) for k, events in mine.kinds().items() for e in events]
     through = max(days, default=p.calendar.start)
     rows = track_rows(p, mine, planned, through)
     site_partner = {s.id: s.partner for s in p.sites}
