@@ -29,7 +29,8 @@ from pydantic import ValidationError
 from coprod.domain.actuals import EVENT_KINDS, ActualsBatch
 from coprod.errors import InputError, Problem, ProgrammeInvalid
 from coprod.io.csv_format import _Reader
-from coprod.io.loader import _describe, yaml_mapping
+from coprod.io.loader import yaml_mapping
+from coprod.io.messages import describe
 from coprod.io.plain import to_plain
 from coprod.io.raw import RawProgramme
 
@@ -178,7 +179,7 @@ def parse_actuals(raw: RawActuals) -> ActualsBatch:
     except ValidationError as exc:
         for error in exc.errors():
             origin, field = raw.locate(tuple(error["loc"]))
-            problems.append(Problem(origin.file, origin.record, field, _describe(error)))
+            problems.append(Problem(origin.file, origin.record, field, describe(error)))
         raise ProgrammeInvalid(problems) from exc
     if problems:
         raise ProgrammeInvalid(problems)
