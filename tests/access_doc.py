@@ -21,7 +21,7 @@ def table(heading: str) -> dict[str, dict[str, str]]:
         if not line.startswith("| ") or line.startswith("| ---"):
             continue
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
-        if cells[0] in ("record type", "action", "plan table"):
+        if cells[0] in ("record type", "event type", "action", "plan table"):
             assert [c.replace(" ", "-") for c in cells[1:]] == list(ROLES), cells
             continue
         values = [c.split("(")[0].strip() for c in cells[1:]]

@@ -41,6 +41,7 @@ from coprod.errors import Forbidden
 
 __all__ = [
     "ACTIONS",
+    "EVENT_KINDS",
     "PLAN_VIEW",
     "RULES",
     "SECTIONS",
@@ -66,6 +67,18 @@ SECTIONS = (
     "lanes",
     "stock",
     "requirements",
+)
+
+# Actuals (coprod.tracking): events recorded by the partner they belong to; owners and
+# second parties are derived in tracking/owners.py, and the same Modes apply.
+EVENT_KINDS = (
+    "lots",
+    "first_articles",
+    "acceptances",
+    "shipments",
+    "receipts",
+    "purchase_orders",
+    "order_receipts",
 )
 
 
@@ -170,10 +183,12 @@ class Principal:
 
 
 _EVERYONE_READS = {"partners": Mode.READ, "components": Mode.READ, "designs": Mode.READ}
+_BUILDS = ("lots", "first_articles", "acceptances")
 RULES: dict[Role, dict[str, Mode]] = {
-    Role.PROGRAMME_OFFICE: dict.fromkeys(SECTIONS, Mode.ALL),
-    Role.AUDITOR: dict.fromkeys(SECTIONS, Mode.READ),
+    Role.PROGRAMME_OFFICE: dict.fromkeys(SECTIONS + EVENT_KINDS, Mode.ALL),
+    Role.AUDITOR: dict.fromkeys(SECTIONS + EVENT_KINDS, Mode.READ),
     Role.DESIGN_AUTHORITY: {
+        **dict.fromkeys(_BUILDS, Mode.READ_OWN),  # builds of its designs, wherever they are
         **_EVERYONE_READS,
         "components": Mode.ALL,
         "designs": Mode.OWN,
@@ -190,13 +205,22 @@ RULES: dict[Role, dict[str, Mode]] = {
         "lanes": Mode.OWN,
         "licences": Mode.READ_OWN,
         "supply_offers": Mode.READ_OWN,
+        **dict.fromkeys(EVENT_KINDS, Mode.OWN),  # its site's builds, shipments, receipts, orders
     },
-    Role.SUPPLIER: {"partners": Mode.READ, "components": Mode.READ, "supply_offers": Mode.OWN},
+    Role.SUPPLIER: {
+        "partners": Mode.READ,
+        "components": Mode.READ,
+        "supply_offers": Mode.OWN,
+        "purchase_orders": Mode.READ_OWN,  # orders placed on it and their receipts
+        "order_receipts": Mode.READ_OWN,
+    },
     Role.CUSTOMER: {
         "partners": Mode.READ,
         "designs": Mode.READ,
         "destinations": Mode.OWN,
         "requirements": Mode.OWN,
+        "shipments": Mode.READ_OWN,  # shipments to its destinations
+        "receipts": Mode.OWN,  # it records what arrived
     },
 }
 

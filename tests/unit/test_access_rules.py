@@ -32,3 +32,14 @@ def test_plan_views_match_the_documented_table() -> None:
         for role, word in by_role.items():
             expected = RowScope(word) if word else None
             assert PLAN_VIEW[Role(role)].get(name) is expected, (name, role, word)
+
+
+def test_event_rules_match_the_documented_table() -> None:
+    from coprod.access import EVENT_KINDS
+    from coprod.domain.actuals import EVENT_KINDS as DOMAIN_KINDS
+
+    doc = table("Actuals")
+    assert list(doc) == list(EVENT_KINDS) == list(DOMAIN_KINDS)
+    for kind, by_role in doc.items():
+        for role, word in by_role.items():
+            assert RULES[Role(role)].get(kind) is MODE_WORDS[word], (kind, role, word)

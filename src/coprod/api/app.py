@@ -19,6 +19,7 @@ from coprod.api.routes_auth import router as auth_router
 from coprod.api.routes_plans import router as plans_router
 from coprod.api.routes_programmes import router as programmes_router
 from coprod.api.routes_records import router as records_router
+from coprod.api.routes_tracking import router as tracking_router
 from coprod.api.web import router as web_router
 from coprod.app.plan_jobs import Worker, reap, spawn_worker_process, stop_worker_process
 from coprod.app.users import LoginLimiter
@@ -104,7 +105,8 @@ def create_app(database_url: str | None = None, plan_worker: str | None = None) 
     app.state.login_limiter = LoginLimiter(conf.login_limit)
     install_problem_handlers(app)
     _offline_docs(app)
-    for router in (auth_router, programmes_router, records_router, plans_router, audit_router, web_router):
+    routers = (auth_router, programmes_router, records_router, plans_router, tracking_router, audit_router)
+    for router in (*routers, web_router):
         app.include_router(router)
     app.add_middleware(RequestGate, limit=conf.threads + conf.queue)
     return app

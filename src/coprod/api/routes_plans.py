@@ -24,6 +24,10 @@ class PlanRequest(BaseModel):
     objective: Objective = Objective.WEIGHTED
     method: Method = Method.AUTO
     time_limit: float | None = Field(default=None, gt=0, le=86_400, description="seconds")
+    as_of: dt.date | None = Field(
+        default=None,
+        description="Plan the rest of the horizon from the actuals before this day (a period's first)",
+    )
 
     def options(self) -> PlanOptions:
         return PlanOptions(
@@ -68,7 +72,9 @@ def start_plan(
 ) -> PlanStatus:
     """Plan the programme as it is now, by a worker; poll GET .../plans/{number}. The same
     inputs and options return the finished plan (reused: true) instead of planning again."""
-    version = plans.start_plan(session, who, programme, body.options() if body else None)
+    version = plans.start_plan(
+        session, who, programme, body.options() if body else None, body.as_of if body else None
+    )
     session.commit()  # the worker reads the job in its own transaction
     if version.reused:
         response.status_code = 200

@@ -14,6 +14,8 @@ for records, `Action`s for everything else.
     scenarios.py    scenario comparison and Monte Carlo risk from files
     users.py        sign-in, tokens, users
     audit.py        the audit trail
+    actuals.py      record actuals (a batch from a file or the API, one event), list, read
+    tracking.py     plan against actual, the trace of a serial, royalties, plans as of a date
     database.py     transactions and migrations; names.py: names that go into paths and headers
 
 Modules import what they need when they need it, so `coprod plan FILE` does not pay for

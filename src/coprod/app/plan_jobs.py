@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import datetime as dt
 import hashlib
 import json
 import logging
@@ -167,6 +168,12 @@ def run_job(url: str, version_id: int, progress: Callable[[PlanStage], None] | N
                 records = RecordStore(tx)
                 data = records.raw_data(row)
                 programme = records.load(row)
+                as_of = (version.options or {}).get("as_of")
+                if as_of:  # the remaining horizon from the recorded actuals (app/tracking.py)
+                    from coprod.app.tracking import programme_as_of_stored
+
+                    day = dt.date.fromisoformat(as_of)
+                    programme = programme_as_of_stored(tx, row, programme, day).programme
                 options = options_from_json(version.options)
                 # the plan is of the programme as it is now, which may differ from when the
                 # job was queued: its fingerprint says what was planned, so reuse stays true

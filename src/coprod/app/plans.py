@@ -83,14 +83,28 @@ def _view(v: PlanVersion, reused: bool = False) -> PlanVersionView:
     )
 
 
-def start_plan(tx: Tx, who: Principal, programme: str, options: PlanOptions | None = None) -> PlanVersionView:
+def start_plan(
+    tx: Tx,
+    who: Principal,
+    programme: str,
+    options: PlanOptions | None = None,
+    as_of: dt.date | None = None,
+) -> PlanVersionView:
     """The plan of the programme as it is now: the finished plan of exactly these inputs
     and options if there is one (reused), else a new queued job. Only finished plans are
-    reused: a job that failed, or was lost with its worker, is never handed out again."""
+    reused: a job that failed, or was lost with its worker, is never handed out again.
+    With `as_of`, the plan of the remaining horizon from the recorded actuals
+    (app/tracking.py); the events recorded so far are part of its inputs."""
     who.require(Action.START_PLAN, "start plans")
     records = RecordStore(tx)
     row = records.programme(programme)
     stored_options = options_to_json(options or PlanOptions())
+    if as_of is not None:
+        from coprod.app.tracking import as_of_marker, check_plan_date
+
+        check_plan_date(tx, programme, as_of)
+        stored_options["as_of"] = as_of.isoformat()
+        stored_options["events"] = as_of_marker(tx, programme)
     digest = fingerprint(records.raw_data(row), stored_options)
     store = PlanStore(tx)
     found = store.find_done(row, digest)
@@ -334,11 +348,13 @@ def plan_stored(
     who: Principal,
     options: PlanOptions | None = None,
     progress: Callable[[PlanStage], None] | None = None,
+    as_of: dt.date | None = None,
 ) -> tuple[int, Plan]:
-    """`coprod plan --programme NAME`: plan the stored programme here (or wait for the
-    server's worker if it took the job first) and keep the plan as its next version."""
+    """`coprod plan --programme NAME [--as-of DATE]`: plan the stored programme here (or
+    wait for the server's worker if it took the job first) and keep the plan as its next
+    version."""
     with transaction(url) as tx:
-        version = start_plan(tx, who, name, options)
+        version = start_plan(tx, who, name, options, as_of)
         row = RecordStore(tx).programme(name)
         version_id = PlanStore(tx).get(row, version.number).id
     if not version.reused:

@@ -68,6 +68,12 @@ def plan_cmd(
         str | None,
         typer.Option(help="Say why this line, licence or offer is idle while requirements are late"),
     ] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of", help="With --programme: plan the rest of the horizon from the actuals before this day"
+        ),
+    ] = None,
 ) -> None:
     """Compute the best feasible plan: service first, cost second.
 
@@ -83,6 +89,8 @@ def plan_cmd(
         _usage(f"unexpected arguments {versions}")
     if path is None and programme is None:
         _usage("give a programme file, or --programme NAME for one in the database")
+    if as_of is not None and programme is None:
+        _usage("--as-of plans a database programme from its actuals: give --programme NAME")
     exports = tuple(x for x in (export_mps, export_lp) if x is not None)
     with user_errors():
         options = PlanOptions(
@@ -105,9 +113,13 @@ def plan_cmd(
         else:
             from coprod.app.database import configured_url, local_operator
             from coprod.app.plans import plan_stored
+            from coprod.cli.tracking import parse_day
 
             assert programme is not None
-            number, result = plan_stored(configured_url(), programme, local_operator(), options, progress)
+            day = parse_day(as_of, "--as-of")
+            number, result = plan_stored(
+                configured_url(), programme, local_operator(), options, progress, day
+            )
             err.print(f"stored as plan {number} of '{programme}'", highlight=False, markup=False)
     _show(result, out_dir, fmt)
     if why_idle is not None:

@@ -273,6 +273,7 @@ def _iter_findings(p: Programme) -> Iterator[Finding]:
         elif st.item not in components and st.item not in products:
             yield Finding("stock", i, key, "item", f"unknown item '{st.item}'")
 
+    yield from _scheduled_receipts(p)
     weights = p.settings.priority_weights
     for i, rq in enumerate(p.requirements):
         yield from ref("requirements", i, rq.id, "customer", rq.customer, partners, "partner")
@@ -295,3 +296,17 @@ def _iter_findings(p: Programme) -> Iterator[Finding]:
                 "priority",
                 f"priority {rq.priority} has no weight (settings.priority_weights: {sorted(weights)})",
             )
+
+
+def _scheduled_receipts(p: Programme) -> Iterator[Finding]:
+    items = set(p.products) | {c.id for c in p.components if not c.bom}
+    for i, sr in enumerate(p.scheduled_receipts):
+        key = f"{sr.item}@{sr.site}"
+        if sr.site not in p.site_by_id:
+            yield Finding("scheduled_receipts", i, key, "site", f"unknown site '{sr.site}'")
+        if sr.item not in items:
+            yield Finding(
+                "scheduled_receipts", i, key, "item", f"unknown product or purchased part '{sr.item}'"
+            )
+        if not 0 <= p.calendar.index_of(sr.arrives) < p.calendar.periods:
+            yield Finding("scheduled_receipts", i, key, "arrives", f"{sr.arrives} is outside the horizon")

@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from coprod.domain.actuals import ScheduledReceipt
 from coprod.domain.calendar import Calendar
 from coprod.domain.entities import (
     Component,
@@ -63,6 +64,8 @@ class Programme(BaseModel):
     lanes: tuple[Lane, ...] = ()
     stock: tuple[Stock, ...] = ()
     requirements: tuple[Requirement, ...] = ()
+    # goods already on their way (lots in transit, open orders): set by planning as of a date
+    scheduled_receipts: tuple[ScheduledReceipt, ...] = ()
 
     def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Programme:
         """A copy with `update` applied; look-ups cached on this programme are not carried over

@@ -99,8 +99,12 @@ def _csv_text(path: Path) -> str:
             raise InputError(f"{path}: not UTF-8 or Windows-1252 text; save it as 'CSV UTF-8'") from exc
 
 
+# Optional: written only when the programme has any (planning as of a date sets them).
+SCHEDULED = ["site", "item", "quantity", "arrives", "source"]
+
+
 def _files() -> tuple[str, ...]:
-    return ("programme", *FLAT, "lines", *CHILDREN)
+    return ("programme", *FLAT, "lines", *CHILDREN, "scheduled_receipts")
 
 
 class _Reader:
@@ -184,6 +188,12 @@ def read_csv_folder(folder: Path) -> RawProgramme:
         for i, (line, row) in enumerate(reader.rows(name)):
             sources[(name, i)] = reader.origin(name, line, row.get("id", ""))
             data[name].append(row)
+
+    if (folder / "scheduled_receipts.csv").exists():
+        data["scheduled_receipts"] = []
+        for i, (line, row) in enumerate(reader.rows("scheduled_receipts")):
+            sources[("scheduled_receipts", i)] = reader.origin("scheduled_receipts", line)
+            data["scheduled_receipts"].append(row)
 
     lines: dict[str, Any] = {}
     data["lines"] = []
@@ -288,6 +298,8 @@ def write_csv_folder(programme: Programme, folder: Path) -> None:
     _write(folder / "programme.csv", ["key", "value"], meta)
     for name, columns in FLAT.items():
         _write(folder / f"{name}.csv", columns, plain[name])
+    if plain["scheduled_receipts"]:
+        _write(folder / "scheduled_receipts.csv", SCHEDULED, plain["scheduled_receipts"])
     lines, exceptions = [], []
     for ln in plain["lines"]:
         ramp = ln.pop("ramp_up") or {}

@@ -30,6 +30,7 @@ COMMENTS = {
     "lanes": "Transport from a site to a destination: lead time (periods), cost per unit",
     "stock": "Stock on hand at the start of the horizon",
     "requirements": "The customer's requirements: item, quantity, due date, priority (1 = first)",
+    "scheduled_receipts": "Goods on their way: lots in transit, open orders (arrival date)",
 }
 
 
@@ -50,6 +51,8 @@ def dump_yaml(programme: Programme) -> str:
         "",
     ]
     for section, value in plain.items():
+        if section == "scheduled_receipts" and not value:
+            continue  # an optional section: files without it stay as they were
         out.append(f"# {COMMENTS[section]}")
         if isinstance(value, dict):
             out.append(yaml.safe_dump({section: value}, sort_keys=False, width=100).rstrip())

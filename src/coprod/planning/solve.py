@@ -19,6 +19,7 @@ from coprod.planning.kpis import deliveries_by_period, kpis
 from coprod.planning.model import PlanningModel, build_model
 from coprod.planning.options import Objective, PlanOptions, PlanStage, Priority, Resolution
 from coprod.planning.priority import StrictSolver
+from coprod.planning.receipts import add_scheduled_receipts
 from coprod.planning.repair import repair_to_units
 from coprod.planning.result import Plan
 from coprod.planning.structure import analyse
@@ -58,6 +59,7 @@ def plan(programme: Programme, options: PlanOptions | None = None, progress: Pro
     progress(PlanStage.BUILDING)
     grid = aggregated_grid(programme) if options.resolution is Resolution.AUTO else None
     model = build_model(analyse(programme, fold_supply=options.fold_supply, grid=grid))
+    add_scheduled_receipts(model)  # goods on their way (planning as of a date): a no-op otherwise
     if options.fair_share:
         add_fair_share(model)
     session = HighsSession(model.lp, options.solver)

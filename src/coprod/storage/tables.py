@@ -28,7 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-__all__ = ["AuditEntry", "Base", "PlanVersion", "ProgrammeRow", "Record", "Token", "User"]
+__all__ = ["AuditEntry", "Base", "EventRow", "PlanVersion", "ProgrammeRow", "Record", "Token", "User"]
 
 
 def _now() -> dt.datetime:
@@ -147,3 +147,28 @@ class PlanVersion(Base):
     worker: Mapped[str | None] = mapped_column(String(128))  # host:pid of the worker running it
     started_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
     heartbeat_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+
+
+class EventRow(Base):
+    """One recorded event (a lot, an inspection, a shipment, ...): append-only, owned by the
+    partner that recorded it (tracking/owners.py), readable by a second party. `day` is the
+    ISO date it happened, for ordering and "as of" queries in SQL."""
+
+    __tablename__ = "events"
+    __table_args__ = (
+        UniqueConstraint("programme_id", "kind", "key", name="uq_event_key"),
+        Index("ix_event_scope", "programme_id", "kind", "partner"),
+        Index("ix_event_day", "programme_id", "day"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(32))
+    key: Mapped[str] = mapped_column(String(200))
+    day: Mapped[str] = mapped_column(String(10))
+    partner: Mapped[str | None] = mapped_column(String(64))
+    party: Mapped[str | None] = mapped_column(String(64))
+    data: Mapped[dict[str, Any]]
+    recorded_by: Mapped[str] = mapped_column(String(64))
+    recorded_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=_now)
+    batch: Mapped[str | None] = mapped_column(String(200))  # the file or request it came in

@@ -7,7 +7,14 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-__all__ = ["deliveries_chart", "diff_chart", "line_chart", "production_chart"]
+__all__ = [
+    "cumulative_chart",
+    "deliveries_chart",
+    "diff_chart",
+    "line_chart",
+    "production_chart",
+    "rate_chart",
+]
 
 LAYOUT: dict[str, Any] = {
     "margin": {"l": 60, "r": 20, "t": 40, "b": 60},
@@ -113,4 +120,42 @@ def diff_chart(kpis: dict[str, dict[str, float]]) -> str:
     fig.add_bar(name="before", x=names, y=[kpis[k]["before"] for k in names], marker_color="#999")
     fig.add_bar(name="after", x=names, y=[kpis[k]["after"] for k in names], marker_color="#1f5f99")
     fig.update_layout(barmode="group", title="Units before and after", **LAYOUT)
+    return str(fig.to_json())
+
+
+def cumulative_chart(title: str, rows: list[dict[str, Any]]) -> str:
+    """Plan against actual, cumulative, per line: planned dashed, built solid, and the
+    accepted units per period as bars (rows: the tracking rows of the lines shown)."""
+    by_line: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for r in rows:
+        by_line[r["line"]].append(r)
+    fig = go.Figure()
+    for line, mine in by_line.items():
+        periods = [r["period"] for r in mine]
+        fig.add_scatter(
+            name=f"{line} planned", x=periods, y=[r["cum_planned"] for r in mine], line={"dash": "dash"}
+        )
+        fig.add_scatter(
+            name=f"{line} built", x=periods, y=[r["cum_built"] for r in mine], mode="lines+markers"
+        )
+        fig.add_bar(name=f"{line} accepted", x=periods, y=[r["accepted"] for r in mine], opacity=0.4)
+    fig.update_layout(title=title, yaxis={"title": "units (cumulative; bars: accepted per period)"}, **LAYOUT)
+    return str(fig.to_json())
+
+
+def rate_chart(lines: list[dict[str, Any]]) -> str:
+    """The rate each line reached (most built in a period) against its target rate."""
+    names = [s["line"] for s in lines]
+    fig = go.Figure()
+    fig.add_bar(name="rate reached", x=names, y=[s["rate_reached"] for s in lines], marker_color="#1f5f99")
+    fig.add_scatter(
+        name="target rate",
+        x=names,
+        y=[s["target_rate"] for s in lines],
+        mode="markers",
+        marker={"symbol": "line-ew-open", "size": 40, "color": "#b00020"},
+    )
+    fig.update_layout(
+        title="Rate reached against the target rate", yaxis={"title": "units a period"}, **LAYOUT
+    )
     return str(fig.to_json())

@@ -3,6 +3,7 @@ diff, and plan runs with progress."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -22,7 +23,7 @@ from coprod.api.web.common import (
 )
 from coprod.api.web.views import line_loads, pegging, production_by_period
 from coprod.app import plans, programmes, records, users
-from coprod.errors import CoprodError, Forbidden, NotFound, Unauthorized
+from coprod.errors import CoprodError, Forbidden, InputError, NotFound, Unauthorized
 
 router = APIRouter(include_in_schema=False)
 
@@ -212,13 +213,23 @@ def diffpage(
 
 
 @router.post("/p/{name}/run", response_model=None)
-def run_plan(request: Request, session: DbSession, name: str, csrf: Annotated[str, Form()] = "") -> Response:
+def run_plan(
+    request: Request,
+    session: DbSession,
+    name: str,
+    csrf: Annotated[str, Form()] = "",
+    as_of: Annotated[str, Form()] = "",
+) -> Response:
     who, refused = form_gate(request, session, csrf)
     if refused is not None:
         return refused
     assert who is not None
     try:
-        version = plans.start_plan(session, who, name)
+        day = dt.date.fromisoformat(as_of) if as_of else None
+    except ValueError:
+        raise InputError(f"as of: '{as_of}' is not a date (YYYY-MM-DD)") from None
+    try:
+        version = plans.start_plan(session, who, name, as_of=day)
     except Forbidden as exc:
         return page(request, "message.html", who, row=None, title="Not allowed", message=str(exc))
     session.commit()  # the worker reads the job in its own transaction
