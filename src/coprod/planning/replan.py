@@ -25,6 +25,7 @@ from coprod.domain.changes import (
     is_bound_change,
 )
 from coprod.errors import Problem, ProgrammeInvalid
+from coprod.planning.analyse import analyse
 from coprod.planning.grid import aggregated_grid
 from coprod.planning.highs import HighsSession
 from coprod.planning.model import PlanningModel, build_model, order_capacity
@@ -32,7 +33,6 @@ from coprod.planning.options import Method, PlanOptions, Resolution
 from coprod.planning.repair import repair_to_units
 from coprod.planning.result import Plan
 from coprod.planning.solve import assemble_plan, solve_model
-from coprod.planning.structure import analyse
 
 __all__ = ["PlanningSession"]
 

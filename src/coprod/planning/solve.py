@@ -8,6 +8,7 @@ from collections.abc import Callable
 import numpy as np
 
 from coprod.domain import Programme
+from coprod.planning.analyse import analyse
 from coprod.planning.causes import late_causes, service_until
 from coprod.planning.explain import bottlenecks
 from coprod.planning.extract import extract_tables
@@ -21,7 +22,6 @@ from coprod.planning.options import Objective, PlanOptions, PlanStage, Priority,
 from coprod.planning.priority import StrictSolver
 from coprod.planning.repair import repair_to_units
 from coprod.planning.result import Plan
-from coprod.planning.structure import analyse
 
 __all__ = ["PlanOptions", "Progress", "plan", "solve_model"]
 
