@@ -55,10 +55,14 @@ def analyse(p: Programme, fold_supply: bool = True, grid: TimeGrid | None = None
         if caps is not None:
             rates[i] = caps
         learn[i] = learning_factors(ln, cal)
-    # Per bucket: hours and rates summed over its periods, learning averaged.
-    hours = grid.sum_over(hours)
-    rates = grid.sum_over(rates)
-    learn = grid.sum_over(learn) / grid.length
+    # Per bucket: hours and rates summed over its periods. Learning is averaged so that the
+    # bucket's hours make as many units as its periods would: sum(h) / sum(h / learn). (The
+    # plain mean of the factors undercounts a bucket during a ramp-up: 1/learn is convex.)
+    if not grid.is_exact:
+        made = grid.sum_over(hours / learn)
+        hours = grid.sum_over(hours)
+        rates = grid.sum_over(rates)
+        learn = np.divide(hours, made, out=grid.sum_over(learn) / grid.length, where=made > 0)
     bom = [_bucket_segments(bom_segments(p, x), grid) for x in products]
     leaves = sorted(
         {c for segs in bom for s in segs for c in s.usage}

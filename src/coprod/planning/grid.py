@@ -96,11 +96,12 @@ def exact_grid(periods: int) -> TimeGrid:
     return TimeGrid(np.arange(periods), np.ones(periods, dtype=np.int64), periods)
 
 
-def aggregated_grid(p: Programme, frozen: int = 13, block: int = 4) -> TimeGrid:
-    """Single periods through `frozen` + the longest lead time, then blocks of `block` periods."""
+def aggregated_grid(p: Programme, frozen: int = 13, block: int = 4, fine: int = 0) -> TimeGrid:
+    """Single periods through `frozen` + the longest lead time (or through `fine` if later),
+    then blocks of `block` periods."""
     T = p.calendar.periods
     longest = max([o.lead_time for o in p.supply_offers] + [ln.lead_time for ln in p.lanes] + [0])
-    fine = min(T, frozen + longest)
+    fine = min(T, max(fine, frozen + longest))
     if T - fine <= block:
         return exact_grid(T)
     starts = list(range(fine)) + list(range(fine, T, block))
