@@ -16,9 +16,9 @@ import numpy as np
 import pyomo.environ as pyo
 
 from coprod.domain import Programme
+from coprod.planning.analyse import analyse
 from coprod.planning.model import order_capacity
 from coprod.planning.options import SolverOptions
-from coprod.planning.structure import analyse
 from coprod.planning.weights import lateness_unit_weight
 
 

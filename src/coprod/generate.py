@@ -35,9 +35,12 @@ SIZES = {
 START = dt.date(2026, 1, 5)  # a Monday: weekly buckets
 
 
-def generate(size: str, seed: int = 0) -> Programme:
-    """A synthetic programme of `size` (S, M or L); the same seed gives the same programme."""
+def generate(size: str, seed: int = 0, periods: int | None = None) -> Programme:
+    """A synthetic programme of `size` (S, M or L), over `periods` weeks if given (else the
+    size's own horizon); the same seed gives the same programme."""
     spec = SIZES[size.upper()]
+    if periods is not None:
+        spec = Size(sites=spec.sites, designs=spec.designs, components=spec.components, periods=periods)
     rng = np.random.default_rng(seed)
     T = spec.periods
     n_dest = 3
@@ -189,7 +192,10 @@ def generate(size: str, seed: int = 0) -> Programme:
         {"site": s, "item": c, "quantity": int(rng.integers(0, 2000))} for s in site_ids for c in leaves[:50]
     ]
     data = {
-        "settings": {"name": f"synthetic {size.upper()} seed {seed}", "currency": "EUR"},
+        "settings": {
+            "name": f"synthetic {size.upper()} seed {seed}" + (f", {T} weeks" if periods else ""),
+            "currency": "EUR",
+        },
         "calendar": {"start": START.isoformat(), "periods": T, "granularity": "week"},
         "partners": partners,
         "sites": sites,

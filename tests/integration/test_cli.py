@@ -82,3 +82,41 @@ def test_user_errors_exit_2_without_traceback(tmp_path: Path) -> None:
         result = run(*args)
         assert result.returncode == 2, args
         assert "Traceback" not in result.stderr and "error" in result.stderr
+
+
+def test_replan_says_rebuilt_or_warm_and_holds_the_fence(tmp_path: Path) -> None:
+    changes = EXAMPLE.parent / "changes" / "replan-demand-and-delay.yaml"
+    first = run("plan", EXAMPLE, "--out", tmp_path / "first")
+    assert first.returncode == 0
+    done = run("replan", EXAMPLE, "--changes", changes, "--frozen", "2", "--out", tmp_path / "after")
+    assert done.returncode == 0, done.stderr
+    assert "rebuilt re-plan" in done.stdout and "frozen periods held: 2" in done.stdout
+    assert "purchases lines moved:" in done.stdout
+
+    def january(folder: Path) -> dict[tuple[str, str], int]:
+        plan = json.loads((folder / "plan.json").read_text())
+        return {
+            (r["line"], r["item"]): r["quantity"] for r in plan["production"] if r["period"] == "2026-01-01"
+        }
+
+    assert january(tmp_path / "after") == january(tmp_path / "first") != {}
+    report = run(
+        "replan", EXAMPLE, "--changes", changes, "--frozen", "2", "--stability", "0.01", "--format", "json"
+    )
+    assert report.returncode == 0, report.stderr
+    assert json.loads(report.stdout)["replan"]["stability"] == 0.01
+
+
+def test_plan_with_stability_needs_the_last_plan(tmp_path: Path) -> None:
+    lone = run("plan", EXAMPLE, "--stability", "0.1")
+    assert lone.returncode == 2 and "--last" in lone.stderr and "Traceback" not in lone.stderr
+    missing = run("plan", EXAMPLE, "--stability", "0.1", "--last", tmp_path / "nope.json")
+    assert missing.returncode == 2 and "no such plan file" in missing.stderr
+    assert run("plan", EXAMPLE, "--out", tmp_path / "p").returncode == 0
+    kept = run(
+        "plan", EXAMPLE, "--stability", "0.1", "--last", tmp_path / "p" / "plan.json", "--format", "json"
+    )
+    assert kept.returncode == 0, kept.stderr
+    plan = json.loads(kept.stdout)
+    first = json.loads((tmp_path / "p" / "plan.json").read_text())
+    assert plan["production"] == first["production"] and plan["resolution"]["used"] == "exact"

@@ -98,8 +98,14 @@ def test_the_default_resolution_loses_little_against_the_exact_optimum() -> None
     loss = loss_vs_exact(programme)
     assert loss.fine_periods < programme.calendar.periods  # it did aggregate
     assert -1e-9 <= loss.loss <= 0.02  # committing the near-term plan never beats the exact optimum
-    coarse = plan(programme)
+    coarse = plan(programme, PlanOptions(resolution="aggregated"))
     exact = plan(programme, PlanOptions(resolution="exact"))
+    assert coarse.resolution["used"] == "aggregated" and exact.resolution["used"] == "exact"
+    assert coarse.resolution["buckets"] == len(coarse.periods) < programme.calendar.periods
+    # the default plans a programme this small exactly: no aggregation, so no loss
+    default = plan(programme)
+    assert default.resolution["used"] == "exact" and "small" in default.resolution["reason"]
+    assert default.lp_objective == pytest.approx(exact.lp_objective, rel=1e-9)
     assert coarse.lp["columns"] < exact.lp["columns"]
     assert set(coarse.periods) < set(exact.periods)
     assert {r["period"] for r in coarse.production} <= set(coarse.periods)

@@ -11,16 +11,41 @@ from coprod.io import load_programme
 from coprod.planning import Plan, PlanOptions
 from coprod.planning.solve import Progress
 
-__all__ = ["Replan", "plan_file", "plan_json", "replan_file", "write_plan_folder"]
+__all__ = ["Replan", "load_plan_json", "plan_file", "plan_json", "replan_file", "write_plan_folder"]
 
 
-def plan_file(path: Path, options: PlanOptions | None = None, progress: Progress | None = None) -> Plan:
+def plan_file(
+    path: Path,
+    options: PlanOptions | None = None,
+    progress: Progress | None = None,
+    last: Path | None = None,
+) -> Plan:
+    """Plan the file; with `last` (a plan.json) and options.stability, keep it still."""
+    from coprod.errors import InputError
     from coprod.planning import plan
 
+    if options is not None and options.stability > 0 and last is None:
+        raise InputError("--stability needs --last PLAN.json: the plan whose lines to keep still")
     programme = load_programme(path)
+    previous = load_plan_json(last) if last is not None else None
     if progress is None:
-        return plan(programme, options)
-    return plan(programme, options, progress)
+        return plan(programme, options, last=previous)
+    return plan(programme, options, progress, last=previous)
+
+
+def load_plan_json(path: Path) -> Plan:
+    """A plan written by `coprod plan --out` (plan.json) or `--format json`."""
+    import json
+
+    from coprod.errors import InputError
+
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return Plan.from_dict(data)
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such plan file") from None
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        raise InputError(f"{path}: not a plan written by coprod (plan.json): {exc}") from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,8 +57,11 @@ class Replan:
     diff: dict[str, Any]
 
 
-def replan_file(path: Path, changes: Path, frozen: int, options: PlanOptions | None = None) -> Replan:
-    """Plan the file, apply the change set to the live solver, re-plan, and diff."""
+def replan_file(
+    path: Path, changes: Path, frozen: int, options: PlanOptions | None = None, stability: float = 0.0
+) -> Replan:
+    """Plan the file, apply the change set to the live solver, re-plan (holding `frozen`
+    periods, penalising moves beyond them by `stability`), and diff."""
     from coprod.errors import InputError
     from coprod.io.changes_file import load_change_set
     from coprod.planning.diff import diff_plans
@@ -44,7 +72,7 @@ def replan_file(path: Path, changes: Path, frozen: int, options: PlanOptions | N
     change_set = load_change_set(changes)
     live = PlanningSession(load_programme(path), options)
     before = live.plan
-    after = live.replan(change_set, frozen=frozen, source=str(changes))
+    after = live.replan(change_set, frozen=frozen, source=str(changes), stability=stability)
     return Replan(before, after, len(change_set.changes), frozen, diff_plans(before, after))
 
 

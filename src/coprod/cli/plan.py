@@ -54,8 +54,22 @@ def plan_cmd(
     time_limit: Annotated[float | None, typer.Option(help="Seconds the solver may take", min=0.001)] = None,
     resolution: Annotated[
         Resolution,
-        typer.Option(help="auto: single periods through 13 + the longest lead time, 4-period buckets beyond"),
+        typer.Option(
+            help="auto: exact when the LP is small, else single periods near term and 4-period "
+            "buckets beyond (the plan says which and why); aggregated: always the latter"
+        ),
     ] = Resolution.AUTO,
+    stability: Annotated[
+        float,
+        typer.Option(
+            help="With --last: each unit a production, order or shipment line moves costs this "
+            "many unit-periods of lateness (docs/scenarios.md); 0: off",
+            min=0.0,
+        ),
+    ] = 0.0,
+    last: Annotated[
+        Path | None, typer.Option("--last", help="A previous plan.json to keep still (see --stability)")
+    ] = None,
     solver_log: Annotated[bool, typer.Option(help="Show the HiGHS log")] = False,
     priority: Annotated[
         Priority,
@@ -100,7 +114,10 @@ def plan_cmd(
             resolution=resolution,
             priority=priority,
             fair_share=fair_share,
+            stability=stability,
         )
+    if programme is not None and (stability > 0 or last is not None):
+        _usage("--stability and --last work on a programme file; a stored programme is not wired yet")
     with user_errors(), err.status("Loading the programme") as status:
 
         def progress(stage: PlanStage) -> None:
@@ -109,7 +126,7 @@ def plan_cmd(
         if path is not None:
             from coprod.app.plan_files import plan_file
 
-            result = plan_file(Path(path), options, progress)
+            result = plan_file(Path(path), options, progress, last)
         else:
             from coprod.app.database import configured_url, local_operator
             from coprod.app.plans import plan_stored
@@ -159,14 +176,23 @@ def replan(
     path: ProgrammePath,
     changes: Annotated[Path, typer.Option("--changes", help="A change set (YAML)")],
     frozen: Annotated[int, typer.Option(help="Keep the first N periods as planned")] = 0,
+    stability: Annotated[
+        float,
+        typer.Option(
+            help="Each unit a line moves beyond the frozen periods costs this many unit-periods "
+            "of lateness (docs/scenarios.md); 0: off",
+            min=0.0,
+        ),
+    ] = 0.0,
     fmt: Annotated[Format, typer.Option("--format", help="text or json")] = Format.TEXT,
     out_dir: Annotated[Path | None, typer.Option("--out", help="Write the new plan here")] = None,
 ) -> None:
-    """Plan, apply a change set to the live solver, re-plan warm, and show what changed."""
+    """Plan, apply a change set (warm on the live solver when it can, else on a rebuilt LP),
+    hold the frozen periods, and show what changed."""
     from coprod.app.plan_files import replan_file, write_plan_folder
 
     with user_errors(), err.status("Planning the programme"):
-        run = replan_file(path, changes, frozen)
+        run = replan_file(path, changes, frozen, stability=stability)
     before, after, delta = run.before, run.after, run.diff
     if out_dir is not None:
         with user_errors():
@@ -175,16 +201,21 @@ def replan(
         payload = {
             "first_plan_s": before.timings["total_s"],
             "replan_s": after.timings["total_s"],
+            "replan": after.replan,
             "diff": delta,
             "plan": after.to_dict(),
         }
         sys.stdout.write(json.dumps(payload, indent=2, default=str) + "\n")
         return
+    how = after.replan
     out.print(
-        f"first plan {before.timings['total_s']:.2f} s; re-plan {after.timings['total_s']:.2f} s "
-        f"({run.changes} change(s), frozen periods: {run.frozen})",
+        f"first plan {before.timings['total_s']:.2f} s; {how['path']} re-plan "
+        f"{after.timings['total_s']:.2f} s; {run.changes} change(s)",
         highlight=False,
     )
+    stable = f"; stability {how['stability']:g}" if how["stability"] else ""
+    out.print(f"frozen periods held: {how['frozen']}{stable}", highlight=False)
+    out.print(f"{how['path']}: {how['why']}", highlight=False)
     _print_diff(delta, after.currency)
 
 
@@ -195,6 +226,12 @@ def _print_diff(delta: dict[str, Any], currency: str | None) -> None:
     if "cost_change" in delta:
         out.print(
             f"cost change: {currency + ' ' if currency else ''}{delta['cost_change']:+,.0f}", highlight=False
+        )
+    for table, moved in delta.get("churn", {}).items():
+        out.print(
+            f"{table} lines moved: {moved['moved']:,} of {moved['lines_before']:,} "
+            f"({moved['units']:,} units)",
+            highlight=False,
         )
     for part in requirement_changes(delta):
         out.print(part, highlight=False)

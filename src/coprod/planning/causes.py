@@ -126,8 +126,9 @@ def _earliest_arrival(
     s = m.structure
     T = s.periods
 
-    def after(bucket: int, lead: int) -> int:  # the bucket something leaving `bucket` arrives in
-        arrival = int(grid.arrivals(lead)[min(bucket, T - 1)])
+    def after(bucket: int, lead: int, shipment: bool = False) -> int:
+        """The bucket something leaving `bucket` arrives in (T: never); grid.py's rules."""
+        arrival = int(grid.arrivals(lead, shipment)[min(bucket, T - 1)])
         return arrival if arrival >= 0 and bucket < T else T
 
     stock, lead_to = facts
@@ -154,7 +155,7 @@ def _earliest_arrival(
                     arrives = labels[min(lead_b, T - 1)]
                     reason = f"{comp} reaches {site} at the earliest in {arrives} (lead time {lead})"
             break
-        arrival = after(ready, lanes[site])
+        arrival = after(ready, lanes[site], shipment=True)
         if arrival < best[0]:
             best = (arrival, f"{reason}; transport to {rq.destination} takes {lanes[site]} period(s)")
     return best

@@ -91,12 +91,12 @@ def extract_tables(m: PlanningModel, x: np.ndarray) -> tuple[Tables, dict[str, f
                 "to": lane.to,
                 "item": s.products[ship.keys["product"][i]],
                 "depart_period": labels[t],
-                "arrive_period": labels[int(grid.arrivals(lane.lead_time)[t])],
+                "arrive_period": labels[int(grid.arrivals(lane.lead_time, shipment=True)[t])],
                 "quantity": int(round(xs[i])),
             }
         )
     out["shipments"] = shipments
-    costs["transport"] = float(xs @ lp.cost[ship.slice])
+    costs["transport"] = float(xs @ lp.plan_cost()[ship.slice])
 
     stock_rows = []
     holding = 0.0

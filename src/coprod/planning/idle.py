@@ -137,7 +137,7 @@ def _windows(ctx: _Context, line_id: str) -> dict[int, set[str]]:
         if row["design"] not in designs:
             continue
         lanes = [ln.lead_time for ln in p.lanes if ln.from_site == line.site and ln.to == row["destination"]]
-        arrives = ctx.grid.arrivals(min(lanes)) if lanes else every
+        arrives = ctx.grid.arrivals(min(lanes), shipment=True) if lanes else every
         for t in np.flatnonzero((arrives >= first) & (arrives <= last)):
             out[int(t)].add(row["item"])
     ctx.windows[line_id] = out

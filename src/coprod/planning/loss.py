@@ -15,11 +15,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from coprod.domain import Programme
+from coprod.planning.analyse import analyse
 from coprod.planning.grid import aggregated_grid
 from coprod.planning.highs import HighsSession
 from coprod.planning.model import PlanningModel, build_model
 from coprod.planning.options import SolverOptions
-from coprod.planning.structure import analyse
 
 __all__ = ["Loss", "loss_vs_exact"]
 

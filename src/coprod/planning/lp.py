@@ -42,6 +42,17 @@ class LinearProgram:
     columns: dict[str, Family]
     rows: dict[str, Family]
     service_cost: np.ndarray  # the part of `cost` that prices lateness and unmet demand
+    # the part of `cost` that is a re-plan's stability penalty (planning/commit.py), if any
+    penalty_cost: np.ndarray | None = None
+
+    def plan_cost(self) -> np.ndarray:
+        """`cost` without the stability penalty: what a plan's objective reports."""
+        if self.penalty_cost is None:
+            return self.cost
+        # families added after the penalty (fairness.py) carry none of it
+        penalty = np.zeros(self.cost.size)
+        penalty[: self.penalty_cost.size] = self.penalty_cost
+        return self.cost - penalty
 
     @property
     def shape(self) -> tuple[int, int]:

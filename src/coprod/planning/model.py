@@ -116,7 +116,7 @@ def build_model(s: Structure) -> PlanningModel:
         pairs_at_site.setdefault(site, []).append(prod)
     ship_p, ship_k, ship_t, ship_a = [], [], [], []
     for k, lane in enumerate(p.lanes):
-        lane_arrives = grid.arrival(np.arange(T), lane.lead_time)
+        lane_arrives = grid.arrivals(lane.lead_time, shipment=True)
         departs = np.flatnonzero(lane_arrives >= 0)
         for prod in pairs_at_site.get(site_ix[lane.from_site], []):
             if (prod, lane.to) in dest_ix:

@@ -42,9 +42,12 @@ class Method(StrEnum):
 
 
 class Resolution(StrEnum):
-    """auto: single periods near term, 4-period buckets beyond (grid.py); exact: every period."""
+    """auto: exact where the exact LP is small, else aggregated (planning/resolution.py);
+    aggregated: single periods near term, 4-period buckets beyond (grid.py); exact: every
+    period."""
 
     AUTO = "auto"
+    AGGREGATED = "aggregated"
     EXACT = "exact"
 
 
@@ -126,15 +129,22 @@ class PlanOptions:
     objective: Objective = Objective.WEIGHTED
     export: tuple[Path, ...] = ()  # .mps / .lp files to write the LP (at this resolution) to
     fold_supply: bool = True  # exact reduction of supply that can never bind (reduce.py)
-    # auto: single periods through 13 + the longest lead time, 4-period buckets beyond
+    # auto: exact where the exact LP is small, else aggregated (planning/resolution.py);
+    # aggregated: single periods through 13 + the longest lead time, 4-period buckets beyond
     # (planning/grid.py); exact: every calendar period is a bucket
     resolution: Resolution = Resolution.AUTO
     # weighted: priorities are weights; strict: class by class (planning/priority.py)
     priority: Priority = Priority.WEIGHTED
     # equal priorities competing for scarce supply get equal on-time fractions (fairness.py)
     fair_share: bool = False
+    # Against a last plan (plan(..., last=) or PlanningSession.replan): each unit a production,
+    # order or shipment line moves beyond the frozen fence costs this many unit-periods of
+    # lateness at priority weight 1 (planning/commit.py); 0: no penalty
+    stability: float = 0.0
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "priority", parse_option(Priority, self.priority, "priority"))
         object.__setattr__(self, "objective", parse_option(Objective, self.objective, "objective"))
         object.__setattr__(self, "resolution", parse_option(Resolution, self.resolution, "resolution"))
+        if not self.stability >= 0:  # also refuses NaN
+            raise InputError(f"stability: {self.stability} is not a number of 0 or more (0 turns it off)")

@@ -17,14 +17,13 @@ are derived from the production after the solve (orders.folded_orders).
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import TYPE_CHECKING
+from dataclasses import replace
 
 import numpy as np
 
-if TYPE_CHECKING:
-    from coprod.planning.structure import Structure
+from coprod.planning.structure import Build, Structure
 
-__all__ = ["fold_ample_supply"]
+__all__ = ["find_ample", "fold_ample_supply"]
 
 
 def _first_arrival(s: Structure, lead: int) -> int:
@@ -35,13 +34,13 @@ def _first_arrival(s: Structure, lead: int) -> int:
     return int(arrival) if arrival >= 0 else s.periods
 
 
-def fold_ample_supply(s: Structure, ample: dict[tuple[int, int], int] | None = None) -> None:
-    """Fold the ample pairs of `s` (found here, or given: an aggregated structure takes the
-    pairs found per single period, so its near-term plan is one the exact model allows)."""
+def fold_ample_supply(s: Structure, ample: dict[tuple[int, int], int] | None = None) -> Structure:
+    """`s` with its ample pairs folded (found here, or given: an aggregated structure takes
+    the pairs found per single period, so its near-term plan is one the exact model allows).
+    `s` itself is left as it was."""
     if ample is None:
         ample = find_ample(s)
-    if ample:
-        _fold(s, ample)
+    return _fold(s, ample) if ample else s
 
 
 def find_ample(s: Structure) -> dict[tuple[int, int], int]:
@@ -86,32 +85,47 @@ def find_ample(s: Structure) -> dict[tuple[int, int], int]:
     return ample
 
 
-def _fold(s: Structure, ample: dict[tuple[int, int], int]) -> None:
+def _fold(s: Structure, ample: dict[tuple[int, int], int]) -> Structure:
     p = s.programme
     comp_ix = {c: i for i, c in enumerate(s.components)}
     site_ix = {x: i for i, x in enumerate(s.sites)}
-    for b in s.builds:
-        keep = np.ones(b.periods.size, dtype=bool)
-        for seg in s.bom[b.product]:
-            mask = (b.periods >= seg.first) & (b.periods <= seg.last)
-            for comp, qty in seg.usage.items():
-                folded = ample.get((comp_ix[comp], b.site))
-                if folded is None:
-                    continue
-                offer = p.supply_offers[folded]
-                b.material_cost[mask] += qty * offer.unit_price
-                keep &= ~mask | (b.periods >= _first_arrival(s, offer.lead_time))
-        if not keep.all():
-            b.periods, b.hours_per_unit = b.periods[keep], b.hours_per_unit[keep]
-            b.cost_per_unit, b.licence = b.cost_per_unit[keep], b.licence[keep]
-            b.material_cost = b.material_cost[keep]
-    s.builds = [b for b in s.builds if b.periods.size]
-    s.ample = ample
-    s.component_pairs = [pair for pair in s.component_pairs if pair not in ample]
+    builds = [_fold_build(s, b, ample, comp_ix) for b in s.builds]
     folded_offers = set(ample.values())
-    s.offers = [
+    offers = [
         k
         for k in s.offers
         if k not in folded_offers
         and (comp_ix[p.supply_offers[k].component], site_ix[p.supply_offers[k].ship_to]) not in ample
     ]
+    return replace(
+        s,
+        builds=[b for b in builds if b.periods.size],
+        ample=dict(ample),
+        component_pairs=[pair for pair in s.component_pairs if pair not in ample],
+        offers=offers,
+    )
+
+
+def _fold_build(s: Structure, b: Build, ample: dict[tuple[int, int], int], comp_ix: dict[str, int]) -> Build:
+    """`b` with the folded components' price in its material cost, and without the periods
+    before a folded order could arrive."""
+    p = s.programme
+    material = b.material_cost.copy()
+    keep = np.ones(b.periods.size, dtype=bool)
+    for seg in s.bom[b.product]:
+        mask = (b.periods >= seg.first) & (b.periods <= seg.last)
+        for comp, qty in seg.usage.items():
+            folded = ample.get((comp_ix[comp], b.site))
+            if folded is None:
+                continue
+            offer = p.supply_offers[folded]
+            material[mask] += qty * offer.unit_price
+            keep &= ~mask | (b.periods >= _first_arrival(s, offer.lead_time))
+    return replace(
+        b,
+        periods=b.periods[keep],
+        hours_per_unit=b.hours_per_unit[keep],
+        cost_per_unit=b.cost_per_unit[keep],
+        licence=b.licence[keep],
+        material_cost=material[keep],
+    )

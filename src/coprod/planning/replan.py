@@ -3,12 +3,17 @@
 Requirement quantities, supplier delays and capacities, and line hours are all bounds or
 right-hand sides of the LP, so the kept HiGHS instance re-solves from its last basis with
 dual simplex (SOLVING.md: 1.9 s warm against 27 s cold after a 5 % demand change at M).
-The first `frozen` periods keep the previous plan's production, orders and shipments.
+Any other change rebuilds the LP for the changed programme. On both paths the first
+`frozen` periods keep the last plan's production, orders and shipments, matched by key
+(planning/commit.py), or the re-plan is refused; the plan's `replan` field says which path
+ran and why. Orders of folded supply (reduce.py) follow production and are not decisions
+of their own, so a frozen or stabilised re-plan builds the LP once without folding.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import replace
 
 import numpy as np
@@ -24,15 +29,16 @@ from coprod.domain.changes import (
     check_changes,
     is_bound_change,
 )
-from coprod.errors import Problem, ProgrammeInvalid
-from coprod.planning.grid import aggregated_grid
-from coprod.planning.highs import HighsSession
+from coprod.errors import InputError, Problem, ProgrammeInvalid, SolverError
+from coprod.planning.analyse import analyse
+from coprod.planning.commit import Committed, committed, hold_frozen, with_stability
+from coprod.planning.highs import HighsSession, SolveOutcome
 from coprod.planning.model import PlanningModel, build_model, order_capacity
-from coprod.planning.options import Method, PlanOptions, Resolution
+from coprod.planning.options import Method, PlanOptions
 from coprod.planning.repair import repair_to_units
+from coprod.planning.resolution import Choice, choose_resolution
 from coprod.planning.result import Plan
 from coprod.planning.solve import assemble_plan, solve_model
-from coprod.planning.structure import analyse
 
 __all__ = ["PlanningSession"]
 
@@ -40,82 +46,137 @@ INF = np.inf
 
 
 class PlanningSession:
-    """A plan and the live solver behind it; `replan` answers "what now?" warm."""
+    """A plan and the live solver behind it; `replan` answers "what now?" warm when it can."""
 
     def __init__(self, programme: Programme, options: PlanOptions | None = None) -> None:
         self.options = options or PlanOptions()
-        self._plan_cold(programme)
+        self._plan_cold(programme, fold=self.options.fold_supply)
 
-    def _plan_cold(self, programme: Programme) -> None:
-        """Build the LP, solve it, keep the instance and the optimum's basis."""
+    def _plan_cold(
+        self,
+        programme: Programme,
+        fold: bool,
+        frozen: int = 0,
+        last: Committed | None = None,
+        stability: float = 0.0,
+    ) -> None:
+        """Build the LP (holding `frozen` periods of `last`, penalising moves beyond them),
+        solve it, keep the instance and the optimum's basis."""
         started = time.perf_counter()
-        # the same resolution as `plan` (the default coarsens far periods), so warm and cold agree
-        grid = aggregated_grid(programme) if self.options.resolution is Resolution.AUTO else None
-        self.model: PlanningModel = build_model(
-            analyse(programme, fold_supply=self.options.fold_supply, grid=grid)
-        )
+        # the same resolution choice as `plan`, with single periods through the fence
+        self.choice: Choice = choose_resolution(programme, self.options.resolution, frozen=max(13, frozen))
+        self.folded = fold
+        model = build_model(analyse(programme, fold_supply=fold, grid=self.choice.grid))
+        if last is not None and stability > 0:
+            model = with_stability(model, last, frozen, stability)
+        if last is not None and frozen > 0:
+            hold_frozen(model, last, frozen)
+        self.model: PlanningModel = model
         self.session = HighsSession(self.model.lp, self.options.solver)
         build_s = time.perf_counter() - started
-        outcome = solve_model(self.model, self.session, self.options.objective)
+        outcome = self._solve(lambda: solve_model(self.model, self.session, self.options.objective), frozen)
         # The LP optimum's basis, not the one the whole-unit repair leaves: a bound or
         # right-hand-side change keeps it dual feasible, so dual simplex starts close.
         self.basis = self.session.save_basis()
         self.x, _ = repair_to_units(self.model, self.session, outcome)
         timings = {"build_s": build_s, "solve_s": outcome.seconds}
-        self.plan: Plan = assemble_plan(self.model, outcome, self.x, timings, outcome.status.value)
+        self.plan: Plan = assemble_plan(
+            self.model, outcome, self.x, timings, outcome.status.value, self.choice
+        )
         timings["total_s"] = time.perf_counter() - started  # the same dict the plan holds
 
-    def _needs_rebuild(self, changes: ChangeSet) -> bool:
-        """True when a change alters the LP's shape, or breaks the folding of ample supply."""
-        if not all(is_bound_change(ch) for ch in changes.changes):
-            return True
+    @staticmethod
+    def _solve(run: Callable[[], SolveOutcome], frozen: int) -> SolveOutcome:
+        try:
+            return run()
+        except SolverError as exc:
+            if frozen > 0:
+                raise InputError(
+                    f"the first {frozen} frozen period(s) cannot be held in the changed programme "
+                    f"({exc}); re-plan with fewer frozen periods"
+                ) from exc
+            raise
+
+    def _rebuild_reason(self, changes: ChangeSet, frozen: int, stability: float) -> str | None:
+        """Why the LP must be built again, or None when bound edits on the kept LP suffice."""
+        kinds = sorted({ch.type for ch in changes.changes if not is_bound_change(ch)})
+        if kinds:
+            return f"the change set alters the LP's shape ({', '.join(kinds)})"
+        if stability > 0:
+            return "stability adds penalty rows against the last plan"
         s = self.model.structure
+        if s.ample and (frozen > 0):
+            return "frozen orders of folded supply must become decisions of their own"
+        if s.grid is not None and not s.grid.is_exact and frozen > int(np.argmax(s.grid.length > 1)):
+            return f"the {frozen} frozen periods reach into the aggregated buckets"
+        if "stay" in self.model.lp.columns:
+            return "the last re-plan's stability penalty is dropped"
         if not s.ample:
-            return False
+            return None
         folded = {s.programme.supply_offers[k].id for k in s.ample.values()}
         for ch in changes.changes:
             if isinstance(ch, SupplierDelay | SupplierCapacity) and ch.offer in folded:
-                return True
+                return f"offer {ch.offer} was folded into build cost and now changes"
             if isinstance(ch, LineHours):
                 line = s.programme.line_by_id[ch.line]
                 if ch.hours > min(line_hours(line, s.programme.calendar)):
-                    return True
-        return False
+                    return f"more hours on {ch.line} may make folded supply bind"
+        return None
 
     @property
     def programme(self) -> Programme:
         return self.model.structure.programme
 
-    def replan(self, changes: ChangeSet, frozen: int = 0, source: str = "changes") -> Plan:
+    def replan(
+        self, changes: ChangeSet, frozen: int = 0, source: str = "changes", stability: float | None = None
+    ) -> Plan:
+        """The plan after `changes`, holding the first `frozen` periods of the last plan and,
+        with `stability` (default: the session's PlanOptions), penalising moves beyond them."""
         findings = check_changes(self.programme, changes)
         if findings:
             raise ProgrammeInvalid(
                 [Problem(source, f"changes[{f.index}] ({f.key})", f.field, f.message) for f in findings]
             )
+        if frozen < 0 or frozen > self.programme.calendar.periods:
+            raise InputError(
+                f"frozen: {frozen} is not between 0 and the horizon "
+                f"({self.programme.calendar.periods} periods)"
+            )
+        stability = self.options.stability if stability is None else stability
+        if stability < 0:
+            raise InputError(f"stability: {stability} is negative (0 turns it off)")
         started = time.perf_counter()
+        last = committed(self.plan)
         changed = apply_changes(self.programme, changes)
-        if self._needs_rebuild(changes):
-            # The LP's shape changes (a due date, a dropped site, ...), or a folded offer
-            # changed or may now bind: build the LP again for the changed programme (cold).
-            self._plan_cold(changed)
-            self.plan.timings["total_s"] = time.perf_counter() - started
+        why = self._rebuild_reason(changes, frozen, stability)
+        if why is not None:
+            fold = self.options.fold_supply and frozen == 0 and stability == 0
+            self._plan_cold(changed, fold, frozen, last, stability)
+        else:
+            self._replan_warm(changed, frozen, last)
+        self.plan.timings["total_s"] = time.perf_counter() - started
+        if why is not None:
             self.plan.timings["cold_rebuild"] = 1.0
-            return replace(self.plan)
+        self.plan.replan.update(
+            {
+                "path": "warm" if why is None else "rebuilt",
+                "frozen": frozen,
+                "stability": stability,
+                "why": why
+                or "bound and right-hand-side edits on the kept LP, dual simplex from the last basis",
+            }
+        )
+        return replace(self.plan)
+
+    def _replan_warm(self, changed: Programme, frozen: int, last: Committed) -> None:
         m, lp = self.model, self.model.lp
         m.structure.programme = changed
-        cols = lp.columns
-        lower, upper = lp.col_lower.copy(), lp.col_upper.copy()
-        buy = cols["buy"]
+        buy = lp.columns["buy"]
         grid = m.structure.grid
-        upper[buy.slice] = order_capacity(changed, buy.keys["offer"], buy.keys["period"], grid)
-        if frozen > 0:  # keep what was already decided for the first `frozen` periods
-            for name in ("make", "buy", "ship"):
-                fam = cols[name]
-                keep = fam.start + np.flatnonzero(fam.keys["period"] < frozen)
-                lower[keep] = upper[keep] = self.x[keep]
-        lp.col_upper[:] = upper
-        all_cols = np.arange(lower.size)
-        self.session.set_column_bounds(all_cols, lower, upper)
+        lp.col_lower[:] = 0.0
+        lp.col_upper[buy.slice] = order_capacity(changed, buy.keys["offer"], buy.keys["period"], grid)
+        for name in ("make", "ship"):  # no bounds of their own; a former fence may have fixed them
+            lp.col_upper[lp.columns[name].slice] = INF
         req = lp.rows["requirement"]
         qty = np.array([r.quantity for r in changed.requirements], dtype=float)
         lp.row_lower[req.slice] = lp.row_upper[req.slice] = qty
@@ -128,23 +189,21 @@ class PlanningSession:
             )
             for i in np.unique(hours.keys["line"])
         }
-        old_hours = lp.row_upper[hours.slice].copy()
-        new_hours = np.array(
-            [by_line[int(li)][int(t)] for li, t in zip(hours.keys["line"], hours.keys["period"], strict=True)]
-        )
-        # Frozen periods are already committed: their hours stay as they were planned with.
-        lp.row_upper[hours.slice] = np.where(hours.keys["period"] < frozen, old_hours, new_hours)
-        rows = np.arange(lp.shape[0])
-        self.session.set_row_bounds(rows, lp.row_lower, lp.row_upper)
+        lp.row_upper[hours.slice] = [
+            by_line[int(li)][int(t)] for li, t in zip(hours.keys["line"], hours.keys["period"], strict=True)
+        ]
+        if frozen > 0:  # keep what was already decided, matched by key as on the rebuilt path
+            hold_frozen(m, last, frozen)
+        self.session.set_column_bounds(np.arange(lp.shape[1]), lp.col_lower, lp.col_upper)
+        self.session.set_row_bounds(np.arange(lp.shape[0]), lp.row_lower, lp.row_upper)
         self.session.restore_basis(self.basis)
         clock = time.perf_counter()
-        outcome = self.session.solve(method=Method.SIMPLEX)  # warm: dual simplex from the kept basis
+        # warm: dual simplex from the kept basis
+        outcome = self._solve(lambda: self.session.solve(method=Method.SIMPLEX), frozen)
         solve_s = time.perf_counter() - clock
         self.basis = self.session.save_basis()
         clock = time.perf_counter()
         self.x, _ = repair_to_units(m, self.session, outcome)
         repair_s = time.perf_counter() - clock
         timings = {"solve_s": solve_s, "repair_s": repair_s, "iterations": float(outcome.iterations)}
-        self.plan = assemble_plan(m, outcome, self.x, timings, outcome.status.value)
-        timings["total_s"] = time.perf_counter() - started
-        return replace(self.plan)
+        self.plan = assemble_plan(m, outcome, self.x, timings, outcome.status.value, self.choice)

@@ -55,6 +55,11 @@ class Plan:
     idle_reasons: list[Row] = field(default_factory=list)
     # W x priority-weighted unit-periods late (unmet: as if delivered after the horizon)
     service_term: float = 0.0
+    # which time resolution was used and why: used (exact | aggregated), reason, refinements,
+    # buckets (planning/resolution.py)
+    resolution: dict[str, Any] = field(default_factory=dict)
+    # set on a re-plan: path (warm | rebuilt), frozen (periods held), why (planning/replan.py)
+    replan: dict[str, Any] = field(default_factory=dict)
 
     def table(self, name: str) -> list[Row]:
         rows: list[Row] = getattr(self, name)

@@ -8,21 +8,22 @@ from collections.abc import Callable
 import numpy as np
 
 from coprod.domain import Programme
+from coprod.planning.analyse import analyse
 from coprod.planning.causes import late_causes, service_until
+from coprod.planning.commit import committed, with_stability
 from coprod.planning.explain import bottlenecks
 from coprod.planning.extract import extract_tables
 from coprod.planning.fairness import add_fair_share
-from coprod.planning.grid import aggregated_grid
 from coprod.planning.highs import HighsSession, SolveOutcome
 from coprod.planning.idle import idle_reasons
 from coprod.planning.kpis import deliveries_by_period, kpis
 from coprod.planning.model import PlanningModel, build_model
-from coprod.planning.options import Objective, PlanOptions, PlanStage, Priority, Resolution
+from coprod.planning.options import Objective, PlanOptions, PlanStage, Priority
 from coprod.planning.priority import StrictSolver
 from coprod.planning.receipts import add_scheduled_receipts
 from coprod.planning.repair import repair_to_units
+from coprod.planning.resolution import Choice, choose_resolution
 from coprod.planning.result import Plan
-from coprod.planning.structure import analyse
 
 __all__ = ["PlanOptions", "Progress", "plan", "solve_model"]
 
@@ -52,14 +53,25 @@ def solve_model(m: PlanningModel, session: HighsSession, objective: Objective) -
     return second
 
 
-def plan(programme: Programme, options: PlanOptions | None = None, progress: Progress = _noop) -> Plan:
+def plan(
+    programme: Programme,
+    options: PlanOptions | None = None,
+    progress: Progress = _noop,
+    last: Plan | None = None,
+) -> Plan:
+    """The plan of `programme`; with `last` and `options.stability`, moves against `last` are
+    penalised (planning/commit.py)."""
     options = options or PlanOptions()
     timings: dict[str, float] = {}
     clock = time.perf_counter()
     progress(PlanStage.BUILDING)
-    grid = aggregated_grid(programme) if options.resolution is Resolution.AUTO else None
-    model = build_model(analyse(programme, fold_supply=options.fold_supply, grid=grid))
+    choice = choose_resolution(programme, options.resolution)
+    stable = last is not None and options.stability > 0
+    # folded supply has no order columns to hold still: stabilised plans keep every offer
+    model = build_model(analyse(programme, fold_supply=options.fold_supply and not stable, grid=choice.grid))
     add_scheduled_receipts(model)  # goods on their way (planning as of a date): a no-op otherwise
+    if last is not None and stable:
+        model = with_stability(model, committed(last), 0, options.stability)
     if options.fair_share:
         add_fair_share(model)
     session = HighsSession(model.lp, options.solver)
@@ -77,7 +89,7 @@ def plan(programme: Programme, options: PlanOptions | None = None, progress: Pro
     timings["repair_s"] = time.perf_counter() - clock
     progress(PlanStage.EXPLAINING)
     clock = time.perf_counter()
-    result = assemble_plan(model, outcome, x, timings, final.status.value)
+    result = assemble_plan(model, outcome, x, timings, final.status.value, choice)
     timings["explain_s"] = time.perf_counter() - clock
     return result
 
@@ -88,6 +100,7 @@ def assemble_plan(
     x: np.ndarray,
     timings: dict[str, float],
     status: str,
+    choice: Choice,
 ) -> Plan:
     p = m.structure.programme
     tables, costs = extract_tables(m, x)
@@ -117,5 +130,11 @@ def assemble_plan(
         deliveries_by_period=deliveries_by_period(p, tables["requirements"], tables["deliveries"]),
         bottlenecks=binding,
         idle_reasons=idle,
-        **tables,
+        production=tables["production"],
+        purchases=tables["purchases"],
+        shipments=tables["shipments"],
+        deliveries=tables["deliveries"],
+        requirements=tables["requirements"],
+        stock=tables["stock"],
+        resolution=choice.as_dict(m.structure.periods),
     )

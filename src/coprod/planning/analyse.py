@@ -1,0 +1,138 @@
+"""Derive a Structure (structure.py) from a programme: what may happen in each bucket.
+
+Builds per routing (licence window, calendar, ramp-up, BOM in force), the component and
+product balances that exist, then the exact reduction of ample supply (reduce.py).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from coprod.domain import Licence, Programme
+from coprod.domain.bom import BomSegment, bom_segments
+from coprod.domain.capacity import learning_factors, line_hours, rate_caps
+from coprod.planning.grid import TimeGrid, exact_grid
+from coprod.planning.reduce import find_ample, fold_ample_supply
+from coprod.planning.structure import Build, Structure
+
+__all__ = ["analyse"]
+
+
+def _licence_periods(p: Programme, lic: Licence) -> tuple[int, int]:
+    cal = p.calendar
+    first = max(0, cal.index_of(lic.valid_from))
+    last = cal.periods - 1 if lic.valid_to is None else min(cal.periods - 1, cal.index_of(lic.valid_to))
+    return first, last
+
+
+def _bucket_segments(segments: list[BomSegment], grid: TimeGrid) -> list[BomSegment]:
+    """BOM segments in bucket indices: a bucket uses the revision in force at its start."""
+    if grid.is_exact:
+        return segments
+    out = []
+    for seg in segments:
+        first = int(np.searchsorted(grid.start, seg.first, "left"))
+        last = int(np.searchsorted(grid.start, seg.last, "right")) - 1
+        if first <= last:
+            out.append(BomSegment(first, last, seg.revision, seg.usage))
+    return out
+
+
+def analyse(p: Programme, fold_supply: bool = True, grid: TimeGrid | None = None) -> Structure:
+    """What may happen in each bucket of `grid` (default: every calendar period)."""
+    cal, T = p.calendar, p.calendar.periods
+    grid = grid or exact_grid(T)
+    products = list(p.products)
+    product_design = [p.design_of(x).id for x in products]
+    sites = [s.id for s in p.sites]
+    site_index = {s: i for i, s in enumerate(sites)}
+    lines = [ln.id for ln in p.lines]
+    hours = np.array([line_hours(ln, cal) for ln in p.lines], dtype=float).reshape(len(lines), T)
+    rates = np.full((len(lines), T), np.inf)
+    learn = np.ones((len(lines), T))
+    for i, ln in enumerate(p.lines):
+        caps = rate_caps(ln, cal)
+        if caps is not None:
+            rates[i] = caps
+        learn[i] = learning_factors(ln, cal)
+    # Per bucket: hours and rates summed over its periods. Learning is averaged so that the
+    # bucket's hours make as many units as its periods would: sum(h) / sum(h / learn). (The
+    # plain mean of the factors undercounts a bucket during a ramp-up: 1/learn is convex.)
+    if not grid.is_exact:
+        made = grid.sum_over(hours / learn)
+        hours = grid.sum_over(hours)
+        rates = grid.sum_over(rates)
+        learn = np.divide(hours, made, out=grid.sum_over(learn) / grid.length, where=made > 0)
+    bom = [_bucket_segments(bom_segments(p, x), grid) for x in products]
+    leaves = sorted(
+        {c for segs in bom for s in segs for c in s.usage}
+        | {o.component for o in p.supply_offers}
+        | {s.item for s in p.stock if s.item in p.component_by_id}
+    )
+    B = grid.buckets
+    s = Structure(p, B, products, product_design, sites, lines, leaves, hours, rates, [], bom, grid=grid)
+
+    line_index = {ln: i for i, ln in enumerate(lines)}
+    for rt in p.routings:
+        li = line_index[rt.line]
+        line = p.line_by_id[rt.line]
+        partner = p.site_by_id[line.site].partner
+        design = p.design_by_id[rt.design]
+        licence = np.full(T, -2)  # -2: not allowed
+        royalty = np.zeros(T)
+        if design.owner == partner:
+            licence[:] = -1
+        for k, lic in enumerate(p.licences):
+            if lic.licensee == partner and lic.design == rt.design:
+                first, last = _licence_periods(p, lic)
+                licence[first : last + 1] = k
+                royalty[first : last + 1] = lic.royalty_per_unit
+        # a bucket may build if any of its periods may; it carries the licence in force there
+        licence = np.maximum.reduceat(licence, grid.start)
+        royalty = np.maximum.reduceat(royalty, grid.start)
+        open_ = (licence > -2) & (hours[li] > 0) & (rates[li] > 0)
+        for pi in range(len(products)):
+            if product_design[pi] != rt.design:
+                continue
+            has_bom = np.zeros(B, dtype=bool)
+            for seg in bom[pi]:
+                has_bom[seg.first : seg.last + 1] = True
+            periods = np.flatnonzero(open_ & has_bom)
+            if periods.size == 0:
+                continue
+            s.builds.append(
+                Build(
+                    product=pi,
+                    line=li,
+                    site=site_index[line.site],
+                    periods=periods,
+                    hours_per_unit=rt.hours_per_unit * learn[li, periods],
+                    cost_per_unit=rt.cost_per_unit + royalty[periods],
+                    licence=licence[periods],
+                    material_cost=np.zeros(periods.size),
+                )
+            )
+
+    comp_index = {c: i for i, c in enumerate(leaves)}
+    prod_index = {x: i for i, x in enumerate(products)}
+    cpairs: set[tuple[int, int]] = set()
+    ppairs: set[tuple[int, int]] = set()
+    for b in s.builds:
+        ppairs.add((b.product, b.site))
+        for seg in bom[b.product]:
+            cpairs.update((comp_index[c], b.site) for c in seg.usage)
+    # Only components some build at the site consumes get a balance: an offer or stock
+    # elsewhere cannot serve any requirement (no transfers between sites), so it is dropped.
+    s.offers = [
+        k for k, o in enumerate(p.supply_offers) if (comp_index[o.component], site_index[o.ship_to]) in cpairs
+    ]
+    for st in p.stock:
+        if st.item in prod_index:
+            ppairs.add((prod_index[st.item], site_index[st.site]))
+    s.component_pairs = sorted(cpairs)
+    s.product_pairs = sorted(ppairs)
+    if fold_supply:
+        # An aggregated grid decides what is ample per single period, as the exact model does.
+        ample = None if grid.is_exact else find_ample(analyse(p, fold_supply=False))
+        return fold_ample_supply(s, ample)
+    return s
