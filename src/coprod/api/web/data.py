@@ -126,6 +126,8 @@ async def upload(
     name: Annotated[str, Form()] = "",
     csrf: Annotated[str, Form()] = "",
 ) -> Response:
+    """Validate the file and show what it would change; a new programme is stored at once,
+    an existing one only after the confirmation (POST /upload/confirm)."""
     who, refused = form_gate(request, session, csrf)
     if refused is not None:
         return refused
@@ -134,8 +136,11 @@ async def upload(
     try:
         check_name(name)  # before reading the file: a bad name is answered at once
         data = await file.read()
-        programmes.upload(session, who, name, file.filename or "upload", data)
-        session.commit()
+        preview = programmes.preview_upload(session, who, name, file.filename or "upload", data)
+        if not preview.exists:
+            programmes.confirm_upload(session, who, name, preview.token)
+            session.commit()
+            return RedirectResponse(f"/p/{name}", status_code=303)
     except ProgrammeInvalid as exc:
         errors = [str(p) for p in exc.problems] or ["not a YAML programme or an XLSX workbook"]
     except CoprodError as exc:
@@ -144,7 +149,24 @@ async def upload(
         session.rollback()
         shown = name if len(name) <= 200 else name[:200]
         return page(request, "upload.html", who, errors=errors, name=shown)
-    return RedirectResponse(f"/p/{name}", status_code=303)
+    return page(request, "upload_preview.html", who, row=programme_ref(name), preview=preview)
+
+
+@router.post("/upload/confirm", response_model=None)
+def confirm_upload(
+    request: Request,
+    session: DbSession,
+    name: Annotated[str, Form(max_length=200)],
+    token: Annotated[str, Form(max_length=64)],
+    csrf: Annotated[str, Form()] = "",
+) -> Response:
+    who, refused = form_gate(request, session, csrf)
+    if refused is not None:
+        return refused
+    assert who is not None
+    programmes.confirm_upload(session, who, name, token)
+    session.commit()
+    return RedirectResponse(f"/p/{name}?uploaded=1", status_code=303)
 
 
 @router.get("/p/{name}/download/programme.xlsx", response_model=None)
