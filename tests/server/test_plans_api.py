@@ -63,7 +63,11 @@ def test_plan_job_reuse_scoping_and_diff(api: dict[str, Api]) -> None:
     assert any(r["id"] == "R013" for r in diff["requirements"])
     # the diff names the input that changed between the two plans, and only that one
     assert [(c["section"], c["key"], c["fields"]) for c in diff["inputs"]] == [
-        ("requirements", "R013", {"quantity": {"before": req["data"]["quantity"], "after": bigger["quantity"]}})
+        (
+            "requirements",
+            "R013",
+            {"quantity": {"before": req["data"]["quantity"], "after": bigger["quantity"]}},
+        )
     ]
     listed = po.get(f"{BASE}/plans").json()
     assert [p["number"] for p in listed][-2:] == [first["number"], second.json()["number"]]

@@ -214,10 +214,11 @@ class RecordStore:
         sort: list[tuple[str, FieldKind, bool]],
         limit: int,
         offset: int,
+        search: str = "",
     ) -> tuple[list[Record], int]:
         """One page of a section's records the user may read, filtered and sorted in SQL:
-        `where` maps a field to (its kind, the value it must equal); `sort` lists (field,
-        kind, descending); the file's order breaks ties."""
+        `where` maps a field to (its kind, the value it must equal); `search`, a part of the
+        key (any case); `sort` lists (field, kind, descending); the file's order breaks ties."""
         self._check_section(section)
         if who.mode(section) is None:
             raise Forbidden(f"the {who.role.value} role cannot read {section}")
@@ -226,6 +227,9 @@ class RecordStore:
             conditions.append((Record.partner == who.partner) | (Record.party == who.partner))
         for name, (kind, value) in where.items():
             conditions.append(_json_field(name, kind) == value)
+        if search:
+            pattern = "%" + search.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            conditions.append(func.lower(Record.key).like(pattern, escape="\\"))
         total = self.session.scalar(select(func.count()).select_from(Record).where(*conditions)) or 0
         order = [
             _json_field(name, kind).desc() if descending else _json_field(name, kind)

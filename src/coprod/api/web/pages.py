@@ -23,7 +23,7 @@ from coprod.api.web.common import (
     who_of,
 )
 from coprod.api.web.views import line_loads, pegging
-from coprod.app import plans, programmes, records, users
+from coprod.app import plan_history, plans, programmes, records, users
 from coprod.app.home import late_rows
 from coprod.errors import CoprodError, Forbidden, InputError, NotFound, Unauthorized
 
@@ -184,20 +184,16 @@ def requirementpage(request: Request, session: DbSession, name: str, rid: str) -
 
 @router.get("/p/{name}/plans", response_model=None)
 def planspage(request: Request, session: DbSession, name: str) -> Response:
-    who = who_of(request, session)
-    if who is None:
-        return login_redirect()
-    versions = plans.plan_versions(session, who, name)
-    return page(request, "plans.html", who, row=programme_ref(name), versions=versions)
+    who = require_user(request, session)
+    history = plan_history.plan_history(session, who, name)
+    return page(request, "plans.html", who, row=programme_ref(name), history=history)
 
 
 @router.get("/p/{name}/diff", response_model=None)
 def diffpage(
     request: Request, session: DbSession, name: str, a: PlanNumberQuery, b: PlanNumberQuery
 ) -> Response:
-    who = who_of(request, session)
-    if who is None:
-        return login_redirect()
+    who = require_user(request, session)
     for number in (a, b):
         version = plans.plan_version(session, who, name, number)
         if not version.done:
@@ -205,17 +201,8 @@ def diffpage(
             return page(
                 request, "message.html", who, row=programme_ref(name), title="Plan not ready", message=message
             )
-    delta = plans.plan_diff(session, who, name, a, b)
-    return page(
-        request,
-        "diff.html",
-        who,
-        row=programme_ref(name),
-        a=a,
-        b=b,
-        delta=delta,
-        chart=charts.diff_chart(delta["kpis"]),
-    )
+    view = plan_history.diff_view(session, who, name, a, b)
+    return page(request, "diff.html", who, row=programme_ref(name), a=a, b=b, view=view)
 
 
 @router.post("/p/{name}/run", response_model=None)

@@ -16,11 +16,14 @@ import plotly.graph_objects as go
 
 __all__ = [
     "PALETTE",
+    "bands_chart",
     "deliveries_chart",
     "gantt_chart",
     "load_heatmap",
     "orders_chart",
+    "probability_chart",
     "requirements_chart",
+    "scenario_chart",
 ]
 
 # Okabe-Ito: distinct for the common colour-vision deficiencies, and in print.
@@ -249,6 +252,93 @@ def requirements_chart(
         title="Your units: due and planned deliveries per period",
         height=380,
         yaxis={"title": "units", "rangemode": "tozero"},
+        **LAYOUT,
+    )
+    return str(fig.to_json())
+
+
+def scenario_chart(names: list[str], monthly: list[dict[str, Any]], periods: list[str]) -> str:
+    """Cumulative units delivered on time per scenario, against cumulative required."""
+    fig = go.Figure()
+    required, total = [], 0
+    for row in monthly:
+        total += row[f"{names[0]}: required"]
+        required.append(total)
+    fig.add_scatter(name="required (as stored)", x=periods, y=required, line={"color": "#000", "dash": "dot"})
+    for i, name in enumerate(names):
+        on_time, acc = [], 0
+        for row in monthly:
+            acc += row[f"{name}: on time"]
+            on_time.append(acc)
+        fig.add_scatter(name=f"on time: {name}", x=periods, y=on_time, line={"color": _colour(i), "width": 3})
+    fig.update_layout(
+        title="Cumulative units delivered on time, per scenario",
+        height=400,
+        yaxis={"title": "cumulative units", "rangemode": "tozero"},
+        **LAYOUT,
+    )
+    return str(fig.to_json())
+
+
+def bands_chart(deliveries: list[dict[str, Any]]) -> str | None:
+    """P10-P90 band and median of units delivered per period (all designs)."""
+    if not deliveries:
+        return None
+    cells: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])
+    for r in deliveries:
+        cell = cells[r["period"]]
+        cell[0] += r["p10"]
+        cell[1] += r["p50"]
+        cell[2] += r["p90"]
+    periods = sorted(cells)
+    fig = go.Figure()
+    fig.add_scatter(
+        name="P90", x=periods, y=[cells[p][2] for p in periods], line={"width": 0}, showlegend=False
+    )
+    fig.add_scatter(
+        name="P10–P90 band",
+        x=periods,
+        y=[cells[p][0] for p in periods],
+        fill="tonexty",
+        fillcolor="rgba(0,114,178,0.25)",
+        mode="lines",
+        line={"width": 0},
+    )
+    fig.add_scatter(
+        name="median (P50)",
+        x=periods,
+        y=[cells[p][1] for p in periods],
+        line={"color": PALETTE[0], "width": 3},
+    )
+    fig.update_layout(
+        title="Units delivered per period: median and P10–P90 band (sums over designs)",
+        height=380,
+        yaxis={"title": "units per period", "rangemode": "tozero"},
+        **LAYOUT,
+    )
+    return str(fig.to_json())
+
+
+def probability_chart(requirements: list[dict[str, Any]]) -> str | None:
+    """P(on time) per requirement, in due order."""
+    if not requirements:
+        return None
+    rows = sorted(requirements, key=lambda r: (r["due"], r["requirement"]))
+    fig = go.Figure(
+        go.Bar(
+            x=[r["requirement"] for r in rows],
+            y=[round(100 * r["p_on_time"], 1) for r in rows],
+            marker_color=[
+                PALETTE[2] if r["p_on_time"] >= 0.9 else PALETTE[1] if r["p_on_time"] >= 0.5 else PALETTE[5]
+                for r in rows
+            ],
+            hovertemplate="%{x}: %{y}% of samples on time<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        title="P(on time) per requirement (green ≥ 90 %, orange ≥ 50 %, red below)",
+        height=360,
+        yaxis={"title": "% of samples on time", "range": [0, 100], "ticksuffix": "%"},
         **LAYOUT,
     )
     return str(fig.to_json())
