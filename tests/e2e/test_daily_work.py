@@ -175,7 +175,7 @@ def test_each_role_lands_on_its_own_view(browser: Browser, server: str) -> None:
         _plan(office, server, "for the roles")
     office.close()
     uk = login(browser, server, "uk")
-    expect(uk.get_by_role("heading", name=re.compile("your lines"))).to_be_visible()
+    expect(uk.get_by_role("heading", name=re.compile(r": your lines$"))).to_be_visible()
     expect(uk.locator(".scope")).to_contain_text("UK-MIDLANDS")
     expect(uk.get_by_role("button", name="Run a plan")).to_have_count(0)
     shot(uk, "home-site-planner")

@@ -111,7 +111,9 @@ def test_a_form_error_is_shown_beside_its_field_and_a_save_needs_the_review(plan
     page = _signed_in(planned, "customer")
     form = page.get("/p/example/data/requirements/R002").text
     version = re.search(r'name="version" value="(\d+)"', form)
-    assert version is not None
+    now = re.search(r'name="quantity" type="number"[^>]* value="(\d+)"', form)
+    assert version is not None and now is not None
+    wanted = str(int(now.group(1)) + 5)
     fields = {
         "csrf": _csrf(form),
         "version": version.group(1),
@@ -124,12 +126,14 @@ def test_a_form_error_is_shown_beside_its_field_and_a_save_needs_the_review(plan
     }
     bad = page.post("/p/example/data/requirements/R002", data={**fields, "quantity": "0"}).text
     assert 'id="f-quantity-err"' in bad and "greater than or equal to 1" in bad
-    review = page.post("/p/example/data/requirements/R002", data={**fields, "quantity": "365"}).text
-    assert 'id="review"' in review and "365" in review
+    review = page.post("/p/example/data/requirements/R002", data={**fields, "quantity": wanted}).text
+    assert 'id="review"' in review and wanted in review
     unchanged = page.get("/p/example/data/requirements/R002").text
-    assert 'value="360"' in unchanged  # reviewing saved nothing
-    saved = page.post("/p/example/data/requirements/R002", data={**fields, "quantity": "365", "confirm": "1"})
-    assert saved.status_code == 200 and 'id="saved"' in saved.text and 'value="365"' in saved.text
+    assert f'value="{now.group(1)}"' in unchanged  # reviewing saved nothing
+    saved = page.post(
+        "/p/example/data/requirements/R002", data={**fields, "quantity": wanted, "confirm": "1"}
+    )
+    assert saved.status_code == 200 and 'id="saved"' in saved.text and f'value="{wanted}"' in saved.text
     stale = page.post("/p/example/data/requirements/R002", data={**fields, "quantity": "370", "confirm": "1"})
     assert "read it again" in stale.text  # the version it was loaded at is gone
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import json
 import types
 import typing
 from dataclasses import dataclass, field
@@ -181,17 +182,15 @@ def form_fields(
 
 
 def _convert(f: FormField, text: str) -> Any:
-    import yaml
-
-    from coprod.io.yaml_loader import SAFE_LOADER
+    from coprod.io.yaml_loader import YamlSyntaxError, parse_yaml
 
     if f.kind == "boolean":
         return text in ("on", "true", "1")
     if f.kind == "yaml":
         try:
-            return yaml.load(text, Loader=SAFE_LOADER) if text.strip() else []
-        except yaml.YAMLError as exc:
-            raise ValueError(f"not YAML: {str(exc).splitlines()[0]}") from exc
+            return json.loads(json.dumps(parse_yaml(text), default=str)) if text.strip() else []
+        except YamlSyntaxError as exc:
+            raise ValueError(f"not YAML: {exc}") from exc
     if f.kind == "integer":
         try:
             return int(text.replace(",", "").replace("_", ""))

@@ -35,14 +35,12 @@ MAX_SAMPLES = 200
 
 
 def _yaml(text: str, origin: str) -> Any:
-    import yaml
-
-    from coprod.io.yaml_loader import SAFE_LOADER
+    from coprod.io.yaml_loader import YamlSyntaxError, parse_yaml
 
     try:
-        return yaml.load(text, Loader=SAFE_LOADER)
-    except yaml.YAMLError as exc:
-        raise ProgrammeInvalid([Problem(origin, "", "", f"YAML syntax error: {exc}")]) from exc
+        return parse_yaml(text)
+    except YamlSyntaxError as exc:
+        raise ProgrammeInvalid([Problem(origin, exc.where, "", f"YAML syntax error: {exc.problem}")]) from exc
 
 
 def _validated(model: Any, data: Any, origin: str) -> Any:
