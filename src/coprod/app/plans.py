@@ -69,7 +69,6 @@ class PlanVersionView:
     reused: bool = False
     label: str = ""
     note: str = ""
-    options: dict[str, Any] | None = None
 
     @property
     def done(self) -> bool:
@@ -88,7 +87,6 @@ def _view(v: PlanVersion, reused: bool = False) -> PlanVersionView:
         reused=reused,
         label=v.label or "",
         note=v.note or "",
-        options=v.options,
     )
 
 

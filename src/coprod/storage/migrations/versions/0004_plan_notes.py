@@ -1,10 +1,7 @@
 """plan versions: a label and a note, and the inputs each plan was computed from
 
 Revision ID: 0004
-Revises: 0002
-
-Numbered 0004 because 0003 is taken by the tracking tables being written beside this; when
-they land, this revision is re-parented onto 0003 (down_revision) so the chain stays one.
+Revises: 0003
 """
 
 from __future__ import annotations
@@ -13,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0004"
-down_revision = "0002"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
