@@ -32,7 +32,10 @@ USERS = [
     ("uk", "UK-MFG", "site-planner"),
     ("norway", "NO-MFG", "site-planner"),
     ("forces", "UA-MOD", "customer"),
+    ("motors", "AS-MOTORS", "supplier"),
+    ("bureau", "UA-DB", "design-authority"),
 ]
+DATABASE_URL: dict[str, str] = {}  # server address -> its database, for tests that read it
 FLAGS = [
     "--headless=new",
     "--no-sandbox",
@@ -64,6 +67,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         if uv.started:
             break
         time.sleep(0.05)
+    DATABASE_URL[f"http://127.0.0.1:{port}"] = url
     yield f"http://127.0.0.1:{port}"
     uv.should_exit = True
     thread.join(timeout=10)

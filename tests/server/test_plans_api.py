@@ -59,9 +59,17 @@ def test_plan_job_reuse_scoping_and_diff(api: dict[str, Api]) -> None:
     done = _wait(po, second.json()["number"])
     assert done["status"] == "done"
     diff = po.get(f"{BASE}/plans/{first['number']}/diff/{second.json()['number']}").json()
-    assert {"kpis", "requirements", "production", "cost_change"} <= set(diff)
+    assert {"kpis", "requirements", "production", "cost_change", "inputs"} <= set(diff)
     assert {"purchases", "shipments", "churn"} <= set(diff)
     assert any(r["id"] == "R013" for r in diff["requirements"])
+    # the diff names the input that changed between the two plans, and only that one
+    assert [(c["section"], c["key"], c["fields"]) for c in diff["inputs"]] == [
+        (
+            "requirements",
+            "R013",
+            {"quantity": {"before": req["data"]["quantity"], "after": bigger["quantity"]}},
+        )
+    ]
     listed = po.get(f"{BASE}/plans").json()
     assert [p["number"] for p in listed][-2:] == [first["number"], second.json()["number"]]
     assert po.get(f"{BASE}/plans/999").status_code == 404

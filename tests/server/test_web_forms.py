@@ -24,24 +24,17 @@ def test_record_form_errors_are_shown_and_nothing_changes(seeded: str) -> None:
     assert client.post("/login", data={"username": "po", "password": PASSWORD}).status_code == 200
     page = client.get(LINE).text
     version, csrf = _field(page, "version"), _field(page, "csrf")
-    good_text = "id: UA-KYIV-1\nsite: UA-KYIV\nhours_per_period: 9\n"
-    forged = client.post(LINE, data={"version": version, "text": good_text})
+    good = {"version": version, "id": "UA-KYIV-1", "site": "UA-KYIV", "hours_per_period": "9"}
+    forged = client.post(LINE, data={**good, "confirm": "1"})
     assert forged.status_code == 200 and "Form expired" in forged.text  # no token: refused
-    bad_ref = client.post(
-        LINE,
-        data={
-            "version": version,
-            "csrf": csrf,
-            "text": "id: UA-KYIV-1\nsite: NOWHERE\nhours_per_period: 9\n",
-        },
-    )
+    bad_ref = client.post(LINE, data={**good, "csrf": csrf, "site": "NOWHERE", "confirm": "1"})
     assert bad_ref.status_code == 200 and "unknown site &#39;NOWHERE&#39;" in bad_ref.text
-    broken = client.post(LINE, data={"version": version, "csrf": csrf, "text": "id: [oops"})
-    assert broken.status_code == 200 and "YAML syntax error" in broken.text
-    stale = client.post(LINE, data={"version": "0", "csrf": csrf, "text": good_text})
+    broken = client.post(LINE, data={**good, "csrf": csrf, "exceptions": "- [oops", "confirm": "1"})
+    assert broken.status_code == 200 and 'id="f-exceptions-err"' in broken.text and "not YAML" in broken.text
+    stale = client.post(LINE, data={**good, "csrf": csrf, "version": "0", "confirm": "1"})
     assert stale.status_code == 200 and "not 0: read it again" in stale.text
     again = client.get(LINE).text
-    assert _field(again, "version") == version and "hours_per_period: 9" not in again
+    assert _field(again, "version") == version and 'value="9"' not in again
 
 
 def test_pages_need_a_session_and_a_customer_cannot_start_plans(seeded: str) -> None:

@@ -28,6 +28,8 @@ class PlanRequest(BaseModel):
         default=None,
         description="Plan the rest of the horizon from the actuals before this day (a period's first)",
     )
+    label: str = Field(default="", max_length=200, description="what the plan is for, in a few words")
+    note: str = Field(default="", max_length=4000)
 
     def options(self) -> PlanOptions:
         return PlanOptions(
@@ -46,6 +48,8 @@ class PlanStatus(BaseModel):
     error: str | None
     kpis: dict[str, Any] | None
     reused: bool = False
+    label: str = ""
+    note: str = ""
 
 
 def _status(v: plans.PlanVersionView) -> PlanStatus:
@@ -58,6 +62,8 @@ def _status(v: plans.PlanVersionView) -> PlanStatus:
         error=v.error,
         kpis=v.kpis,
         reused=v.reused,
+        label=v.label,
+        note=v.note,
     )
 
 
@@ -73,7 +79,13 @@ def start_plan(
     """Plan the programme as it is now, by a worker; poll GET .../plans/{number}. The same
     inputs and options return the finished plan (reused: true) instead of planning again."""
     version = plans.start_plan(
-        session, who, programme, body.options() if body else None, body.as_of if body else None
+        session,
+        who,
+        programme,
+        body.options() if body else None,
+        body.as_of if body else None,
+        label=body.label if body else "",
+        note=body.note if body else "",
     )
     session.commit()  # the worker reads the job in its own transaction
     if version.reused:
@@ -134,5 +146,6 @@ def plan_diff(
     programme: str, a: PlanNumber, b: PlanNumber, who: CurrentUser, session: DbSession
 ) -> dict[str, Any]:
     """What moved from plan a to plan b (in the rows the user may see): KPIs, requirements,
-    production per line and period."""
+    production per line and period, and the input records that changed between them
+    (`inputs`; null when a plan predates kept inputs)."""
     return plans.plan_diff(session, who, programme, a, b)

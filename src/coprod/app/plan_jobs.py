@@ -182,7 +182,12 @@ def run_job(url: str, version_id: int, progress: Callable[[PlanStage], None] | N
             payload = json.loads(json.dumps(result.to_dict(), default=str))
         with transaction(url) as tx:
             PlanStore(tx).set_status(
-                version_id, JobStatus.DONE, kpis=result.kpis, result=payload, fingerprint=digest
+                version_id,
+                JobStatus.DONE,
+                kpis=result.kpis,
+                result=payload,
+                fingerprint=digest,
+                inputs=data,  # what was planned, so a later plan can say which inputs changed
             )
     except CoprodError as exc:
         with transaction(url) as tx:

@@ -16,6 +16,7 @@ import orjson
 from coprod.access import PLAN_TABLES, Action, Principal
 from coprod.app.caches import Lru
 from coprod.app.database import Tx, transaction
+from coprod.app.inputs import InputChange, compare_inputs, visible_changes
 from coprod.app.plan_jobs import fingerprint, options_to_json, run_job, worker_name
 from coprod.app.plan_view import scope_plan
 from coprod.domain import Programme
@@ -30,7 +31,9 @@ __all__ = [
     "DOWNLOAD_TABLES",
     "PlanContext",
     "PlanVersionView",
+    "changes_since_previous",
     "diff_stored",
+    "input_changes",
     "latest_plan",
     "plan_diff",
     "plan_overview_json",
@@ -64,6 +67,8 @@ class PlanVersionView:
     error: str | None
     kpis: dict[str, Any] | None
     reused: bool = False
+    label: str = ""
+    note: str = ""
 
     @property
     def done(self) -> bool:
@@ -80,6 +85,8 @@ def _view(v: PlanVersion, reused: bool = False) -> PlanVersionView:
         error=v.error,
         kpis=v.kpis,
         reused=reused,
+        label=v.label or "",
+        note=v.note or "",
     )
 
 
@@ -89,12 +96,14 @@ def start_plan(
     programme: str,
     options: PlanOptions | None = None,
     as_of: dt.date | None = None,
+    label: str = "",
+    note: str = "",
 ) -> PlanVersionView:
     """The plan of the programme as it is now: the finished plan of exactly these inputs
-    and options if there is one (reused), else a new queued job. Only finished plans are
-    reused: a job that failed, or was lost with its worker, is never handed out again.
-    With `as_of`, the plan of the remaining horizon from the recorded actuals
-    (app/tracking.py); the events recorded so far are part of its inputs."""
+    and options if there is one (reused), else a new queued job carrying `label` and `note`.
+    Only finished plans are reused: a job that failed, or was lost with its worker, is
+    never handed out again. With `as_of`, the plan of the remaining horizon from the
+    recorded actuals (app/tracking.py); the events recorded so far are part of its inputs."""
     who.require(Action.START_PLAN, "start plans")
     records = RecordStore(tx)
     row = records.programme(programme)
@@ -110,7 +119,8 @@ def start_plan(
     found = store.find_done(row, digest)
     if found is not None:
         return _view(found, reused=True)
-    return _view(store.create(row, digest, who.username, stored_options))
+    label, note = label.strip()[:200], note.strip()[:4000]
+    return _view(store.create(row, digest, who.username, stored_options, label or None, note or None))
 
 
 def plan_versions(tx: Tx, who: Principal, programme: str) -> list[PlanVersionView]:
@@ -287,7 +297,28 @@ def plan_diff(tx: Tx, who: Principal, programme: str, a: int, b: int) -> dict[st
     )
     if not who.may(Action.READ_COSTS):
         delta.pop("cost_change", None)
+    changes = input_changes(tx, who, programme, a, b)
+    delta["inputs"] = None if changes is None else [c.as_dict() for c in changes]
     return delta
+
+
+def input_changes(tx: Tx, who: Principal, programme: str, a: int, b: int) -> list[InputChange] | None:
+    """The input records that changed from plan a's inputs to plan b's, as far as the user
+    may read them; None when a plan does not know its inputs (planned before they were kept)."""
+    row = RecordStore(tx).programme(programme)
+    store = PlanStore(tx)
+    before, after = store.get(row, a).inputs, store.get(row, b).inputs
+    if before is None or after is None:
+        return None
+    return visible_changes(who, compare_inputs(before, after))
+
+
+def changes_since_previous(tx: Tx, who: Principal, programme: str, number: int) -> list[InputChange] | None:
+    """What changed in the inputs since the finished plan before this one (None: unknown,
+    or there is none)."""
+    row = RecordStore(tx).programme(programme)
+    previous = PlanStore(tx).previous_done(row, number)
+    return None if previous is None else input_changes(tx, who, programme, previous.number, number)
 
 
 @dataclass(frozen=True, slots=True)
@@ -299,6 +330,8 @@ class PlanContext:
     latest: PlanVersionView | None
     plan: dict[str, Any] | None
     full: dict[str, Any] | None
+    stale: bool = False  # the data changed since the shown plan was computed
+    changed_since: list[InputChange] | None = None  # the changes the user may read (None: unknown)
 
 
 def latest_plan(tx: Tx, who: Principal, programme: str) -> PlanContext:
@@ -310,7 +343,29 @@ def latest_plan(tx: Tx, who: Principal, programme: str) -> PlanContext:
         return PlanContext(p, None, None, None)
     done = _Done(row, latest, p)
     full = _result(latest) if who.may(Action.READ_PEGGING) else None
-    return PlanContext(p, _done_view(latest), done.scoped(who), full)
+    stale, changes = _staleness(records, row, latest)
+    since = visible_changes(who, changes) if changes is not None else None
+    return PlanContext(p, _done_view(latest), done.scoped(who), full, stale, since)
+
+
+_STALE: Lru[tuple[bool, list[InputChange] | None]] = Lru(16)
+
+
+def _staleness(
+    records: RecordStore, row: ProgrammeRow, latest: PlanVersion
+) -> tuple[bool, list[InputChange] | None]:
+    """Whether the data changed since the plan was computed, and the changes (None when the
+    plan predates kept inputs). Every write bumps the programme's version, so this is
+    worked out once per programme version and plan, not per request."""
+
+    def make() -> tuple[bool, list[InputChange] | None]:
+        raw = records.raw_data(row)
+        stale = fingerprint(raw, latest.options or {}) != latest.fingerprint
+        if not stale:
+            return False, []
+        return True, None if latest.inputs is None else compare_inputs(latest.inputs, raw)
+
+    return _STALE.get_or_make((*_programme_key(row), *_plan_key(latest)), make)
 
 
 def _latest_scoped(tx: Tx, who: Principal, programme: str) -> tuple[PlanVersionView, dict[str, Any]]:

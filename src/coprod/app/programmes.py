@@ -7,8 +7,9 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from coprod.access import Action, Principal
+from coprod.access import SECTIONS, Action, Principal
 from coprod.app.database import Tx, local_operator, migrate, transaction
+from coprod.app.inputs import InputChange, compare_inputs, count_changes
 from coprod.app.names import check_name
 from coprod.domain import Programme
 from coprod.errors import InputError, Problem, ProgrammeInvalid
@@ -16,6 +17,8 @@ from coprod.io import load_programme, write_programme
 
 __all__ = [
     "ProgrammeSummary",
+    "UploadPreview",
+    "confirm_upload",
     "convert_file",
     "export_file",
     "export_programme",
@@ -26,6 +29,7 @@ __all__ = [
     "import_programme",
     "list_programmes",
     "only_programme",
+    "preview_upload",
     "programme_workbook",
     "stored_programme",
     "upload",
@@ -92,21 +96,71 @@ def import_file(url: str, path: Path, name: str | None, replace: bool, who: Prin
         return import_programme(tx, who, chosen, programme, replace)
 
 
-def upload(tx: Tx, who: Principal, name: str, filename: str, data: bytes) -> ProgrammeSummary:
-    """A YAML file or an XLSX workbook from a browser, stored under `name` (replacing)."""
+def _parse_upload(filename: str, data: bytes) -> Programme:
     from coprod.io.loader import programme_from_yaml
     from coprod.io.workbook import programme_from_workbook
 
-    who.require(Action.UPLOAD, "upload programmes")
-    check_name(name)
     shown = Path(filename or "upload").name[:200] or "upload"  # a name for messages, never a path
     if shown.lower().endswith(".xlsx"):
-        programme = programme_from_workbook(data, shown)
-    elif shown.lower().endswith((".yaml", ".yml")) or not shown.lower().endswith(".csv"):
-        programme = programme_from_yaml(data, shown)
-    else:
-        raise ProgrammeInvalid([Problem(shown, "", "", "upload a YAML programme or an XLSX workbook")])
-    return import_programme(tx, who, name, programme, replace=True)
+        return programme_from_workbook(data, shown)
+    if shown.lower().endswith((".yaml", ".yml")) or not shown.lower().endswith(".csv"):
+        return programme_from_yaml(data, shown)
+    raise ProgrammeInvalid([Problem(shown, "", "", "upload a YAML programme or an XLSX workbook")])
+
+
+def upload(tx: Tx, who: Principal, name: str, filename: str, data: bytes) -> ProgrammeSummary:
+    """A YAML file or an XLSX workbook from a browser, stored under `name` (replacing)."""
+    who.require(Action.UPLOAD, "upload programmes")
+    check_name(name)
+    return import_programme(tx, who, name, _parse_upload(filename, data), replace=True)
+
+
+@dataclass(frozen=True, slots=True)
+class UploadPreview:
+    """What an upload would change, before it does: the dashboard asks before replacing."""
+
+    name: str
+    filename: str
+    exists: bool
+    changes: list[InputChange]
+    counts: dict[str, dict[str, int]]
+    records: int
+    token: str  # names the staged file for the confirmation
+
+
+def preview_upload(tx: Tx, who: Principal, name: str, filename: str, data: bytes) -> UploadPreview:
+    """Validate an upload and compare it with the stored programme of that name; the file
+    is staged (by its digest) until it is confirmed."""
+    from coprod.app.uploads import stage
+    from coprod.storage.records import RecordStore
+
+    who.require(Action.UPLOAD, "upload programmes")
+    check_name(name)
+    programme = _parse_upload(filename, data)
+    _check_references(programme, Path(filename).name or "upload")
+    store = RecordStore(tx)
+    existing = next((row for row in store.programmes() if row.name == name), None)
+    after = programme.model_dump(mode="json", by_alias=True)
+    before = store.raw_data(existing) if existing is not None else {}
+    changes = compare_inputs(before, after)
+    return UploadPreview(
+        name=name,
+        filename=Path(filename).name,
+        exists=existing is not None,
+        changes=changes,
+        counts=count_changes(changes),
+        records=sum(len(after[s]) for s in SECTIONS),
+        token=stage(who.username, name, filename, data),
+    )
+
+
+def confirm_upload(tx: Tx, who: Principal, name: str, token: str) -> ProgrammeSummary:
+    """Store the staged upload previewed under `token` (the same user, the same name)."""
+    from coprod.app.uploads import take
+
+    who.require(Action.UPLOAD, "upload programmes")
+    filename, data = take(who.username, name, token)
+    return upload(tx, who, name, filename, data)
 
 
 def stored_programme(tx: Tx, name: str) -> Programme:

@@ -53,6 +53,7 @@ class RecordQuery:
     sort: list[tuple[str, FieldKind, bool]]
     limit: int = 100
     offset: int = 0
+    search: str = ""  # part of the key, any case
 
 
 def section_model(section: str) -> type[Any]:
@@ -108,7 +109,7 @@ def _value(section: str, field: str, kind: FieldKind, text: str) -> Any:
 
 
 def parse_query(
-    section: str, where: list[str], sort: str | None, limit: int = 100, offset: int = 0
+    section: str, where: list[str], sort: str | None, limit: int = 100, offset: int = 0, search: str = ""
 ) -> RecordQuery:
     """`where` items `field=value` and `sort` as `field,-other` (minus: descending), checked
     against the section's fields: an unknown or unsortable field is an InputError (422)."""
@@ -135,7 +136,7 @@ def parse_query(
         order.append((field, fields[field], descending))
     if not 1 <= limit <= 1000 or offset < 0:
         raise InputError("limit is 1..1000 and offset 0 or more")
-    return RecordQuery(where=conditions, sort=order, limit=limit, offset=offset)
+    return RecordQuery(where=conditions, sort=order, limit=limit, offset=offset, search=search.strip()[:200])
 
 
 def record_from_yaml(text: str) -> dict[str, Any]:
@@ -163,7 +164,14 @@ def list_records(tx: Tx, who: Principal, programme: str, section: str, query: Re
     store = RecordStore(tx)
     section_model(section)
     rows, total = store.list(
-        store.programme(programme), section, who, query.where, query.sort, query.limit, query.offset
+        store.programme(programme),
+        section,
+        who,
+        query.where,
+        query.sort,
+        query.limit,
+        query.offset,
+        query.search,
     )
     return RecordPage([_view(r) for r in rows], total, query.limit, query.offset)
 

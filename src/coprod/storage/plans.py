@@ -37,7 +37,13 @@ class PlanStore:
         self.session = session
 
     def create(
-        self, row: ProgrammeRow, fingerprint: str, requested_by: str, options: dict[str, Any]
+        self,
+        row: ProgrammeRow,
+        fingerprint: str,
+        requested_by: str,
+        options: dict[str, Any],
+        label: str | None = None,
+        note: str | None = None,
     ) -> PlanVersion:
         """A new queued version numbered after the last; retried if a concurrent request
         took the number first (the unique constraint decides)."""
@@ -55,6 +61,8 @@ class PlanStore:
                 requested_by=requested_by,
                 status=JobStatus.QUEUED.value,
                 options=options,
+                label=label,
+                note=note,
             )
             try:
                 with self.session.begin_nested():
@@ -81,6 +89,19 @@ class PlanStore:
         return self.session.scalar(
             select(PlanVersion)
             .where(PlanVersion.programme_id == row.id, PlanVersion.status == JobStatus.DONE.value)
+            .order_by(PlanVersion.number.desc())
+            .limit(1)
+        )
+
+    def previous_done(self, row: ProgrammeRow, number: int) -> PlanVersion | None:
+        """The last finished plan numbered below `number`."""
+        return self.session.scalar(
+            select(PlanVersion)
+            .where(
+                PlanVersion.programme_id == row.id,
+                PlanVersion.status == JobStatus.DONE.value,
+                PlanVersion.number < number,
+            )
             .order_by(PlanVersion.number.desc())
             .limit(1)
         )

@@ -76,12 +76,15 @@ class RecordStore:
     def import_programme(
         self, programme: Programme, name: str, username: str, replace: bool = False
     ) -> ProgrammeRow:
+        """Store a whole programme. Replacing one keeps what did not change: an unchanged
+        record keeps its version, a changed one is bumped, and every record added, changed
+        or removed gets its own audit entry (besides the import's summary), so versions and
+        the trail stay true across an upload."""
         existing = self.session.scalar(select(ProgrammeRow).where(ProgrammeRow.name == name))
         if existing is not None:
             if not replace:
                 raise Conflict(f"a programme named '{name}' exists; use replace to overwrite it")
             # Replace the records, keep the programme (and its plan versions and audit trail).
-            self.session.execute(delete(Record).where(Record.programme_id == existing.id))
             existing.settings, existing.calendar = _json(programme.settings), _json(programme.calendar)
             existing.version += 1
             row = existing
@@ -91,25 +94,7 @@ class RecordStore:
             )
             self.session.add(row)
         self.session.flush()
-        sites, lines = self._site_maps(programme)
-        plain = programme.model_dump(mode="json", by_alias=True)
-        records = []
-        for section in SECTIONS:
-            for position, data in enumerate(plain[section]):
-                owner, party = owner_and_party(section, data, sites, lines)
-                records.append(
-                    Record(
-                        programme_id=row.id,
-                        section=section,
-                        key=record_key(section, data),
-                        position=position,
-                        partner=owner,
-                        party=party,
-                        data=data,
-                        version=1,
-                    )
-                )
-        self.session.add_all(records)
+        counts = self._merge_records(row, programme, username, replacing=existing is not None)
         self.session.add(
             AuditEntry(
                 username=username,
@@ -119,11 +104,74 @@ class RecordStore:
                 key=name,
                 action="import",
                 before=None,
-                after={"records": len(records), "replaced": existing is not None},
+                after={**counts, "replaced": existing is not None},
             )
         )
         self.session.flush()
         return row
+
+    def _merge_records(
+        self, row: ProgrammeRow, programme: Programme, username: str, replacing: bool
+    ) -> dict[str, int]:
+        """Make the stored records those of `programme`: insert, update (version + 1) or
+        delete by key, leaving unchanged records as they are. Counts by kind of change."""
+        sites, lines = self._site_maps(programme)
+        plain = programme.model_dump(mode="json", by_alias=True)
+        stored = {
+            (rec.section, rec.key): rec
+            for rec in self.session.scalars(select(Record).where(Record.programme_id == row.id))
+        }
+        counts = {"records": 0, "added": 0, "changed": 0, "removed": 0, "unchanged": 0}
+
+        def audit(section: str, key: str, action: str, before: Any, after: Any) -> None:
+            self.session.add(
+                AuditEntry(
+                    username=username,
+                    partner=None,
+                    programme_id=row.id,
+                    section=section,
+                    key=key,
+                    action=action,
+                    before=before,
+                    after=after,
+                )
+            )
+
+        for section in SECTIONS:
+            for position, data in enumerate(plain[section]):
+                key = record_key(section, data)
+                owner, party = owner_and_party(section, data, sites, lines)
+                counts["records"] += 1
+                rec = stored.pop((section, key), None)
+                if rec is None:
+                    counts["added"] += 1
+                    self.session.add(
+                        Record(
+                            programme_id=row.id,
+                            section=section,
+                            key=key,
+                            position=position,
+                            partner=owner,
+                            party=party,
+                            data=data,
+                            version=1,
+                        )
+                    )
+                    if replacing:  # a new programme's records are told by its import entry
+                        audit(section, key, "create", None, data)
+                    continue
+                changed = rec.data != data
+                counts["changed" if changed else "unchanged"] += 1
+                if changed:
+                    audit(section, key, "update", rec.data, data)
+                    rec.data, rec.version = data, rec.version + 1
+                rec.position, rec.partner, rec.party = position, owner, party
+        for (section, key), rec in stored.items():
+            counts["removed"] += 1
+            audit(section, key, "delete", rec.data, None)
+            self.session.delete(rec)
+        self.session.flush()
+        return counts
 
     def _site_maps(self, programme: Programme) -> tuple[dict[str, str], dict[str, str]]:
         return ({s.id: s.partner for s in programme.sites}, {ln.id: ln.site for ln in programme.lines})
@@ -166,10 +214,11 @@ class RecordStore:
         sort: list[tuple[str, FieldKind, bool]],
         limit: int,
         offset: int,
+        search: str = "",
     ) -> tuple[list[Record], int]:
         """One page of a section's records the user may read, filtered and sorted in SQL:
-        `where` maps a field to (its kind, the value it must equal); `sort` lists (field,
-        kind, descending); the file's order breaks ties."""
+        `where` maps a field to (its kind, the value it must equal); `search`, a part of the
+        key (any case); `sort` lists (field, kind, descending); the file's order breaks ties."""
         self._check_section(section)
         if who.mode(section) is None:
             raise Forbidden(f"the {who.role.value} role cannot read {section}")
@@ -178,6 +227,9 @@ class RecordStore:
             conditions.append((Record.partner == who.partner) | (Record.party == who.partner))
         for name, (kind, value) in where.items():
             conditions.append(_json_field(name, kind) == value)
+        if search:
+            pattern = "%" + search.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            conditions.append(func.lower(Record.key).like(pattern, escape="\\"))
         total = self.session.scalar(select(func.count()).select_from(Record).where(*conditions)) or 0
         order = [
             _json_field(name, kind).desc() if descending else _json_field(name, kind)

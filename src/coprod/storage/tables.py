@@ -147,6 +147,9 @@ class PlanVersion(Base):
     worker: Mapped[str | None] = mapped_column(String(128))  # host:pid of the worker running it
     started_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
     heartbeat_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    label: Mapped[str | None] = mapped_column(String(200))  # what the plan is for, in a few words
+    note: Mapped[str | None] = mapped_column(Text)
+    inputs: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # the programme as it was planned
 
 
 class EventRow(Base):

@@ -78,7 +78,9 @@ def production_chart(per_period: dict[str, int], periods: list[str], target: flo
             line={"color": "#b00020", "dash": "dash"},
         )
     fig.update_layout(
-        title=f"Production of {label} against the target rate", yaxis={"title": "units"}, **LAYOUT
+        title=f"Production of {label} against the target rate",
+        yaxis={"title": "units per period", "rangemode": "tozero"},
+        **LAYOUT,
     )
     return str(fig.to_json())
 
@@ -107,8 +109,8 @@ def line_chart(
         )
     fig.update_layout(
         title=f"Line {line}: capacity and load",
-        yaxis={"title": "hours"},
-        yaxis2={"title": "units", "overlaying": "y", "side": "right"},
+        yaxis={"title": "hours per period", "rangemode": "tozero"},
+        yaxis2={"title": "units per period", "overlaying": "y", "side": "right", "rangemode": "tozero"},
         **LAYOUT,
     )
     return str(fig.to_json())

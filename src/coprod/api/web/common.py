@@ -15,7 +15,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from coprod.access import Action, Principal
+from coprod.access import SECTIONS, Action, Principal
 from coprod.api.deps import DbSession
 from coprod.app.users import principal
 from coprod.errors import Unauthorized
@@ -93,8 +93,9 @@ def form_gate(request: Request, session: Any, csrf: str) -> tuple[Principal | No
 
 def page(request: Request, template: str, who: Principal | None, **context: Any) -> HTMLResponse:
     may = {action.name.lower(): who.may(action) for action in Action} if who else {}
+    reads = {section: who.mode(section) is not None for section in SECTIONS} if who else {}
     return templates.TemplateResponse(
-        request, template, {"who": who, "may": may, "csrf": csrf_token(request), **context}
+        request, template, {"who": who, "may": may, "reads": reads, "csrf": csrf_token(request), **context}
     )
 
 

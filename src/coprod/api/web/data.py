@@ -1,113 +1,22 @@
-"""Dashboard pages for programme data: browse and edit records, upload a programme (YAML or
-XLSX), download the programme and the plan (XLSX, CSV)."""
+"""Dashboard pages for programme files: upload a programme (YAML or XLSX, previewed before
+it replaces one), download the programme and the plan (XLSX, CSV). Records are browsed and
+edited in forms.py and grids.py."""
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-from typing import Annotated, Any
+from typing import Annotated
 
-import yaml
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
-from coprod.access import SECTIONS
 from coprod.api.deps import DbSession
 from coprod.api.web.common import attachment, form_gate, login_redirect, page, programme_ref, who_of
-from coprod.app import plans, programmes, records
+from coprod.app import plans, programmes
 from coprod.app.names import check_name
-from coprod.errors import CoprodError, Forbidden, NotFound, ProgrammeInvalid
+from coprod.errors import CoprodError, ProgrammeInvalid
 
 router = APIRouter(include_in_schema=False)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-@router.get("/p/{name}/data", response_model=None)
-def datapage(request: Request, session: DbSession, name: str, section: str | None = None) -> Response:
-    who = who_of(request, session)
-    if who is None:
-        return login_redirect()
-    readable = [s for s in SECTIONS if who.mode(s) is not None]
-    if section is None:  # open on a record type the role can read
-        section = "requirements" if "requirements" in readable else readable[0]
-    found: list[Any] = []
-    error = None
-    try:
-        query = records.parse_query(section, [], None, 1000, 0)
-        found = records.list_records(session, who, name, section, query).items
-    except (Forbidden, NotFound) as exc:
-        error = str(exc)
-    return page(
-        request,
-        "data.html",
-        who,
-        row=programme_ref(name),
-        section=section,
-        sections=readable,
-        records=found,
-        error=error,
-        can_write=who.can_write_section(section) if section in SECTIONS else False,
-    )
-
-
-@router.get("/p/{name}/data/{section}/{key:path}", response_model=None)
-def recordpage(request: Request, session: DbSession, name: str, section: str, key: str) -> Response:
-    who = who_of(request, session)
-    if who is None:
-        return login_redirect()
-    rec = records.get_record(session, who, name, section, key)
-    return page(
-        request,
-        "record.html",
-        who,
-        row=programme_ref(name),
-        section=section,
-        rec=rec,
-        text=yaml.safe_dump(rec.data, sort_keys=False),
-        errors=[],
-        can_write=who.can_write(section, rec.partner),
-    )
-
-
-@router.post("/p/{name}/data/{section}/{key:path}", response_model=None)
-def save_record(
-    request: Request,
-    session: DbSession,
-    name: str,
-    section: str,
-    key: str,
-    version: Annotated[int, Form(ge=0, le=2**31 - 1)],
-    text: Annotated[str, Form(max_length=1_000_000)],
-    csrf: Annotated[str, Form()] = "",
-) -> Response:
-    who, refused = form_gate(request, session, csrf)
-    if refused is not None:
-        return refused
-    assert who is not None
-    rec = records.get_record(session, who, name, section, key)
-    shown = SimpleNamespace(key=rec.key, partner=rec.partner, version=rec.version)
-    errors: list[str] = []
-    try:
-        data = records.record_from_yaml(text)
-        records.update_record(session, who, name, section, key, version, data)
-        session.commit()
-    except ProgrammeInvalid as exc:
-        errors = [str(p) for p in exc.problems] or ["expected a mapping of fields"]
-    except CoprodError as exc:
-        errors = [str(exc)]
-    if errors:
-        session.rollback()
-        return page(
-            request,
-            "record.html",
-            who,
-            row=programme_ref(name),
-            section=section,
-            rec=shown,
-            text=text,
-            errors=errors,
-            can_write=True,
-        )
-    return RedirectResponse(f"/p/{name}/data?section={section}", status_code=303)
 
 
 @router.get("/upload", response_model=None)
@@ -126,6 +35,8 @@ async def upload(
     name: Annotated[str, Form()] = "",
     csrf: Annotated[str, Form()] = "",
 ) -> Response:
+    """Validate the file and show what it would change; a new programme is stored at once,
+    an existing one only after the confirmation (POST /upload/confirm)."""
     who, refused = form_gate(request, session, csrf)
     if refused is not None:
         return refused
@@ -134,8 +45,11 @@ async def upload(
     try:
         check_name(name)  # before reading the file: a bad name is answered at once
         data = await file.read()
-        programmes.upload(session, who, name, file.filename or "upload", data)
-        session.commit()
+        preview = programmes.preview_upload(session, who, name, file.filename or "upload", data)
+        if not preview.exists:
+            programmes.confirm_upload(session, who, name, preview.token)
+            session.commit()
+            return RedirectResponse(f"/p/{name}", status_code=303)
     except ProgrammeInvalid as exc:
         errors = [str(p) for p in exc.problems] or ["not a YAML programme or an XLSX workbook"]
     except CoprodError as exc:
@@ -144,7 +58,24 @@ async def upload(
         session.rollback()
         shown = name if len(name) <= 200 else name[:200]
         return page(request, "upload.html", who, errors=errors, name=shown)
-    return RedirectResponse(f"/p/{name}", status_code=303)
+    return page(request, "upload_preview.html", who, row=programme_ref(name), preview=preview)
+
+
+@router.post("/upload/confirm", response_model=None)
+def confirm_upload(
+    request: Request,
+    session: DbSession,
+    name: Annotated[str, Form(max_length=200)],
+    token: Annotated[str, Form(max_length=64)],
+    csrf: Annotated[str, Form()] = "",
+) -> Response:
+    who, refused = form_gate(request, session, csrf)
+    if refused is not None:
+        return refused
+    assert who is not None
+    programmes.confirm_upload(session, who, name, token)
+    session.commit()
+    return RedirectResponse(f"/p/{name}?uploaded=1", status_code=303)
 
 
 @router.get("/p/{name}/download/programme.xlsx", response_model=None)

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from coprod.api.deps import DbSession, PlanNumber, PlanNumberQuery
-from coprod.api.web import charts
+from coprod.api.web import charts, plan_charts
 from coprod.api.web.common import (
     COOKIE,
     HERE,
@@ -19,10 +19,12 @@ from coprod.api.web.common import (
     login_redirect,
     page,
     programme_ref,
+    require_user,
     who_of,
 )
-from coprod.api.web.views import line_loads, pegging, production_by_period
-from coprod.app import plans, programmes, records, users
+from coprod.api.web.views import line_loads, pegging
+from coprod.app import plan_history, plans, programmes, records, users
+from coprod.app.home import late_rows
 from coprod.errors import CoprodError, Forbidden, InputError, NotFound, Unauthorized
 
 router = APIRouter(include_in_schema=False)
@@ -81,74 +83,78 @@ def home(request: Request, session: DbSession) -> Response:
     return page(request, "programmes.html", who, programmes=found)
 
 
-@router.get("/p/{name}", response_model=None)
-def overview(
-    request: Request, session: DbSession, name: str, design: str | None = None, target: float | None = None
-) -> Response:
-    who = who_of(request, session)
-    if who is None:
-        return login_redirect()
-    current = plans.latest_plan(session, who, name)
-    programme, latest, plan = current.programme, current.latest, current.plan
-    ctx: dict[str, Any] = {
-        "row": programme_ref(name),
-        "programme": programme,
-        "latest": latest,
-        "plan": plan,
-        "design": design,
-        "target": target,
-        "designs": [d.id for d in programme.designs],
-    }
-    if plan is not None:
-        periods = list(plan["periods"])  # the plan's buckets (coarser beyond the fine horizon)
-        ctx["deliveries_chart"] = charts.deliveries_chart(plan["deliveries_by_period"], periods)
-        per = production_by_period(plan, programme, design)
-        ctx["production_chart"] = charts.production_chart(per, periods, target, design or "all designs")
-        ctx["production_rows"] = [(p, per.get(p, 0)) for p in periods]
-        ctx["late"] = sorted(
-            (r for r in plan["requirements"] if r["status"] != "on_time"),
-            key=lambda r: (-r["unmet"], -r["weighted_late_periods"]),
-        )
-        monthly: dict[str, list[int]] = {}
-        for r in plan["deliveries_by_period"]:
-            cell = monthly.setdefault(r["period"], [0, 0, 0])
-            cell[0] += r["required"]
-            cell[1] += r["delivered"]
-            cell[2] += r["on_time"]
-        ctx["monthly"] = [(p, *monthly.get(p, [0, 0, 0])) for p in periods]
-    return page(request, "overview.html", who, **ctx)
-
-
 @router.get("/p/{name}/lines", response_model=None)
 def linespage(request: Request, session: DbSession, name: str) -> Response:
-    who = who_of(request, session)
-    if who is None:
-        return login_redirect()
+    who = require_user(request, session)
     current = plans.latest_plan(session, who, name)
     programme, latest, plan = current.programme, current.latest, current.plan
-    visible = None
-    if not who.can_read("lines", None, None):
-        sites = {s.id for s in programme.sites if s.partner == who.partner}
-        visible = {ln.id for ln in programme.lines if ln.site in sites}
+    visible = _visible_lines(who, programme)
     loads = line_loads(plan, programme, visible) if plan else []
-    for load in loads:
-        load["chart"] = charts.line_chart(
-            load["line"], load["periods"], load["hours"], load["used"], load["rate"], load["units"]
-        )
-    licences = [lic for lic in programme.licences if who.can_read("licences", lic.licensor, lic.licensee)]
+    design_of = {d.id: d.id for d in programme.designs}
     build = sorted(plan["production"], key=lambda r: (r["period"], r["line"])) if plan else []
+    for r in build:
+        design_of[r["item"]] = programme.design_of(r["item"]).id
+    licences = [lic for lic in programme.licences if who.can_read("licences", lic.licensor, lic.licensee)]
     buy = sorted(plan["purchases"], key=lambda r: (r["order_period"], r["component"])) if plan else []
     return page(
         request,
         "lines.html",
         who,
         row=programme_ref(name),
+        ctx=current,
         programme=programme,
         latest=latest,
+        plan=plan,
         loads=loads,
+        heatmap=plan_charts.load_heatmap(loads),
+        gantt=plan_charts.gantt_chart(build, list(plan["periods"]), design_of) if plan else None,
         licences=licences,
         build=build,
         buy=buy,
+    )
+
+
+def _visible_lines(who: Any, programme: Any) -> set[str] | None:
+    if who.can_read("lines", None, None):
+        return None
+    sites = {s.id for s in programme.sites if s.partner == who.partner}
+    return {ln.id for ln in programme.lines if ln.site in sites}
+
+
+@router.get("/p/{name}/lines/{line}", response_model=None)
+def linepage(request: Request, session: DbSession, name: str, line: str) -> Response:
+    """One line: its hours and ramp-up against the plan, what it builds, what limits it and
+    which late requirements it holds back."""
+    who = require_user(request, session)
+    record = records.get_record(session, who, name, "lines", line)  # 404 unless visible
+    current = plans.latest_plan(session, who, name)
+    plan = current.plan
+    loads = line_loads(plan, current.programme, {line}) if plan else []
+    load = loads[0] if loads else None
+    chart = None
+    if load is not None:
+        chart = charts.line_chart(
+            load["line"], load["periods"], load["hours"], load["used"], load["rate"], load["units"]
+        )
+    build = [r for r in plan["production"] if r["line"] == line] if plan else []
+    limits = [b for b in plan["bottlenecks"] if b["entity"] == line] if plan else []
+    held = [r for r in late_rows(plan) if r["limit"] and r["limit"]["entity"] == line] if plan else []
+    return page(
+        request,
+        "line.html",
+        who,
+        row=programme_ref(name),
+        ctx=current,
+        latest=current.latest,
+        plan=plan,
+        line=record.data,
+        version=record.version,
+        load=load,
+        chart=chart,
+        build=sorted(build, key=lambda r: (r["period"], r["item"])),
+        limits=limits,
+        held=held,
+        can_write=who.can_write("lines", record.partner),
     )
 
 
@@ -178,20 +184,16 @@ def requirementpage(request: Request, session: DbSession, name: str, rid: str) -
 
 @router.get("/p/{name}/plans", response_model=None)
 def planspage(request: Request, session: DbSession, name: str) -> Response:
-    who = who_of(request, session)
-    if who is None:
-        return login_redirect()
-    versions = plans.plan_versions(session, who, name)
-    return page(request, "plans.html", who, row=programme_ref(name), versions=versions)
+    who = require_user(request, session)
+    history = plan_history.plan_history(session, who, name)
+    return page(request, "plans.html", who, row=programme_ref(name), history=history)
 
 
 @router.get("/p/{name}/diff", response_model=None)
 def diffpage(
     request: Request, session: DbSession, name: str, a: PlanNumberQuery, b: PlanNumberQuery
 ) -> Response:
-    who = who_of(request, session)
-    if who is None:
-        return login_redirect()
+    who = require_user(request, session)
     for number in (a, b):
         version = plans.plan_version(session, who, name, number)
         if not version.done:
@@ -199,17 +201,8 @@ def diffpage(
             return page(
                 request, "message.html", who, row=programme_ref(name), title="Plan not ready", message=message
             )
-    delta = plans.plan_diff(session, who, name, a, b)
-    return page(
-        request,
-        "diff.html",
-        who,
-        row=programme_ref(name),
-        a=a,
-        b=b,
-        delta=delta,
-        chart=charts.diff_chart(delta["kpis"]),
-    )
+    view = plan_history.diff_view(session, who, name, a, b)
+    return page(request, "diff.html", who, row=programme_ref(name), a=a, b=b, view=view)
 
 
 @router.post("/p/{name}/run", response_model=None)
@@ -219,6 +212,8 @@ def run_plan(
     name: str,
     csrf: Annotated[str, Form()] = "",
     as_of: Annotated[str, Form()] = "",
+    label: Annotated[str, Form(max_length=200)] = "",
+    note: Annotated[str, Form(max_length=4000)] = "",
 ) -> Response:
     who, refused = form_gate(request, session, csrf)
     if refused is not None:
@@ -229,10 +224,18 @@ def run_plan(
     except ValueError:
         raise InputError(f"as of: '{as_of}' is not a date (YYYY-MM-DD)") from None
     try:
-        version = plans.start_plan(session, who, name, as_of=day)
+        version = plans.start_plan(session, who, name, as_of=day, label=label, note=note)
     except Forbidden as exc:
         return page(request, "message.html", who, row=None, title="Not allowed", message=str(exc))
     session.commit()  # the worker reads the job in its own transaction
+    if version.reused:
+        message = (
+            f"Nothing changed since plan {version.number}: it is the plan of these inputs, so it was "
+            "not computed again."
+        )
+        return page(
+            request, "message.html", who, row=programme_ref(name), title="Plan is current", message=message
+        )
     return RedirectResponse(f"/p/{name}/plans/{version.number}/progress", status_code=303)
 
 
