@@ -191,6 +191,7 @@ def test_each_role_lands_on_its_own_view(browser: Browser, server: str) -> None:
     expect(forces.get_by_role("heading", name=re.compile("requirements of UA-MOD"))).to_be_visible()
     expect(forces.locator("#requirements")).to_contain_text("R001")
     expect(forces.get_by_role("link", name="Sites and lines")).to_have_count(0)
+    expect(forces.locator(".chart .main-svg").first).to_be_visible(timeout=20_000)  # Plotly drew it
     shot(forces, "home-customer")
     bureau = login(browser, server, "bureau")
     expect(bureau.locator("#royalty-table")).to_contain_text("LIC-UK-INT1")
