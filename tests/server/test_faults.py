@@ -82,7 +82,8 @@ def _wait_plan(served: Served, token: str, name: str, number: int, until: tuple[
 
 
 def test_kill_9_during_a_plan_then_restart(url: str, tmp_path: Path) -> None:
-    _import(url, "plan-kill", generate("M", 1))  # seconds to plan: the kill lands mid-plan
+    # M: its plan outlasts the second the worker may take to notice its server is gone
+    _import(url, "plan-kill", generate("M", 5))
     for attempt in range(3):  # a plan may finish between the last poll and the kill: again
         with serve(url, tmp_path) as served:
             token = served.login("po", PASSWORD)
