@@ -18,7 +18,7 @@ import numpy as np
 
 from coprod.domain import Licence, Programme
 from coprod.domain.bom import BomSegment, bom_segments
-from coprod.domain.capacity import learning_factors, line_hours, rate_caps
+from coprod.domain.capacity import learning_factors, line_hours, offer_capacities, rate_caps
 from coprod.planning import Plan
 
 TOL = 1e-6
@@ -166,7 +166,8 @@ def _check_material(p: Programme, plan: Plan, b: Buckets, made: dict[tuple[str, 
         per_order[(o.id, row["order_period"])] += row["quantity"]
         arrive[(o.component, o.ship_to, arrival)] += row["quantity"]
     for (oid, label), n in per_order.items():
-        assert n <= offers[oid].capacity_per_period * b.length[b.index[label]]
+        first, caps = b.first(label), offer_capacities(offers[oid], cal)
+        assert n <= sum(caps[first : first + int(b.length[b.index[label]])]) + TOL, (oid, label, n)
     stock0 = {(s.item, s.site): s.quantity for s in p.stock}
     for comp, site in {(k[0], k[1]) for k in use}:
         have = float(stock0.get((comp, site), 0))

@@ -114,6 +114,8 @@ class Action(StrEnum):
     READ_AUDIT = "read-audit"
     LIST_USERS = "list-users"
     MANAGE_USERS = "manage-users"
+    RELEASE_FORECAST = "release-forecast"  # release plan orders to suppliers; read every release
+    ANSWER_RELEASE = "answer-release"  # read and answer the releases made to one's own partner
 
 
 class RowScope(StrEnum):
@@ -233,7 +235,7 @@ ACTIONS: dict[Role, frozenset[Action]] = {
     ),
     Role.DESIGN_AUTHORITY: frozenset(),
     Role.SITE_PLANNER: frozenset(),
-    Role.SUPPLIER: frozenset(),
+    Role.SUPPLIER: frozenset({Action.ANSWER_RELEASE}),
     Role.CUSTOMER: frozenset(),
 }
 PLAN_VIEW: dict[Role, dict[str, RowScope]] = {

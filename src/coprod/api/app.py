@@ -16,6 +16,7 @@ from coprod.api.capacity import RequestGate
 from coprod.api.problems import install_problem_handlers
 from coprod.api.routes_audit import router as audit_router
 from coprod.api.routes_auth import router as auth_router
+from coprod.api.routes_collaboration import router as collaboration_router
 from coprod.api.routes_plans import router as plans_router
 from coprod.api.routes_programmes import router as programmes_router
 from coprod.api.routes_records import router as records_router
@@ -105,7 +106,15 @@ def create_app(database_url: str | None = None, plan_worker: str | None = None) 
     app.state.login_limiter = LoginLimiter(conf.login_limit)
     install_problem_handlers(app)
     _offline_docs(app)
-    routers = (auth_router, programmes_router, records_router, plans_router, tracking_router, audit_router)
+    routers = (
+        auth_router,
+        programmes_router,
+        records_router,
+        plans_router,
+        tracking_router,
+        collaboration_router,
+        audit_router,
+    )
     for router in (*routers, web_router):
         app.include_router(router)
     app.add_middleware(RequestGate, limit=conf.threads + conf.queue)

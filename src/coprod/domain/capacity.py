@@ -18,9 +18,9 @@ from __future__ import annotations
 import math
 
 from coprod.domain.calendar import Calendar
-from coprod.domain.entities import Line
+from coprod.domain.entities import Line, SupplyOffer
 
-__all__ = ["learning_factors", "line_hours", "rate_caps"]
+__all__ = ["learning_factors", "line_hours", "offer_capacities", "rate_caps"]
 
 MAX_LEARNING_FACTOR = 10.0
 
@@ -32,6 +32,18 @@ def line_hours(line: Line, calendar: Calendar) -> list[float]:
         if 0 <= t < calendar.periods:
             hours[t] = ex.hours
     return hours
+
+
+def offer_capacities(offer: SupplyOffer, calendar: Calendar) -> list[float]:
+    """Units that may be ordered from the offer in each period: its catalogue capacity, or
+    what the supplier committed for the period the order arrives in (order period + lead
+    time). A commitment is a promise about arrivals, so it binds the order that produces it."""
+    caps = [float(offer.capacity_per_period)] * calendar.periods
+    for c in offer.commitments:
+        t = calendar.index_of(c.period) - offer.lead_time
+        if 0 <= t < calendar.periods:
+            caps[t] = float(c.quantity)
+    return caps
 
 
 def _ramp_rate(line: Line, k: int) -> float:

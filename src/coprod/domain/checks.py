@@ -144,6 +144,24 @@ def _iter_findings(p: Programme) -> Iterator[Finding]:
                     f"exceptions[{j}].period",
                     f"{ex.period} is outside the horizon",
                 )
+    for i, o in enumerate(p.supply_offers):
+        for j, oc in enumerate(o.commitments):
+            if not 0 <= p.calendar.index_of(oc.period) < horizon:
+                yield Finding(
+                    "supply_offers",
+                    i,
+                    o.id,
+                    f"commitments[{j}].period",
+                    f"{oc.period} is outside the horizon",
+                )
+            elif 0 < oc.quantity < o.min_order:
+                yield Finding(
+                    "supply_offers",
+                    i,
+                    o.id,
+                    f"commitments[{j}].quantity",
+                    f"{oc.quantity} is below the minimum order {o.min_order}: commit 0 or the minimum",
+                )
     for i, dst in enumerate(p.destinations):
         yield from ref("destinations", i, dst.id, "partner", dst.partner, partners, "partner")
 

@@ -22,6 +22,7 @@ __all__ = [
     "Licence",
     "Line",
     "LineException",
+    "OfferCommitment",
     "Partner",
     "PartnerRole",
     "RampUp",
@@ -192,6 +193,17 @@ class Licence(Record):
         return self
 
 
+class OfferCommitment(Record):
+    """What a supplier committed to deliver under an offer in one period (the period the
+    goods arrive). It replaces the offer's catalogue capacity in that period; periods with
+    no commitment keep the catalogue capacity (docs/collaboration.md)."""
+
+    period: dt.date
+    quantity: Units
+    release: int | None = Field(default=None, ge=1, description="The forecast release answered")
+    note: str = ""
+
+
 class SupplyOffer(Record):
     id: Id
     component: Id
@@ -204,11 +216,15 @@ class SupplyOffer(Record):
     available_from: dt.date | None = Field(
         default=None, description="No delivery from this offer arrives before this date"
     )
+    commitments: tuple[OfferCommitment, ...] = ()
 
     @model_validator(mode="after")
     def _min_order(self) -> SupplyOffer:
         if self.min_order > self.capacity_per_period:
             raise ValueError("min_order exceeds capacity_per_period")
+        periods = [c.period for c in self.commitments]
+        if len(set(periods)) != len(periods):
+            raise ValueError("two commitments name the same period")
         return self
 
 

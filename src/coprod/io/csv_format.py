@@ -101,10 +101,12 @@ def _csv_text(path: Path) -> str:
 
 # Optional: written only when the programme has any (planning as of a date sets them).
 SCHEDULED = ["site", "item", "quantity", "arrives", "source"]
+# Optional: written only when a supplier has committed (docs/collaboration.md).
+COMMITMENTS = ["offer", "period", "quantity", "release", "note"]
 
 
 def _files() -> tuple[str, ...]:
-    return ("programme", *FLAT, "lines", *CHILDREN, "scheduled_receipts")
+    return ("programme", *FLAT, "lines", *CHILDREN, "scheduled_receipts", "offer_commitments")
 
 
 class _Reader:
@@ -188,6 +190,14 @@ def read_csv_folder(folder: Path) -> RawProgramme:
         for i, (line, row) in enumerate(reader.rows(name)):
             sources[(name, i)] = reader.origin(name, line, row.get("id", ""))
             data[name].append(row)
+
+    if (folder / "offer_commitments.csv").exists():
+        offers = {row.get("id", ""): (i, row) for i, row in enumerate(data["supply_offers"])}
+        for parent, kids in _group(reader, "offer_commitments", "offer", offers).items():
+            i, row = offers[parent]
+            row["commitments"] = [r for _, r in kids]
+            for j, (line, _) in enumerate(kids):
+                sources[("supply_offers", i, "commitments", j)] = reader.origin("offer_commitments", line)
 
     if (folder / "scheduled_receipts.csv").exists():
         data["scheduled_receipts"] = []
@@ -296,8 +306,11 @@ def write_csv_folder(programme: Programme, folder: Path) -> None:
     meta += [{"key": k, "value": cal[k]} for k in ("start", "periods", "granularity")]
     meta += [{"key": f"priority_weight.{k}", "value": v} for k, v in settings["priority_weights"].items()]
     _write(folder / "programme.csv", ["key", "value"], meta)
+    commitments = [{"offer": o["id"], **c} for o in plain["supply_offers"] for c in o.pop("commitments", ())]
     for name, columns in FLAT.items():
         _write(folder / f"{name}.csv", columns, plain[name])
+    if commitments:
+        _write(folder / "offer_commitments.csv", COMMITMENTS, commitments)
     if plain["scheduled_receipts"]:
         _write(folder / "scheduled_receipts.csv", SCHEDULED, plain["scheduled_receipts"])
     lines, exceptions = [], []

@@ -41,6 +41,7 @@ SHEET_ORDER = (
     "routings",
     "licences",
     "supply_offers",
+    "offer_commitments",
     "lanes",
     "stock",
     "requirements",

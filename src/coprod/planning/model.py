@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from coprod.domain import Programme
+from coprod.domain.capacity import offer_capacities
 from coprod.planning.grid import TimeGrid, exact_grid
 from coprod.planning.lp import INF, LinearProgram, LpBuilder
 from coprod.planning.structure import Structure
@@ -272,7 +273,12 @@ def order_capacity(
     delay is a bound change that a kept solver instance re-solves warm."""
     grid = grid or exact_grid(p.calendar.periods)
     offers = p.supply_offers
-    cap = np.array([o.capacity_per_period for o in offers], dtype=float)[offer] * grid.length[period]
+    if any(o.commitments for o in offers):  # per-period capacity summed over each bucket
+        per_period = np.array([offer_capacities(o, p.calendar) for o in offers], dtype=float)
+        per_bucket = np.add.reduceat(per_period, grid.start, axis=1)
+        cap = per_bucket[offer, period]
+    else:
+        cap = np.array([o.capacity_per_period for o in offers], dtype=float)[offer] * grid.length[period]
     first = np.array(
         [max(0, p.calendar.index_of(o.available_from)) if o.available_from else 0 for o in offers]
     )

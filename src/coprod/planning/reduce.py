@@ -80,7 +80,7 @@ def find_ample(s: Structure) -> dict[tuple[int, int], int]:
         o = offers[best]
         dominant = all(x.unit_price >= o.unit_price and x.lead_time >= o.lead_time for x in offers)
         per_bucket = o.capacity_per_period * (s.grid.length if s.grid is not None else 1)
-        if dominant and o.available_from is None and np.all(per_bucket >= need[pair]):
+        if dominant and o.available_from is None and not o.commitments and np.all(per_bucket >= need[pair]):
             ample[pair] = by_pair[pair][best]
     return ample
 

@@ -175,3 +175,38 @@ class EventRow(Base):
     recorded_by: Mapped[str] = mapped_column(String(64))
     recorded_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=_now)
     batch: Mapped[str | None] = mapped_column(String(200))  # the file or request it came in
+
+
+class ReleaseRow(Base):
+    """A forecast released to one supplier: what a stored plan orders from it, by offer and
+    arrival period (docs/collaboration.md). Numbered per programme and supplier; never
+    changed once written (a new release supersedes it)."""
+
+    __tablename__ = "releases"
+    __table_args__ = (UniqueConstraint("programme_id", "supplier", "number", name="uq_release_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id", ondelete="CASCADE"))
+    supplier: Mapped[str] = mapped_column(String(64))
+    number: Mapped[int] = mapped_column(Integer)
+    plan_number: Mapped[int] = mapped_column(Integer)
+    programme_version: Mapped[int] = mapped_column(Integer)
+    lines: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    released_by: Mapped[str] = mapped_column(String(64))
+    released_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=_now)
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class ReleaseAnswerRow(Base):
+    """A supplier's answer to a release, line by line (commit, part, propose, decline);
+    numbered per release, the latest one counts."""
+
+    __tablename__ = "release_answers"
+    __table_args__ = (UniqueConstraint("release_id", "number", name="uq_release_answer_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    release_id: Mapped[int] = mapped_column(ForeignKey("releases.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    lines: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    answered_by: Mapped[str] = mapped_column(String(64))
+    answered_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=_now)
