@@ -5,18 +5,19 @@
     scenarios.py  scenario compare, risk
     server.py     db upgrade, import, export, user add, serve, worker
     tracking.py   actuals import, track, trace, royalties
+    collaboration.py  release, releases, answer, commitments (suppliers)
 
 Every error a user can cause ends with a message naming file, record and field, and exit
 status 2; never a traceback. Command modules import the use cases they call inside the
 command, so `coprod --help` and `coprod plan FILE` do not import the server, Dask or Plotly.
 """
 
-from coprod.cli import files, plan, scenarios, server, tracking
+from coprod.cli import collaboration, files, plan, scenarios, server, tracking
 from coprod.cli.common import app
 
 __all__ = ["app", "main"]
 
-for _module in (files, plan, scenarios, server, tracking):
+for _module in (files, plan, scenarios, server, tracking, collaboration):
     _module.register(app)
 
 

@@ -8,7 +8,7 @@ from functools import cache
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -61,10 +61,21 @@ def session_scope(url: str) -> Iterator[Session]:
             yield session
     except PoolTimeout as exc:
         raise Busy("the server is busy: every database connection is in use; try again shortly") from exc
-    except OperationalError as exc:
-        if _unavailable(exc):
+    except (OperationalError, ProgrammingError) as exc:
+        if isinstance(exc, OperationalError) and _unavailable(exc):
             raise Busy(f"the database is not answering ({_short(exc)}); try again shortly") from exc
+        if _no_schema(exc):
+            raise InputError(
+                f"the database {safe_url(url)} lacks coprod's tables or is at an older schema "
+                f"({_short(exc)}): run `coprod db upgrade`"
+            ) from exc
         raise
+
+
+def _no_schema(exc: OperationalError | ProgrammingError) -> bool:
+    """A table or column is missing: the database was never upgraded, or is behind."""
+    text = str(exc.orig).lower()
+    return any(m in text for m in ("no such table", "no such column", "does not exist", "undefined"))
 
 
 _UNAVAILABLE = ("could not connect", "terminat", "connection", "server closed", "database is locked")
@@ -76,7 +87,7 @@ def _unavailable(exc: OperationalError) -> bool:
     return bool(exc.connection_invalidated) or any(marker in text for marker in _UNAVAILABLE)
 
 
-def _short(exc: OperationalError) -> str:
+def _short(exc: OperationalError | ProgrammingError) -> str:
     return str(exc.orig).strip().splitlines()[0][:200] if exc.orig else exc.__class__.__name__
 
 
