@@ -87,7 +87,7 @@ def test_release_answer_and_replan(api: dict[str, Api]) -> None:
     # bad answers: a period not released, a part that is not below, another supplier answering
     bad = {"lines": [{"offer": OFFER, "period": "2030-01-01", "status": "commit"}]}
     r = sup.post(f"{BASE}/releases/{mine['id']}/answer", json=bad)
-    assert r.status_code == 422 and "lines[0]" in r.text and "period" in r.text
+    assert r.status_code == 422 and "line 1" in r.text and "period" in r.text
     bad = {"lines": [{"offer": OFFER, "period": p0, "status": "part", "quantity": asked[p0]}]}
     assert sup.post(f"{BASE}/releases/{mine['id']}/answer", json=bad).status_code == 422
     ok = {"lines": [{"offer": OFFER, "period": p0, "status": "commit"}]}

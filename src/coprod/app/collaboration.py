@@ -270,7 +270,11 @@ def get_release(tx: Tx, who: Principal, programme: str, release_id: int) -> Rele
 
 
 def _problem(i: int, name: str, text: str) -> Problem:
-    return Problem("answer", f"lines[{i}]", name, text)
+    return Problem("answer", f"line {i + 1}", name, text)
+
+
+def _n(q: int | None) -> str:
+    return "nothing" if q is None else f"{q:,}"
 
 
 def _check_line(i: int, a: AnswerLine, asked: int | None, p: Programme) -> list[Problem]:
@@ -280,7 +284,13 @@ def _check_line(i: int, a: AnswerLine, asked: int | None, p: Programme) -> list[
     if q is not None and q < 0:
         return [_problem(i, "quantity", f"{q} is negative")]
     if a.status is AnswerStatus.PART and (q is None or q >= asked):
-        return [_problem(i, "quantity", f"a part commitment is below the {asked:,} requested (got {q})")]
+        return [
+            _problem(
+                i,
+                "quantity",
+                f"a part commitment must be below the {asked:,} requested (got {_n(q)})",
+            )
+        ]
     if a.status is AnswerStatus.COMMIT and q is not None and q != asked:
         return [
             _problem(i, "quantity", f"commit means the {asked:,} requested; use part or propose for {q:,}")

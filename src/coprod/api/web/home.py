@@ -46,6 +46,19 @@ def _site(ctx: Any, data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _commitment_summary(session: Any, who: Any, name: str) -> dict[str, int]:
+    """How the latest releases stand: lines short, not answered, and units not committed."""
+    from coprod.app.collaboration import commitment_status
+
+    rows = commitment_status(session, who, name)
+    return {
+        "lines": len(rows),
+        "short": sum(r.state == "short" for r in rows),
+        "open": sum(r.state == "open" for r in rows),
+        "units": sum(r.shortfall for r in rows),
+    }
+
+
 @router.get("/p/{name}", response_model=None)
 def overview(
     request: Request, session: DbSession, name: str, design: str | None = None, target: float | None = None
@@ -58,6 +71,7 @@ def overview(
         periods = list(ctx.plan["periods"])
         if view.view == "office":
             extra = _office(ctx, design, target)
+            extra["commitments"] = _commitment_summary(session, who, name)
         elif view.view == "site":
             extra = _site(ctx, view.data)
         elif view.view == "supplier":

@@ -4,6 +4,7 @@ token; every page reads through the same stores and access rules as the API."""
 from fastapi import APIRouter
 
 from coprod.api.web.audit import router as audit_router
+from coprod.api.web.collaboration import router as collaboration_router
 from coprod.api.web.data import router as data_router
 from coprod.api.web.forms import router as forms_router
 from coprod.api.web.grids import router as grids_router
@@ -23,3 +24,4 @@ router.include_router(grids_router)
 router.include_router(audit_router)
 router.include_router(scenarios_router)
 router.include_router(tracking_router)
+router.include_router(collaboration_router)
