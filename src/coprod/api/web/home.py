@@ -75,7 +75,10 @@ def overview(
         elif view.view == "site":
             extra = _site(ctx, view.data)
         elif view.view == "supplier":
-            extra = {"chart": plan_charts.orders_chart(view.data["orders"], periods)}
+            extra = {
+                "chart": plan_charts.orders_chart(view.data["orders"], periods),
+                "commitments": _commitment_summary(session, who, name),
+            }
         elif view.view == "customer":
             extra = {
                 "chart": plan_charts.requirements_chart(
