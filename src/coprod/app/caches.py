@@ -9,6 +9,8 @@ one partner never gets another's view; entries that are no longer reachable just
 
 from __future__ import annotations
 
+import gc
+import os
 import threading
 import time
 from collections import OrderedDict
@@ -16,6 +18,12 @@ from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
 
 __all__ = ["Lru"]
+
+# A cached value is long-lived by construction: moving it (and all else alive now) out of the
+# collector's generations keeps full collections from walking the cached plans and
+# programmes (hundreds of thousands of objects) on later requests; evicted values are still
+# freed by reference counting. benchmarks/load.py measures it (docs/performance.md).
+FREEZE = os.environ.get("COPROD_GC_FREEZE", "1") != "0"
 
 V = TypeVar("V")
 
@@ -66,6 +74,8 @@ class Lru(Generic[V]):
             found = self.get(key)
             if found is None:
                 found = self.put(key, make())
+                if FREEZE:
+                    gc.freeze()
         with self._lock:
             self._making.pop(key, None)
         return found
