@@ -95,12 +95,17 @@ def get_release(programme: str, release_id: int, who: CurrentUser, session: DbSe
     return _public(collaboration.get_release(session, who, programme, release_id))
 
 
+# Served as application/octet-stream (an .xlsx file by its name): generated clients read that
+# as a file, which they do not for the spreadsheet media type.
+_SHEET = {
+    "description": "The release workbook (.xlsx)",
+    "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+}
+
+
 @router.get(
     "/programmes/{programme}/releases/{release_id}/workbook",
-    responses={
-        **ERRORS,
-        200: {"content": {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}}},
-    },
+    responses={**ERRORS, 200: _SHEET},
     response_class=Response,
 )
 def release_workbook(programme: str, release_id: int, who: CurrentUser, session: DbSession) -> Response:
@@ -108,7 +113,7 @@ def release_workbook(programme: str, release_id: int, who: CurrentUser, session:
     name, data = collaboration.release_workbook(session, who, programme, release_id)
     return Response(
         data,
-        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        media_type="application/octet-stream",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
 
