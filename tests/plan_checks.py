@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from coprod.domain import Licence, Programme
+from coprod.domain import BomLine, ExportControl, Licence, Programme
 from coprod.domain.bom import BomSegment, bom_segments
 from coprod.domain.capacity import learning_factors, line_hours, offer_capacities, rate_caps
 from coprod.planning import Plan
@@ -79,7 +79,64 @@ def check_plan(p: Programme, plan: Plan) -> None:
     _check_finished_goods(p, plan, b, made)
     _check_material(p, plan, b, made)
     _check_deliveries(p, plan, b)
+    _check_export_control(p, plan, b)
     check_figures(p, plan)
+
+
+def _receives(control: ExportControl | None, place: tuple[str, str], owner: str | None = None) -> bool:
+    """May the (partner, country) of a place receive an item under `control`?"""
+    if control is None:
+        return True
+    partner, country = place
+    return partner == owner or partner in control.partners or country in control.countries
+
+
+def _contained(p: Programme, lines: tuple[BomLine, ...] | list[BomLine]) -> set[str]:
+    out: set[str] = set()
+    for line in lines:
+        out.add(line.item)
+        comp = p.component_by_id.get(line.item)
+        if comp is not None:
+            out |= _contained(p, comp.bom)
+    return out
+
+
+def _check_export_control(p: Programme, plan: Plan, b: Buckets) -> None:
+    """No controlled item reaches a place whose partner (or country) it does not allow: no
+    order of a controlled component to such a site, no build there with a controlled design,
+    revision or component (assemblies included), no shipment of a controlled product to such
+    a destination."""
+    places = {s.id: (s.partner, s.country) for s in p.sites}
+    places |= {d.id: (d.partner, d.country) for d in p.destinations}
+    for row in plan.purchases:
+        comp = p.component_by_id[row["component"]]
+        assert _receives(comp.export_control, places[row["site"]]), f"export control broken: {row}"
+    for row in plan.production:
+        design = p.design_of(row["item"])
+        seg = _bom_in_force(p, row["item"], b.first(row["period"]))
+        rev = next(r for r in design.revisions if r.revision == seg.revision)
+        place = places[row["site"]]
+        assert _receives(design.export_control, place, design.owner), f"export control broken: {row}"
+        assert _receives(rev.export_control, place, design.owner), f"export control broken: {row}"
+        lines = list(rev.bom)
+        if row["item"] != design.id:
+            variant = next(v for v in design.variants if v.id == row["item"])
+            swap = {x.from_: x.to for x in variant.replace}
+            lines = [x.model_copy(update={"item": swap.get(x.item, x.item)}) for x in lines]
+            lines += list(variant.add)
+        for item in _contained(p, lines):
+            control = p.component_by_id[item].export_control
+            assert _receives(control, place), f"export control broken: {item} in {row}"
+    for row in plan.shipments:
+        if row["to"] not in places:
+            continue
+        design = p.design_of(row["item"])
+        place = places[row["to"]]
+        for control in [
+            design.export_control,
+            *(r.export_control for r in design.revisions if r.effective_from <= p.calendar.end),
+        ]:
+            assert _receives(control, place, design.owner), f"export control broken: {row}"
 
 
 def _check_production(p: Programme, plan: Plan, b: Buckets) -> dict[tuple[str, str, int], int]:

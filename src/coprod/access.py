@@ -51,7 +51,9 @@ __all__ = [
     "Role",
     "RowScope",
     "UserRole",
+    "controlled_items",
     "owner_and_party",
+    "withhold_technical",
 ]
 
 SECTIONS = (
@@ -178,6 +180,14 @@ class Principal:
         """Plan table -> the rows of it this user sees (a table not named: none)."""
         return PLAN_VIEW[self.role]
 
+    def may_read_technical(self, control: dict[str, Any], owner: str | None, country: str) -> bool:
+        """May this user read the technical records (BOM lines, revisions) of an item under
+        `control` (an export control as stored)? Its partner or the partner's `country` must
+        be allowed, or own the design; the programme office and auditors oversee all."""
+        if self.sees_everything or self.partner == owner:
+            return True
+        return self.partner in control.get("partners", ()) or country in control.get("countries", ())
+
     @property
     def sees_everything(self) -> bool:
         """Every record of every section is readable (the programme office, auditors)."""
@@ -279,3 +289,45 @@ def owner_and_party(
     if section == "requirements":
         return data.get("customer"), None
     return None, None  # components: the shared catalogue
+
+
+def controlled_items(section: str, data: dict[str, Any]) -> list[str]:
+    """The export-controlled parts of a component or design record as stored: the item and
+    its controlled revisions ("X revision 2"); empty for any other record."""
+    if section not in ("components", "designs"):
+        return []
+    out = [str(data.get("id"))] if data.get("export_control") else []
+    for rev in data.get("revisions", ()) if section == "designs" else ():
+        if rev.get("export_control"):
+            out.append(f"{data.get('id')} revision {rev.get('revision')}")
+    return out
+
+
+def withhold_technical(
+    who: Principal, section: str, data: dict[str, Any], country: str
+) -> tuple[dict[str, Any], list[str]]:
+    """The record as `who` may read it, and what was withheld: the technical records of
+    export-controlled items the user's partner may not receive (a component's `bom`; a
+    design's revisions' BOM lines and notes and its variants' changes; a controlled
+    revision's BOM lines and note). `country` is the country of the user's partner."""
+    if section not in ("components", "designs"):
+        return data, []
+    owner = data.get("owner") if section == "designs" else None
+    control = data.get("export_control")
+    whole = bool(control) and not who.may_read_technical(control or {}, owner, country)
+    if section == "components":
+        return ({**data, "bom": []}, [str(data.get("id"))]) if whole else (data, [])
+    withheld = [str(data.get("id"))] if whole else []
+    revisions = []
+    for rev in data.get("revisions", ()):
+        rev_control = rev.get("export_control")
+        hidden = whole or (rev_control and not who.may_read_technical(rev_control, owner, country))
+        if hidden and not whole:
+            withheld.append(f"{data.get('id')} revision {rev.get('revision')}")
+        revisions.append({**rev, "bom": [], "note": ""} if hidden else rev)
+    if not withheld:
+        return data, []
+    out = {**data, "revisions": revisions}
+    if whole:
+        out["variants"] = [{**v, "replace": [], "add": []} for v in data.get("variants", ())]
+    return out, withheld

@@ -50,7 +50,12 @@ def _register(section: str) -> None:
     create = create_model(f"{name}Create", data=(model, ...))
     update = create_model(f"{name}Update", version=(int, Field(ge=1, le=2**31 - 1)), data=(model, ...))
     public = create_model(
-        f"{name}Public", key=(str, ...), version=(int, ...), partner=(str | None, ...), data=(model, ...)
+        f"{name}Public",
+        key=(str, ...),
+        version=(int, ...),
+        partner=(str | None, ...),
+        data=(model, ...),
+        withheld=(list[str], Field(default=[], description="export-controlled parts left out")),
     )
     page = create_model(
         f"{name}Page",
@@ -63,7 +68,9 @@ def _register(section: str) -> None:
     tags: list[str | Enum] = [section]
 
     def show(rec: RecordView) -> Any:
-        return public(key=rec.key, version=rec.version, partner=rec.partner, data=rec.data)
+        return public(
+            key=rec.key, version=rec.version, partner=rec.partner, data=rec.data, withheld=list(rec.withheld)
+        )
 
     fields = ", ".join(records.filterable_fields(section))
 
@@ -86,11 +93,19 @@ def _register(section: str) -> None:
         def make() -> bytes:
             found = records.list_records(session, who, programme, section, query)
             items = [
-                {"key": r.key, "version": r.version, "partner": r.partner, "data": r.data}
+                {
+                    "key": r.key,
+                    "version": r.version,
+                    "partner": r.partner,
+                    "data": r.data,
+                    "withheld": list(r.withheld),
+                }
                 for r in found.items
             ]
             return orjson.dumps({"items": items, "total": found.total, "limit": limit, "offset": offset})
 
+        if section in ("components", "designs"):  # reads of controlled records are audited
+            return Response(make(), media_type="application/json")
         return Response(_PAGES.get_or_make(key, make), media_type="application/json")
 
     def get_record(programme: str, key: str, who: CurrentUser, session: DbSession) -> Any:

@@ -6,8 +6,9 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from coprod.access import SECTIONS, Action, Principal
+from coprod.access import SECTIONS, Action, Principal, controlled_items
 from coprod.app.database import Tx, local_operator, migrate, transaction
 from coprod.app.inputs import InputChange, compare_inputs, count_changes
 from coprod.app.names import check_name
@@ -174,7 +175,26 @@ def stored_programme(tx: Tx, name: str) -> Programme:
 def export_programme(tx: Tx, who: Principal, name: str) -> Programme:
     """The whole programme, as in a file."""
     who.require(Action.EXPORT, "export whole programmes")
-    return stored_programme(tx, name)
+    programme = stored_programme(tx, name)
+    _audit_controlled_reads(tx, who, name, programme)
+    return programme
+
+
+def _audit_controlled_reads(tx: Tx, who: Principal, name: str, programme: Programme) -> None:
+    """An export holds every technical record: each export-controlled one is a read."""
+    from coprod.storage.records import RecordStore
+
+    store = RecordStore(tx)
+    row = store.programme(name)
+    kinds: tuple[tuple[str, tuple[Any, ...]], ...] = (
+        ("components", programme.components),
+        ("designs", programme.designs),
+    )
+    for section, records in kinds:
+        for record in records:
+            items = controlled_items(section, record.model_dump(mode="json", by_alias=True))
+            if items:
+                store.record_read(row, who, section, record.id, items)
 
 
 def export_file(url: str, name: str, target: Path, who: Principal) -> None:

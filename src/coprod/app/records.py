@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from coprod.access import SECTIONS, Principal
+from coprod.access import SECTIONS, Principal, controlled_items, withhold_technical
 from coprod.app.database import Tx
 from coprod.errors import InputError, NotFound
 from coprod.storage.records import SECTION_MODELS, FieldKind, RecordStore
@@ -37,6 +37,8 @@ class RecordView:
     version: int
     partner: str | None
     data: dict[str, Any]
+    # export-controlled items whose technical records were left out for this user
+    withheld: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,6 +162,29 @@ def _view(rec: Any) -> RecordView:
     return RecordView(key=rec.key, version=rec.version, partner=rec.partner, data=rec.data)
 
 
+def _shown(store: RecordStore, row: Any, who: Principal, section: str, recs: list[Any]) -> list[RecordView]:
+    """The records as `who` may read them: export-controlled technical records withheld
+    from a partner not allowed (access.withhold_technical); every controlled record shown
+    whole is a read recorded in the audit trail (docs/export-control.md)."""
+    if section not in ("components", "designs"):
+        return [_view(r) for r in recs]
+    country: str | None = None
+    out = []
+    for rec in recs:
+        controlled = controlled_items(section, rec.data)
+        if not controlled:
+            out.append(_view(rec))
+            continue
+        if country is None:
+            country = store.partner_country(row, who.partner)
+        data, withheld = withhold_technical(who, section, rec.data, country)
+        shown = [x for x in controlled if x not in withheld]
+        if shown:
+            store.record_read(row, who, section, rec.key, shown)
+        out.append(RecordView(rec.key, rec.version, rec.partner, data, tuple(withheld)))
+    return out
+
+
 def list_records(tx: Tx, who: Principal, programme: str, section: str, query: RecordQuery) -> RecordPage:
     store = RecordStore(tx)
     section_model(section)
@@ -173,12 +198,14 @@ def list_records(tx: Tx, who: Principal, programme: str, section: str, query: Re
         query.offset,
         query.search,
     )
-    return RecordPage([_view(r) for r in rows], total, query.limit, query.offset)
+    row = store.programme(programme)
+    return RecordPage(_shown(store, row, who, section, list(rows)), total, query.limit, query.offset)
 
 
 def get_record(tx: Tx, who: Principal, programme: str, section: str, key: str) -> RecordView:
     store = RecordStore(tx)
-    return _view(store.get(store.programme(programme), section, key, who))
+    row = store.programme(programme)
+    return _shown(store, row, who, section, [store.get(row, section, key, who)])[0]
 
 
 def may_write(tx: Tx, who: Principal, programme: str, section: str, key: str) -> bool:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from coprod.domain.entities import BomLine
 from coprod.domain.programme import Programme
 
-__all__ = ["BomSegment", "bom_segments", "explode"]
+__all__ = ["BomSegment", "bom_segments", "explode", "items_used"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +54,25 @@ def _product_lines(programme: Programme, product: str, bom: tuple[BomLine, ...])
     swap = {r.from_: r.to for r in variant.replace}
     lines = [b.model_copy(update={"item": swap.get(b.item, b.item)}) for b in bom]
     return lines + list(variant.add)
+
+
+def items_used(programme: Programme, product: str, bom: tuple[BomLine, ...]) -> list[str]:
+    """Every component a unit of `product` built to `bom` contains, assemblies included, in
+    the order first met (depth first)."""
+    by_id = programme.component_by_id
+    seen: dict[str, None] = {}
+
+    def walk(items: Iterable[BomLine], depth: int) -> None:
+        for b in items:
+            if b.item in seen or depth > 50:
+                continue
+            seen[b.item] = None
+            comp = by_id.get(b.item)
+            if comp is not None and comp.bom:
+                walk(comp.bom, depth + 1)
+
+    walk(_product_lines(programme, product, bom), 0)
+    return list(seen)
 
 
 def bom_segments(programme: Programme, product: str) -> list[BomSegment]:

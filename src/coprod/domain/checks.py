@@ -11,6 +11,9 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from coprod.domain.bom import bom_segments
+from coprod.domain.entities import ExportControl
+from coprod.domain.export import build_blocker, delivery_blocker
 from coprod.domain.programme import Programme
 
 __all__ = ["Finding", "check_references"]
@@ -292,6 +295,7 @@ def _iter_findings(p: Programme) -> Iterator[Finding]:
             yield Finding("stock", i, key, "item", f"unknown item '{st.item}'")
 
     yield from _scheduled_receipts(p)
+    yield from _export_controls(p)
     weights = p.settings.priority_weights
     for i, rq in enumerate(p.requirements):
         yield from ref("requirements", i, rq.id, "customer", rq.customer, partners, "partner")
@@ -328,3 +332,71 @@ def _scheduled_receipts(p: Programme) -> Iterator[Finding]:
             )
         if not 0 <= p.calendar.index_of(sr.arrives) < p.calendar.periods:
             yield Finding("scheduled_receipts", i, key, "arrives", f"{sr.arrives} is outside the horizon")
+
+
+def _controls(p: Programme) -> Iterator[tuple[str, int, str, str, ExportControl]]:
+    """Every export control: (section, index, record id, field, control)."""
+    for i, c in enumerate(p.components):
+        if c.export_control is not None:
+            yield "components", i, c.id, "export_control", c.export_control
+    for i, d in enumerate(p.designs):
+        if d.export_control is not None:
+            yield "designs", i, d.id, "export_control", d.export_control
+        for k, r in enumerate(d.revisions):
+            if r.export_control is not None:
+                yield "designs", i, d.id, f"revisions[{k}].export_control", r.export_control
+
+
+def _export_controls(p: Programme) -> Iterator[Finding]:
+    """Controls naming unknown partners; requirements whose only supply breaks a control."""
+    controls = list(_controls(p))
+    if not controls:
+        return
+    for section, i, key, field, control in controls:
+        for j, partner in enumerate(control.partners):
+            if partner not in p.partner_by_id:
+                yield Finding(section, i, key, f"{field}.partners[{j}]", f"unknown partner '{partner}'")
+    products = set(p.products)
+    for i, rq in enumerate(p.requirements):
+        if rq.item not in products or not 0 <= p.calendar.index_of(rq.due) < p.calendar.periods:
+            continue
+        blocked = _only_supply_blocked(p, rq.item, rq.destination)
+        if blocked is not None:
+            yield Finding(
+                "requirements",
+                i,
+                rq.id,
+                "item",
+                f"every supply of {rq.item} to {rq.destination} breaks an export control: {blocked}",
+            )
+
+
+def _only_supply_blocked(p: Programme, product: str, destination: str) -> str | None:
+    """The control broken when every source of `product` for `destination` breaks one (None
+    when a lawful source exists, or when there is no source at all: that is unmet demand)."""
+    to_dest = delivery_blocker(p, product, destination)
+    design = p.design_of(product)
+    revisions = [seg.revision for seg in bom_segments(p, product)]
+    makers = {
+        p.site_by_id[p.line_by_id[rt.line].site].id
+        for rt in p.routings
+        if rt.design == design.id and rt.line in p.line_by_id and p.line_by_id[rt.line].site in p.site_by_id
+    }
+    licensed = {lic.licensee for lic in p.licences if lic.design == design.id} | {design.owner}
+    makers = {s for s in makers if p.site_by_id[s].partner in licensed}
+    held = {st.site for st in p.stock if st.item == product and st.quantity > 0}
+    sources = sorted({ln.from_site for ln in p.lanes if ln.to == destination} & (makers | held))
+    if not sources:
+        return None
+    if to_dest is not None:
+        return to_dest.message()
+    first: str | None = None
+    for site in sources:
+        if site in held:
+            return None
+        for rev in revisions:
+            why = build_blocker(p, product, rev, site)
+            if why is None:
+                return None
+            first = first or why.message()
+    return first

@@ -18,6 +18,7 @@ __all__ = [
     "Component",
     "Design",
     "Destination",
+    "ExportControl",
     "Lane",
     "Licence",
     "Line",
@@ -127,6 +128,21 @@ class BomLine(Record):
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
 
+class ExportControl(Record):
+    """An export-control classification and who may receive the item (docs/export-control.md).
+
+    A partner may receive it when its id is in `partners` or its country is in `countries`;
+    a design's owner always may. Nobody else may be shipped it, build with it, or read its
+    technical records (BOM lines, revisions)."""
+
+    classification: str = Field(min_length=1, max_length=64)
+    partners: tuple[Id, ...] = ()
+    countries: tuple[Annotated[str, Field(min_length=2, max_length=3)], ...] = ()
+
+    def allows(self, partner: str, country: str) -> bool:
+        return partner in self.partners or country in self.countries
+
+
 class Component(Record):
     """A part with a balance. With a `bom` it is an assembly, exploded into its parents."""
 
@@ -134,6 +150,7 @@ class Component(Record):
     name: str = ""
     holding_cost: NonNeg = 0.0
     bom: tuple[BomLine, ...] = ()
+    export_control: ExportControl | None = None
 
 
 class Revision(Record):
@@ -142,6 +159,7 @@ class Revision(Record):
     # may be empty: a plain make-and-hold product needs no dummy component
     bom: tuple[BomLine, ...] = ()
     note: str = ""
+    export_control: ExportControl | None = None
 
 
 class VariantReplace(Record):
@@ -167,6 +185,7 @@ class Design(Record):
     holding_cost: NonNeg = 0.0
     revisions: tuple[Revision, ...] = Field(min_length=1)
     variants: tuple[Variant, ...] = ()
+    export_control: ExportControl | None = None
 
 
 class Routing(Record):

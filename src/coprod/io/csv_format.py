@@ -11,6 +11,9 @@ Layout (docs/programme-format.md has every column):
     design_bom.csv       design, revision, item, qty, yield
     variants.csv         design, id, name
     variant_changes.csv  variant, change (replace|add), item, to, qty, yield
+    export_controls.csv  item, revision, classification, partners, countries (optional: the
+                         export control of a component, a design or, with `revision`, a
+                         design revision; partners and countries separated by spaces)
 An empty cell means "not given" (the default applies).
 """
 
@@ -103,10 +106,20 @@ def _csv_text(path: Path) -> str:
 SCHEDULED = ["site", "item", "quantity", "arrives", "source"]
 # Optional: written only when a supplier has committed (docs/collaboration.md).
 COMMITMENTS = ["offer", "period", "quantity", "release", "note"]
+# Optional: written only when an item or revision is export-controlled (docs/export-control.md).
+CONTROLS = ["item", "revision", "classification", "partners", "countries"]
 
 
 def _files() -> tuple[str, ...]:
-    return ("programme", *FLAT, "lines", *CHILDREN, "scheduled_receipts", "offer_commitments")
+    return (
+        "programme",
+        *FLAT,
+        "lines",
+        *CHILDREN,
+        "scheduled_receipts",
+        "offer_commitments",
+        "export_controls",
+    )
 
 
 class _Reader:
@@ -233,7 +246,48 @@ def read_csv_folder(folder: Path) -> RawProgramme:
             sources[("components", i, "bom", j)] = reader.origin("assembly_bom", line)
 
     _read_designs(reader)
+    _read_controls(reader, comps)
     return reader.raw
+
+
+def _read_controls(reader: _Reader, comps: dict[str, Any]) -> None:
+    """export_controls.csv: each row sets the control of a component, design or revision."""
+    data, sources = reader.raw.data, reader.raw.sources
+    designs = {row.get("id", ""): (i, row) for i, row in enumerate(data["designs"])}
+    for line, row in reader.rows("export_controls"):
+        item, revision = str(row.pop("item", "")), str(row.pop("revision", ""))
+        control = {k: v for k, v in row.items() if k == "classification"}
+        for key in ("partners", "countries"):
+            if key in row:
+                control[key] = str(row[key]).replace(",", " ").replace(";", " ").split()
+        unknown = sorted(set(row) - {"classification", "partners", "countries"})
+        if unknown:
+            reader.problem("export_controls", line, unknown[0], f"unknown column '{unknown[0]}'")
+        if item in comps and not revision:
+            i, target = comps[item]
+            path: tuple[Any, ...] = ("components", i)
+        elif item in designs and not revision:
+            i, target = designs[item]
+            path = ("designs", i)
+        elif item in designs:
+            i, drow = designs[item]
+            found = [
+                (j, r) for j, r in enumerate(drow["revisions"]) if str(r.get("revision", "")) == revision
+            ]
+            if not found:
+                reader.problem("export_controls", line, "revision", f"unknown revision {item} {revision}")
+                continue
+            j, target = found[0]
+            path = ("designs", i, "revisions", j)
+        else:
+            what = "design" if revision else "component or design"
+            reader.problem("export_controls", line, "item", f"unknown {what} '{item}'")
+            continue
+        if "export_control" in target:
+            reader.problem("export_controls", line, "item", f"a second export control for {item} {revision}")
+            continue
+        target["export_control"] = control
+        sources[(*path, "export_control")] = reader.origin("export_controls", line)
 
 
 def _read_designs(reader: _Reader) -> None:
@@ -321,15 +375,33 @@ def write_csv_folder(programme: Programme, folder: Path) -> None:
         lines.append({**ln, **{col: ramp.get(key) for col, key in RAMP.items()}})
     _write(folder / "lines.csv", LINES, lines)
     _write(folder / "line_exceptions.csv", CHILDREN["line_exceptions"], exceptions)
+    controls: list[dict[str, Any]] = []
+
+    def control(item: str, revision: int | None, record: dict[str, Any]) -> None:
+        found = record.pop("export_control", None)
+        if found is not None:
+            controls.append(
+                {
+                    "item": item,
+                    "revision": revision,
+                    "classification": found["classification"],
+                    "partners": " ".join(found["partners"]),
+                    "countries": " ".join(found["countries"]),
+                }
+            )
+
     comps, assembly = [], []
     for c in plain["components"]:
         assembly += [{"parent": c["id"], **b} for b in c.pop("bom")]
+        control(c["id"], None, c)
         comps.append(c)
     _write(folder / "components.csv", CHILDREN["components"], comps)
     _write(folder / "assembly_bom.csv", CHILDREN["assembly_bom"], assembly)
     designs, revisions, bom, variants, changes = [], [], [], [], []
     for d in plain["designs"]:
+        control(d["id"], None, d)
         for r in d.pop("revisions"):
+            control(d["id"], r["revision"], r)
             bom += [{"design": d["id"], "revision": r["revision"], **b} for b in r.pop("bom")]
             revisions.append({"design": d["id"], **r})
         for v in d.pop("variants"):
@@ -348,6 +420,8 @@ def write_csv_folder(programme: Programme, folder: Path) -> None:
         ("variant_changes", changes),
     ):
         _write(folder / f"{name}.csv", CHILDREN[name], rows)
+    if controls:
+        _write(folder / "export_controls.csv", CONTROLS, controls)
 
 
 CSV_FILES: tuple[str, ...] = _files()  # every file (and workbook sheet) of the layout, by stem

@@ -38,6 +38,7 @@ SHEET_ORDER = (
     "design_bom",
     "variants",
     "variant_changes",
+    "export_controls",
     "routings",
     "licences",
     "supply_offers",

@@ -11,6 +11,7 @@ import numpy as np
 from coprod.domain import Licence, Programme
 from coprod.domain.bom import BomSegment, bom_segments
 from coprod.domain.capacity import learning_factors, line_hours, rate_caps
+from coprod.domain.export import build_blocker, component_blocker, has_controls
 from coprod.planning.grid import TimeGrid, exact_grid
 from coprod.planning.reduce import find_ample, fold_ample_supply
 from coprod.planning.structure import Build, Structure
@@ -73,6 +74,7 @@ def analyse(p: Programme, fold_supply: bool = True, grid: TimeGrid | None = None
     s = Structure(p, B, products, product_design, sites, lines, leaves, hours, rates, [], bom, grid=grid)
 
     line_index = {ln: i for i, ln in enumerate(lines)}
+    controlled = has_controls(p)
     for rt in p.routings:
         li = line_index[rt.line]
         line = p.line_by_id[rt.line]
@@ -96,6 +98,10 @@ def analyse(p: Programme, fold_supply: bool = True, grid: TimeGrid | None = None
                 continue
             has_bom = np.zeros(B, dtype=bool)
             for seg in bom[pi]:
+                # export control: no build where the site may not receive the design, the
+                # revision or a component of its BOM (docs/export-control.md)
+                if controlled and build_blocker(p, products[pi], seg.revision, line.site) is not None:
+                    continue
                 has_bom[seg.first : seg.last + 1] = True
             periods = np.flatnonzero(open_ & has_bom)
             if periods.size == 0:
@@ -124,7 +130,10 @@ def analyse(p: Programme, fold_supply: bool = True, grid: TimeGrid | None = None
     # Only components some build at the site consumes get a balance: an offer or stock
     # elsewhere cannot serve any requirement (no transfers between sites), so it is dropped.
     s.offers = [
-        k for k, o in enumerate(p.supply_offers) if (comp_index[o.component], site_index[o.ship_to]) in cpairs
+        k
+        for k, o in enumerate(p.supply_offers)
+        if (comp_index[o.component], site_index[o.ship_to]) in cpairs
+        and not (controlled and component_blocker(p, o.component, o.ship_to) is not None)
     ]
     for st in p.stock:
         if st.item in prod_index:

@@ -13,6 +13,7 @@ import numpy as np
 
 from coprod.domain import Programme
 from coprod.domain.capacity import offer_capacities
+from coprod.domain.export import delivery_blocker, has_controls
 from coprod.planning.grid import TimeGrid, exact_grid
 from coprod.planning.lp import INF, LinearProgram, LpBuilder
 from coprod.planning.structure import Structure
@@ -116,11 +117,14 @@ def build_model(s: Structure) -> PlanningModel:
     for prod, site in s.product_pairs:
         pairs_at_site.setdefault(site, []).append(prod)
     ship_p, ship_k, ship_t, ship_a = [], [], [], []
+    controlled = has_controls(p)
     for k, lane in enumerate(p.lanes):
         lane_arrives = grid.arrivals(lane.lead_time, shipment=True)
         departs = np.flatnonzero(lane_arrives >= 0)
         for prod in pairs_at_site.get(site_ix[lane.from_site], []):
             if (prod, lane.to) in dest_ix:
+                if controlled and delivery_blocker(p, s.products[prod], lane.to) is not None:
+                    continue  # export control: the destination may not receive the product
                 ship_p.append(np.full(departs.size, prod))
                 ship_k.append(np.full(departs.size, k))
                 ship_t.append(departs)

@@ -7,6 +7,7 @@ writes an audit entry, all in the caller's transaction: either everything lands 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, Literal
 
 from pydantic import BaseModel, ValidationError
@@ -410,6 +411,21 @@ class RecordStore:
             if (owner, party) != (rec.partner, rec.party):
                 rec.partner, rec.party = owner, party
         self.session.flush()
+
+    def partner_country(self, row: ProgrammeRow, partner: str) -> str:
+        """The country of a partner of the programme ("" when it is not one)."""
+        rec = self.session.scalar(
+            select(Record).where(
+                Record.programme_id == row.id, Record.section == "partners", Record.key == partner
+            )
+        )
+        return str(rec.data.get("country", "")) if rec is not None else ""
+
+    def record_read(
+        self, row: ProgrammeRow, who: Principal, section: str, key: str, items: Sequence[str]
+    ) -> None:
+        """Audit a read of export-controlled technical records (action 'read-controlled')."""
+        self._audit(row, who, section, key, "read-controlled", None, {"items": [*items]})
 
     def _audit(
         self,
