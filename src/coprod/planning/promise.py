@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
+from pydantic import ValidationError
 
 from coprod.domain import Programme
 from coprod.domain.entities import Requirement
@@ -85,15 +86,19 @@ def new_requirement(p: Programme, req: PromiseRequest, quantity: int | None = No
     ids = {r.id for r in p.requirements}
     rid = req.id or next(f"PROMISE-{n}" for n in range(1, len(ids) + 2) if f"PROMISE-{n}" not in ids)
     customer = req.customer or next(d.partner for d in p.destinations if d.id == req.destination)
-    return Requirement(
-        id=rid,
-        customer=customer,
-        destination=req.destination,
-        item=req.item,
-        quantity=quantity or req.quantity,
-        due=req.due or p.calendar.starts[0],
-        priority=req.priority,
-    )
+    try:
+        return Requirement(
+            id=rid,
+            customer=customer,
+            destination=req.destination,
+            item=req.item,
+            quantity=quantity or req.quantity,
+            due=req.due or p.calendar.starts[0],
+            priority=req.priority,
+        )
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise InputError(f"{'.'.join(map(str, first['loc']))}: {first['msg']}") from None
 
 
 @dataclass(slots=True)
