@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -309,3 +310,29 @@ def check_figures(p: Programme, plan: Plan) -> None:
     )
     weighted = sum(r["weighted_late_periods"] for r in plan.requirements)
     assert abs(plan.kpis["weighted_late_periods"] - weighted) <= TOL * max(1.0, weighted)
+
+
+def check_quote(p: Programme, base: Plan, quote: dict[str, Any]) -> None:
+    """A promise quote (planning/promise.py): the plan behind it respects every limit of the
+    programme with the new requirement; no existing requirement has fewer on-time units than
+    in `base`; the schedule adds up. (Its figures price the new requirement at the lead
+    weight, so check_figures does not apply.)"""
+    from coprod.domain.entities import Requirement
+
+    plan: Plan = quote["_plan"]
+    rq = Requirement(**quote["requirement"])
+    with_new = p.model_copy(update={"requirements": (*p.requirements, rq)})
+    b = Buckets.of(with_new, plan)
+    made = _check_production(with_new, plan, b)
+    _check_finished_goods(with_new, plan, b, made)
+    _check_material(with_new, plan, b, made)
+    _check_deliveries(with_new, plan, b)
+    before = {r["id"]: r["on_time"] for r in base.requirements}
+    for row in plan.requirements:
+        if row["id"] in before:
+            assert row["on_time"] >= before[row["id"]], (row["id"], row["on_time"], before[row["id"]])
+    q = quote["quote"]
+    sched = q["schedule"]
+    assert sum(d["quantity"] for d in sched) == q["quantity"] - q["unmet"]
+    assert q["on_time"] == sum(d["quantity"] for d in sched if d["periods_late"] == 0)
+    assert quote["kept"]["dropped"] == [] and quote["kept"]["shortfalls"] == []

@@ -118,6 +118,7 @@ class Action(StrEnum):
     MANAGE_USERS = "manage-users"
     RELEASE_FORECAST = "release-forecast"  # release plan orders to suppliers; read every release
     ANSWER_RELEASE = "answer-release"  # read and answer the releases made to one's own partner
+    PROMISE = "promise"  # quote a new requirement (a customer: at its own destinations only)
 
 
 class RowScope(StrEnum):
@@ -246,7 +247,7 @@ ACTIONS: dict[Role, frozenset[Action]] = {
     Role.DESIGN_AUTHORITY: frozenset(),
     Role.SITE_PLANNER: frozenset(),
     Role.SUPPLIER: frozenset({Action.ANSWER_RELEASE}),
-    Role.CUSTOMER: frozenset(),
+    Role.CUSTOMER: frozenset({Action.PROMISE}),
 }
 PLAN_VIEW: dict[Role, dict[str, RowScope]] = {
     Role.PROGRAMME_OFFICE: _EVERY_ROW,

@@ -19,6 +19,7 @@ from coprod.api.routes_auth import router as auth_router
 from coprod.api.routes_collaboration import router as collaboration_router
 from coprod.api.routes_plans import router as plans_router
 from coprod.api.routes_programmes import router as programmes_router
+from coprod.api.routes_promise import router as promise_router
 from coprod.api.routes_records import router as records_router
 from coprod.api.routes_tracking import router as tracking_router
 from coprod.api.web import router as web_router
@@ -113,6 +114,7 @@ def create_app(database_url: str | None = None, plan_worker: str | None = None) 
         plans_router,
         tracking_router,
         collaboration_router,
+        promise_router,
         audit_router,
     )
     for router in (*routers, web_router):

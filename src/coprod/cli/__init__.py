@@ -6,18 +6,19 @@
     server.py     db upgrade, import, export, user add, serve, worker
     tracking.py   actuals import, track, trace, royalties
     collaboration.py  release, releases, answer, commitments (suppliers)
+    promise.py    promise (capable-to-promise quotes, --commit)
 
 Every error a user can cause ends with a message naming file, record and field, and exit
 status 2; never a traceback. Command modules import the use cases they call inside the
 command, so `coprod --help` and `coprod plan FILE` do not import the server, Dask or Plotly.
 """
 
-from coprod.cli import collaboration, files, plan, scenarios, server, tracking
+from coprod.cli import collaboration, files, plan, promise, scenarios, server, tracking
 from coprod.cli.common import app
 
 __all__ = ["app", "main"]
 
-for _module in (files, plan, scenarios, server, tracking, collaboration):
+for _module in (files, plan, scenarios, server, tracking, collaboration, promise):
     _module.register(app)
 
 
