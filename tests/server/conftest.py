@@ -82,6 +82,15 @@ def private_database_url(
         yield url
 
 
+def seed_example(url: str, users: list[tuple[str, str, str]]) -> None:
+    """The example imported as 'example' into a module's own database, and these users."""
+    with session_scope(url) as session:
+        RecordStore(session).import_programme(load_programme(EXAMPLE), "example", "pytest")
+        store = UserStore(session)
+        for username, partner, role in users:
+            store.add(username, partner, role, PASSWORD)
+
+
 @pytest.fixture(scope="session")
 def seeded(database_url: str) -> str:
     """The example imported as 'example', and one user per role."""

@@ -15,11 +15,7 @@ import yaml
 from fastapi.testclient import TestClient
 
 from coprod.api import create_app
-from coprod.io import load_programme
-from coprod.storage.db import session_scope
-from coprod.storage.records import RecordStore
-from coprod.storage.users import UserStore
-from tests.server.conftest import EXAMPLE, PASSWORD, USERS, Api
+from tests.server.conftest import PASSWORD, USERS, Api, seed_example
 
 BATCH = Path(__file__).parents[2] / "examples" / "actuals" / "actuals.yaml"
 BASE = "/programmes/example"
@@ -32,11 +28,7 @@ def _batch() -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def api(private_database_url: str) -> Iterator[dict[str, Api]]:
-    with session_scope(private_database_url) as session:
-        RecordStore(session).import_programme(load_programme(EXAMPLE), "example", "pytest")
-        users = UserStore(session)
-        for username, partner, role in USERS:
-            users.add(username, partner, role, PASSWORD)
+    seed_example(private_database_url, USERS)
     with TestClient(create_app(private_database_url, plan_worker="thread")) as client:
         yield {u: Api(client, u) for u, _, _ in USERS}
 

@@ -16,11 +16,7 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
 from coprod.api import create_app
-from coprod.io import load_programme
-from coprod.storage.db import session_scope
-from coprod.storage.records import RecordStore
-from coprod.storage.users import UserStore
-from tests.server.conftest import EXAMPLE, PASSWORD, USERS, Api
+from tests.server.conftest import USERS, Api, seed_example
 
 BASE = "/programmes/example"
 OFFER = "MOTOR-2807/AS-MOTORS/UA-KYIV"  # AS-MOTORS is the test supplier's partner
@@ -28,12 +24,7 @@ OFFER = "MOTOR-2807/AS-MOTORS/UA-KYIV"  # AS-MOTORS is the test supplier's partn
 
 @pytest.fixture(scope="module")
 def api(private_database_url: str) -> Iterator[dict[str, Api]]:
-    with session_scope(private_database_url) as session:
-        RecordStore(session).import_programme(load_programme(EXAMPLE), "example", "pytest")
-        users = UserStore(session)
-        for username, partner, role in USERS:
-            users.add(username, partner, role, PASSWORD)
-        users.add("supplier_eu", "EU-OPTICS", "supplier", PASSWORD)
+    seed_example(private_database_url, [*USERS, ("supplier_eu", "EU-OPTICS", "supplier")])
     with TestClient(create_app(private_database_url, plan_worker="thread")) as client:
         yield {u: Api(client, u) for u in [*(u for u, _, _ in USERS), "supplier_eu"]}
 
