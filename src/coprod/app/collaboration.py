@@ -108,9 +108,7 @@ class CommitmentRow:
 
     @property
     def shortfall(self) -> int:
-        return (
-            max(0, self.requested - (self.committed or 0)) if self.committed is not None else self.requested
-        )
+        return max(0, self.requested - (self.committed or 0))  # nothing committed: all of it
 
     @property
     def state(self) -> str:
