@@ -56,7 +56,8 @@ def plan_cmd(
         Resolution,
         typer.Option(
             help="auto: exact when the LP is small, else single periods near term and 4-period "
-            "buckets beyond (the plan says which and why); aggregated: always the latter"
+            "buckets beyond (the plan says which and why); aggregated: always the latter; exact: every "
+            "period (supply that can never bind is still folded: exact in value)"
         ),
     ] = Resolution.AUTO,
     stability: Annotated[

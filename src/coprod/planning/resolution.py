@@ -65,7 +65,12 @@ def exact_columns_estimate(p: Programme) -> int:
 
 def choose_resolution(p: Programme, resolution: Resolution, frozen: int = 13) -> Choice:
     if resolution is Resolution.EXACT:
-        return Choice(None, "exact", "asked for: every period is a bucket")
+        return Choice(
+            None,
+            "exact",
+            "asked for: every period is a bucket (supply that can never bind is still folded away: "
+            "exact in value, a smaller LP)",
+        )
     T = p.calendar.periods
     columns = exact_columns_estimate(p)
     fine = 0
