@@ -11,6 +11,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -48,12 +49,14 @@ FLAGS = [
 ]
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    url = f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'e2e.db'}"
+@contextmanager
+def running_server(folder: Path, name: str = "example") -> Iterator[str]:
+    """A server on a loopback port over a new SQLite database holding the example as `name`
+    and the USERS; stopped afterwards."""
+    url = f"sqlite:///{folder / 'e2e.db'}"
     upgrade(url)
     with session_scope(url) as session:
-        RecordStore(session).import_programme(load_programme(EXAMPLE), "example", "e2e")
+        RecordStore(session).import_programme(load_programme(EXAMPLE), name, "e2e")
         for username, partner, role in USERS:
             UserStore(session).add(username, partner, role, PASSWORD)
     with socket.socket() as sock:
@@ -75,6 +78,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with running_server(tmp_path_factory.mktemp("e2e")) as address:
+        yield address
+
+
+@pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
         pytest.fail(f"no chromium at {CHROMIUM}: install Debian's chromium (make test does, as root)")
@@ -85,13 +94,13 @@ def browser() -> Iterator[Browser]:
         b.close()
 
 
-def login(browser: Browser, server: str, username: str) -> Page:
+def login(browser: Browser, server: str, username: str, programme: str = "example") -> Page:
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.goto(f"{server}/login")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(f"{server}/p/example")
+    expect(page).to_have_url(f"{server}/p/{programme}")
     return page
 
 

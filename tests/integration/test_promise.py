@@ -170,6 +170,15 @@ def test_cli_quote_commit_and_errors(tmp_path: Any) -> None:
     q = json.loads(done.stdout)
     assert _by_period(q) == {M[0]: 20, M[1]: 100, M[2]: 30}
     assert q["committed"] == []
+    # the stored plan kept its solver state: the quote starts from its basis
+    assert q["start"].startswith("warm"), q["start"]
+    assert q["plan_current"] is True
+    version = q["programme_version"]
+    # a commit against another version of the programme is refused, nothing written
+    stale = run(db, *args, "--commit", "--version", str(version + 1))
+    assert stale.returncode == 2 and "version:" in stale.stderr and "Traceback" not in stale.stderr
+    again = json.loads(run(db, *args, "--format", "json").stdout)
+    assert again["programme_version"] == version and again["committed"] == []
     # bad input: exit 2, the field named, no traceback
     for bad, field in (
         (("--item", "NOPE"), "item"),
@@ -185,7 +194,7 @@ def test_cli_quote_commit_and_errors(tmp_path: Any) -> None:
         assert f"{field}:" in failed.stderr and "Traceback" not in failed.stderr
     # commit: the promised schedule becomes three requirements; a re-plan keeps R1 on time
     # and delivers each on its date
-    committed = run(db, *args, "--commit", "--id", "NEW", "--format", "json")
+    committed = run(db, *args, "--commit", "--version", str(version), "--id", "NEW", "--format", "json")
     assert committed.returncode == 0, committed.stderr
     made = json.loads(committed.stdout)["committed"]
     assert [(c["id"], c["quantity"], c["due"]) for c in made] == [
@@ -193,6 +202,10 @@ def test_cli_quote_commit_and_errors(tmp_path: Any) -> None:
         ("NEW-2", 100, M[1]),
         ("NEW-3", 30, M[2]),
     ]
+    # the stored plan is now of an earlier version: the quote says so
+    after = run(db, *args)
+    assert after.returncode == 0 and "is of an earlier version of the programme" in after.stdout
+    assert json.loads(run(db, *args, "--format", "json").stdout)["plan_current"] is False
     replanned = run(db, "plan", "--programme", "tiny", "--format", "json")
     assert replanned.returncode == 0, replanned.stderr
     rows = {r["id"]: r["status"] for r in json.loads(replanned.stdout)["requirements"]}

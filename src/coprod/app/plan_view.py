@@ -58,6 +58,7 @@ def _keeps(scope: RowScope, table: str, row: dict[str, Any], mine: _Mine, p: Pro
 
 def scope_plan(result: dict[str, Any], who: Principal, p: Programme) -> dict[str, Any]:
     view = who.plan_view()
+    result = {k: v for k, v in result.items() if k != "solver_state"}  # the solver's, nobody's
     every_table = all(view.get(t) is RowScope.ALL for t in PLAN_TABLES)
     if every_table:
         out = dict(result)

@@ -16,7 +16,7 @@ from typing import Any
 
 from coprod.access import Action, Principal
 from coprod.app.database import Tx
-from coprod.app.plan_jobs import options_from_json
+from coprod.app.plan_jobs import fingerprint, options_from_json
 from coprod.app.plans import _head, _result, validated
 from coprod.errors import Conflict, Forbidden, InputError, NotFound
 from coprod.planning.promise import PromiseRequest
@@ -69,6 +69,9 @@ def promise(
         raise NotFound(
             f"programme '{programme}' has no finished plan yet (run coprod plan --programme {programme})"
         )
+    # a plan of an older version of the programme still quotes, but the floors it holds
+    # are of that version: say so (re-plan for a quote of the programme as it is)
+    current = latest.fingerprint == fingerprint(records.raw_data(row), latest.options or {})
     loaded = time.perf_counter() - started
     base = Plan.from_dict(_result(latest))
     options = options_from_json(latest.options)
@@ -76,6 +79,7 @@ def promise(
     result.pop("_plan")
     result["timings"]["load_s"] = loaded
     result["plan"] = latest.number
+    result["plan_current"] = current
     result["programme_version"] = row.version
     result["committed"] = []
     _scope(who, p, result)

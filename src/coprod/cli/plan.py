@@ -204,7 +204,7 @@ def replan(
             "replan_s": after.timings["total_s"],
             "replan": after.replan,
             "diff": delta,
-            "plan": after.to_dict(),
+            "plan": after.public_dict(),
         }
         sys.stdout.write(json.dumps(payload, indent=2, default=str) + "\n")
         return

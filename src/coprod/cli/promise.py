@@ -27,6 +27,14 @@ def promise(
         str | None, typer.Option("--id", help="Its requirement id (default: PROMISE-n)")
     ] = None,
     commit: Annotated[bool, typer.Option(help="Add it as requirements with the promised schedule")] = False,
+    version: Annotated[
+        int | None,
+        typer.Option(
+            "--version",
+            help="With --commit: the programme version the quote was made on (refused, exit 2, "
+            "if the programme has changed since)",
+        ),
+    ] = None,
     alternatives: Annotated[bool, typer.Option(help="Also work out the alternatives")] = True,
     fmt: Annotated[Format, typer.Option("--format", help="text or json")] = Format.TEXT,
 ) -> None:
@@ -50,7 +58,9 @@ def promise(
             id=req_id or "",
         )
         with transaction(url) as tx:
-            result = run(tx, local_operator(), name, req, commit=commit, alternatives=alternatives)
+            result = run(
+                tx, local_operator(), name, req, commit=commit, version=version, alternatives=alternatives
+            )
     if fmt is Format.JSON:
         sys.stdout.write(json.dumps(result, indent=2, default=str) + "\n")
         return
@@ -65,6 +75,11 @@ def render(r: dict[str, Any]) -> list[str]:
         f"(plan {r['plan']}, keeping {r['kept']['on_time_units']:,} on-time units of "
         f"{r['kept']['requirements']} requirements):"
     ]
+    if not r.get("plan_current", True):
+        lines.append(
+            f"  note: plan {r['plan']} is of an earlier version of the programme; re-plan for a quote "
+            "of the programme as it is now"
+        )
     for d in q["schedule"]:
         late = f", {d['periods_late']} period(s) late" if d["periods_late"] else ""
         lines.append(f"  {d['period']}: {d['quantity']:,} (cumulative {d['cumulative']:,}){late}")
@@ -93,6 +108,7 @@ def render(r: dict[str, Any]) -> list[str]:
         )
         extra = f" (others: {top['others_lost_units']:,} units)" if top.get("others_lost_units") else ""
         lines.append(f"  at top priority: {top['on_time']:,} on time; {lost}{extra}")
+    lines.append(f"quoted on programme version {r['programme_version']} ({r.get('start', '')})")
     for c in r["committed"]:
         lines.append(f"committed requirement {c['id']}: {c['quantity']:,} due {c['due']}")
     if r["committed"]:

@@ -142,6 +142,25 @@ class HighsSession:
     def restore_basis(self, basis: highspy.HighsBasis) -> None:
         self.highs.setBasis(basis)
 
+    def basis_statuses(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """(column, row) basis statuses as HiGHS numbers them, or None without a basis (an
+        interior-point solve without crossover)."""
+        basis = self.highs.getBasis()
+        if not basis.valid:
+            return None
+        cols = np.fromiter((int(s) for s in basis.col_status), dtype=np.int8, count=self.lp.shape[1])
+        rows = np.fromiter((int(s) for s in basis.row_status), dtype=np.int8, count=self.lp.shape[0])
+        return cols, rows
+
+    def set_basis_statuses(self, cols: np.ndarray, rows: np.ndarray) -> bool:
+        """Start the next solve from this basis; False when HiGHS refuses it (then cold)."""
+        by_value = sorted(highspy.HighsBasisStatus.__members__.values(), key=int)
+        basis = highspy.HighsBasis()
+        basis.col_status = [by_value[v] for v in cols.tolist()]
+        basis.row_status = [by_value[v] for v in rows.tolist()]
+        basis.valid = True
+        return bool(self.highs.setBasis(basis) == highspy.HighsStatus.kOk)
+
     def column_lower(self) -> np.ndarray:
         """The column lower bounds the instance holds now (a re-plan fixes frozen columns)."""
         return np.asarray(self.highs.getLp().col_lower_)

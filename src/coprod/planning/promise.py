@@ -39,6 +39,7 @@ from coprod.planning.repair import repair_to_units
 from coprod.planning.resolution import Choice, choose_resolution
 from coprod.planning.result import Plan
 from coprod.planning.solve import assemble_plan
+from coprod.planning.warm_state import restore_statuses
 
 __all__ = ["LEAD", "PromiseRequest", "check_request", "new_requirement", "quote"]
 
@@ -113,6 +114,16 @@ class _Run:
     floor_ids: list[str]
     choice: Choice
     timings: dict[str, float] = field(default_factory=dict)
+    warm: bool = False  # the first solve starts from the stored plan's basis
+    start: str = ""  # warm, or cold and why
+
+
+def _warm_start(session: HighsSession, lp: LinearProgram, base: Plan) -> str:
+    """Hand the stored plan's basis to the solver; '' when it took, else why not."""
+    statuses = restore_statuses(base.solver_state, lp)
+    if isinstance(statuses, str):
+        return statuses
+    return "" if session.set_basis_statuses(*statuses) else "HiGHS refused the plan's basis"
 
 
 def _with_floors(m: PlanningModel, floors: dict[int, float]) -> tuple[PlanningModel, np.ndarray]:
@@ -170,8 +181,11 @@ def _build(p: Programme, base: Plan, options: PlanOptions, rq: Requirement) -> _
     model.lp.cost[cols] = cost
     model.lp.service_cost[cols] = cost
     session = HighsSession(model.lp, options.solver)
+    warm = _warm_start(session, model.lp, base)
     floor_ids = [p.requirements[i].id for i in floors]
     run = _Run(model, session, new, rows, np.asarray(list(floors.values()), dtype=float), floor_ids, choice)
+    run.warm = warm == ""
+    run.start = "warm: from the stored plan's basis" if run.warm else f"cold: {warm}"
     run.timings["build_s"] = time.perf_counter() - clock
     run.timings["resolution"] = 0.0 if choice.grid is None or choice.grid.is_exact else 1.0
     return run
@@ -188,7 +202,9 @@ def _solve(run: _Run, method: Method | None = None) -> tuple[Plan, SolveOutcome]
     cols = np.arange(make.start, make.start + make.size)
     session.set_column_bounds(cols, m.lp.col_lower[cols], m.lp.col_upper[cols])
     session.restore_basis(basis)
-    plan = assemble_plan(m, outcome, x, {"solve_s": outcome.seconds}, final.status.value, run.choice)
+    plan = assemble_plan(
+        m, outcome, x, {"solve_s": outcome.seconds}, final.status.value, run.choice, explain_idle=False
+    )
     return plan, outcome
 
 
@@ -289,7 +305,8 @@ def quote(
     run = _build(p, base, options, rq)
     clock = time.perf_counter()
     try:
-        plan, outcome = _solve(run)
+        # from a basis, dual simplex re-optimises in a few hundred iterations
+        plan, outcome = _solve(run, Method.SIMPLEX if run.warm else None)
     except SolverError as exc:
         raise SolverError(f"no quote: {exc}") from exc
     run.timings["solve_s"] = time.perf_counter() - clock
@@ -312,6 +329,7 @@ def quote(
         result["alternatives"] = _alternatives(p, base, req, rq, run, summary, options)
     run.timings["total_s"] = time.perf_counter() - started
     result["timings"] = run.timings
+    result["start"] = run.start
     return result
 
 

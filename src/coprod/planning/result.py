@@ -60,6 +60,9 @@ class Plan:
     resolution: dict[str, Any] = field(default_factory=dict)
     # set on a re-plan: path (warm | rebuilt), frozen (periods held), why (planning/replan.py)
     replan: dict[str, Any] = field(default_factory=dict)
+    # the LP optimum's basis and the LP's layout (planning/warm_state.py), so a later solve of
+    # a near-identical LP (an order promise) starts warm; stored with the plan, never shown
+    solver_state: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def table(self, name: str) -> list[Row]:
         rows: list[Row] = getattr(self, name)
@@ -67,6 +70,12 @@ class Plan:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    def public_dict(self) -> dict[str, Any]:
+        """`to_dict` without the solver state: what files and pages show."""
+        out = self.to_dict()
+        out.pop("solver_state", None)
+        return out
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Plan:

@@ -24,6 +24,7 @@ from coprod.planning.receipts import add_scheduled_receipts
 from coprod.planning.repair import repair_to_units
 from coprod.planning.resolution import Choice, choose_resolution
 from coprod.planning.result import Plan
+from coprod.planning.warm_state import capture
 
 __all__ = ["PlanOptions", "Progress", "plan", "solve_model"]
 
@@ -83,6 +84,7 @@ def plan(
     strict = StrictSolver(model, session) if options.priority is Priority.STRICT else None
     outcome = strict.solve() if strict else solve_model(model, session, options.objective)
     timings["solve_s"] = time.perf_counter() - clock
+    statuses = session.basis_statuses()  # before rounding moves bounds
     progress(PlanStage.ROUNDING)
     clock = time.perf_counter()
     x, final = repair_to_units(model, session, outcome, strict.solve if strict else None)
@@ -91,6 +93,8 @@ def plan(
     clock = time.perf_counter()
     result = assemble_plan(model, outcome, x, timings, final.status.value, choice)
     timings["explain_s"] = time.perf_counter() - clock
+    if statuses is not None:
+        object.__setattr__(result, "solver_state", capture(model.lp, *statuses))
     return result
 
 
@@ -101,14 +105,18 @@ def assemble_plan(
     timings: dict[str, float],
     status: str,
     choice: Choice,
+    explain_idle: bool = True,
 ) -> Plan:
+    """The plan's tables, KPIs and explanations from the whole-unit solution `x`;
+    `explain_idle=False` leaves out why idle lines stay idle (a third of the time at M; a
+    quote never shows it)."""
     p = m.structure.programme
     tables, costs = extract_tables(m, x)
     labels = m.structure.grid.labels(p.calendar.labels) if m.structure.grid else p.calendar.labels
     waits = service_until(tables["requirements"], tables["deliveries"], labels)
     binding = bottlenecks(m, lp_outcome.row_dual, lp_outcome.col_dual, lp_outcome.x, waits)
     late_causes(m, tables, binding)
-    idle = idle_reasons(m, x, tables)
+    idle = idle_reasons(m, x, tables) if explain_idle else []
     rows, cols = m.lp.shape
     service = float(m.lp.service_cost @ x)
     return Plan(

@@ -13,7 +13,7 @@ __all__ = ["plan_json", "write_plan_folder"]
 
 
 def plan_json(plan: Plan) -> str:
-    return json.dumps(plan.to_dict(), indent=2, default=str)
+    return json.dumps(plan.public_dict(), indent=2, default=str)
 
 
 def write_plan_folder(plan: Plan, folder: Path) -> list[Path]:

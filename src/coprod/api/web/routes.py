@@ -10,6 +10,7 @@ from coprod.api.web.forms import router as forms_router
 from coprod.api.web.grids import router as grids_router
 from coprod.api.web.home import router as home_router
 from coprod.api.web.pages import router as pages_router
+from coprod.api.web.promise import router as promise_router
 from coprod.api.web.scenarios import router as scenarios_router
 from coprod.api.web.tracking import router as tracking_router
 
@@ -25,3 +26,4 @@ router.include_router(audit_router)
 router.include_router(scenarios_router)
 router.include_router(tracking_router)
 router.include_router(collaboration_router)
+router.include_router(promise_router)
