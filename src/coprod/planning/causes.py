@@ -54,6 +54,7 @@ def late_causes(m: PlanningModel, tables: dict[str, list[Row]], binding: list[Ro
     pegs = peg_all(p, tables["production"], tables["shipments"], tables["deliveries"], items)
     prod_ix = {x: i for i, x in enumerate(s.products)}
     facts = _supply_facts(p, s.periods)
+    offers = _offers_by_component(p)
     for row in late_rows:
         rq = by_id[row["id"]]
         pi, due = prod_ix[rq.item], int(grid.bucket_of[p.calendar.index_of(rq.due)])
@@ -71,7 +72,7 @@ def late_causes(m: PlanningModel, tables: dict[str, list[Row]], binding: list[Ro
                 g["line"] for g in pegs.get(rq.id, []) if g["delivered"] > row["due"] and g["line"] != "stock"
             )
         )
-        row["cause"] = _capacity_cause(m, grid, labels, rq, builds, lanes, late_lines, binding)
+        row["cause"] = _capacity_cause(m, grid, labels, rq, builds, lanes, late_lines, binding, offers)
 
 
 def unbuildable_cause(p: Programme, rq: Requirement) -> str:
@@ -183,6 +184,7 @@ def _capacity_cause(
     lanes: dict[str, int],
     late_lines: list[str],
     binding: list[Row],
+    offers: dict[str, list[tuple[str, str]]],
 ) -> str:
     """The most valuable binding limit on the supply that would serve `rq` on time, looked
     for first where its late units came from."""
@@ -199,7 +201,7 @@ def _capacity_cause(
             latest[s.lines[b.line]] = max(latest.get(s.lines[b.line], ""), labels[t])
     served = f"; its late units come from line {', '.join(late_lines)}" if late_lines else ""
     for lines in ([x for x in late_lines if x in latest], list(latest)):
-        found = _related_binding(p, design, comps, {x: latest[x] for x in lines}, binding)
+        found = _related_binding(p, design, comps, {x: latest[x] for x in lines}, binding, offers)
         if found is not None:
             return f"limited by {found['subject']}{served}"
     names = ", ".join(sorted(latest)) or "none"
@@ -209,8 +211,22 @@ def _capacity_cause(
     )
 
 
+def _offers_by_component(p: Programme) -> dict[str, list[tuple[str, str]]]:
+    """(offer id, ship-to site) per component: built once per plan, since scanning every
+    offer for each late requirement was 1.2 s of the explanation at generated L."""
+    out: dict[str, list[tuple[str, str]]] = {}
+    for o in p.supply_offers:
+        out.setdefault(o.component, []).append((o.id, o.ship_to))
+    return out
+
+
 def _related_binding(
-    p: Programme, design: str, comps: set[str], latest: dict[str, str], binding: list[Row]
+    p: Programme,
+    design: str,
+    comps: set[str],
+    latest: dict[str, str],
+    binding: list[Row],
+    by_component: dict[str, list[tuple[str, str]]],
 ) -> Row | None:
     """The most valuable binding row (binding is ranked) on `latest`'s lines, their licences
     for `design` or offers of `comps` to their sites, starting no later than the line's last
@@ -225,7 +241,7 @@ def _related_binding(
         partner = p.site_by_id[site].partner
         partner_latest[partner] = max(partner_latest.get(partner, ""), last)
     licences = {lic.id: lic.licensee for lic in p.licences if lic.design == design}
-    offers = {o.id: o.ship_to for o in p.supply_offers if o.component in comps}
+    offers = {oid: to for c in comps for oid, to in by_component.get(c, ())}
     for row in binding:
         kind, ent, start = row["constraint"], row["entity"], row["from"]
         if kind in ("hours", "rate") and ent in latest:

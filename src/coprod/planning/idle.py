@@ -54,6 +54,8 @@ class _Context:
         self.line_units: dict[tuple[int, int], float] = defaultdict(float)
         self.windows: dict[str, dict[int, set[str]]] = {}
         self.site_limits: dict[tuple[int, str, int], str] = {}
+        # (line, first, last bucket) of each BOM segment at a site that uses a component
+        self.uses_at: dict[tuple[int, str], list[tuple[int, int, int]]] = {}
         self.licence_rows: dict[tuple[int, int], int] = {}
         self.reasons: dict[tuple[int, int, frozenset[str]], tuple[str, str]] = {}
         self.builds_of: dict[int, list[Build]] = defaultdict(list)  # by line
@@ -326,12 +328,13 @@ def _offers(ctx: _Context) -> list[Row]:
         site_windows[p.line_by_id[line_id].site] |= set(_windows(ctx, line_id))
     comp_ix = {c: i for i, c in enumerate(s.components)}
     site_ix = {c: i for i, c in enumerate(s.sites)}
+    # the span of each site's windows, once (not a min and max of a set per order column)
+    span = {site: (min(w), max(w)) for site, w in site_windows.items() if w}
     for j in range(buy.size):
         o = p.supply_offers[int(buy.keys["offer"][j])]
         t, arrival = int(buy.keys["period"][j]), int(buy.keys["arrival"][j])
-        if not site_windows[o.ship_to] or arrival > max(site_windows[o.ship_to]):
-            continue
-        if arrival < min(site_windows[o.ship_to]):
+        lo, hi = span.get(o.ship_to, (1, 0))
+        if not lo <= arrival <= hi:
             continue
         cap, used = float(lp.col_upper[buy.start + j]), float(ctx.x[buy.start + j])
         label = ctx.labels[t]
@@ -359,7 +362,16 @@ def _site_limit(ctx: _Context, site: int, comp: str, t: int) -> str:
     if key not in ctx.site_limits:
         s = ctx.s
         texts = []
-        for li in sorted({b.line for b in ctx.site_builds[site] if _uses(s, b.product, comp, t)}):
+        spans = ctx.uses_at.get((site, comp))
+        if spans is None:  # per site and component once: most (site, comp, t) keys are new
+            spans = [
+                (b.line, seg.first, seg.last)
+                for b in ctx.site_builds[site]
+                for seg in s.bom[b.product]
+                if comp in seg.usage
+            ]
+            ctx.uses_at[(site, comp)] = spans
+        for li in sorted({line for line, first, last in spans if first <= t <= last}):
             if ctx.hours.get((li, t), 0.0) >= SLACK * float(s.hours[li, t]):
                 texts.append(f"line {s.lines[li]}'s hours are used in full")
             else:
@@ -371,10 +383,6 @@ def _site_limit(ctx: _Context, site: int, comp: str, t: int) -> str:
             "; ".join(texts) or f"nothing at {s.sites[site]} uses {comp} in {ctx.labels[t]}"
         )
     return ctx.site_limits[key]
-
-
-def _uses(s: Any, product: int, comp: str, t: int) -> bool:
-    return any(seg.first <= t <= seg.last and comp in seg.usage for seg in s.bom[product])
 
 
 def why_idle(plan: Plan, entity: str, programme: Programme | None = None) -> list[str]:
