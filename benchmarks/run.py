@@ -472,7 +472,17 @@ def main() -> None:
         "--format", choices=("yaml", "csv"), default="yaml", help="programme file format to load"
     )
     parser.add_argument("--out", default="", help="results file stem instead of latest (keeps latest.*)")
+    parser.add_argument(
+        "--combine",
+        nargs="+",
+        type=Path,
+        default=[],
+        help="merge these result files (e.g. latest.json of S M and L-labelled.json) into latest.* and plot",
+    )
     args = parser.parse_args()
+    if args.combine:
+        combine(args.combine)
+        return
     sizes = [x for part in args.size for x in part.split()]
     rows = []
     for size in sizes:
