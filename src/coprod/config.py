@@ -12,7 +12,7 @@ COPROD_JOB_LEASE      seconds without a heartbeat after which a plan job counts 
 COPROD_PLAN_WORKER    how `coprod serve` runs plans: process (default), thread, or none
 COPROD_PLAN_SESSIONS  live planning sessions a plan worker keeps, one per programme, so a
                       re-plan after an edit starts warm (default 4; 0: every plan cold).
-                      Each holds its programme's LP and solver: ~100-200 MB at generated M
+                      Each holds its programme, LP and solver: 60-75 MB at generated M
 """
 
 from __future__ import annotations

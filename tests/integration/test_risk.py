@@ -189,3 +189,12 @@ def test_warm_samples_equal_cold_plans_and_do_not_depend_on_order() -> None:
     for a, b in zip(forward, backward, strict=True):
         assert np.array_equal(a.deliveries, b.deliveries) and np.array_equal(a.production, b.production)
         assert a.on_time_units == b.on_time_units
+
+
+def test_a_sweep_without_a_target_ranks_factors_by_on_time_units_only() -> None:
+    u = spec({"type": "demand", "factor": {"uniform": [0.5, 1.5]}})
+    result = run_risk(load(tiny_data()), u, 6, seed=2)
+    out = result.to_dict()  # was a ValueError: the range of no finite target values
+    assert out["summary"]["target"] is None
+    [row] = out["factors"]
+    assert row["rho_target"] == 0.0 and row["factor"]

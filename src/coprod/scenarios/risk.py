@@ -296,7 +296,8 @@ FACTOR_UNITS = {
 
 
 def _rho(x: np.ndarray, y: np.ndarray) -> float:
-    if np.ptp(x) == 0 or np.ptp(y[np.isfinite(y)]) == 0 or not np.isfinite(y).all():
+    # no target: y is all NaN (checked first: the range of an empty selection is an error)
+    if not np.isfinite(y).all() or np.ptp(x) == 0 or np.ptp(y) == 0:
         return 0.0
     return float(spearmanr(x, y).statistic)
 
