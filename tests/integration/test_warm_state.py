@@ -79,11 +79,17 @@ def test_state_maps_by_keys_and_refuses_what_it_cannot_read() -> None:
     flipped["col_status"] = _pack8(flipped_cols)
     back = restore_statuses(flipped, m.lp)
     assert isinstance(back, tuple) and np.array_equal(back[0], cols)
-    # one basic variable too many: balanced to as many as rows
+    # one basic variable too many, or too few: HiGHS takes it once balanced to as many as rows
+    from coprod.planning.highs import HighsSession
+
     over = restore_statuses(capture(m.lp, np.r_[np.int8(1), cols[1:]], rows), m.lp)
-    assert isinstance(over, tuple) and _basic(over) == n_rows
     under = restore_statuses(capture(m.lp, np.zeros(n_cols, dtype=np.int8), rows), m.lp)
-    assert isinstance(under, tuple) and _basic(under) == n_rows
+    assert isinstance(over, tuple) and _basic(over) == n_rows + 1
+    assert isinstance(under, tuple) and _basic(under) == n_rows - 1
+    for statuses in (over, under):
+        session = HighsSession(m.lp)
+        assert session.start_from_statuses(*statuses)
+        assert session.solve().status.value == "optimal"
 
 
 def _pack(a: np.ndarray) -> str:

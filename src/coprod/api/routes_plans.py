@@ -50,6 +50,16 @@ class PlanStatus(BaseModel):
     reused: bool = False
     label: str = ""
     note: str = ""
+    start: str = Field(
+        default="",
+        description="warm: re-solved from the worker's live session of the programme; cold: built "
+        "and solved afresh; empty until the plan is done",
+    )
+    start_reason: str = Field(
+        default="",
+        description="why it started warm or cold, e.g. 'first plan of this programme since "
+        "the server started'",
+    )
 
 
 def _status(v: plans.PlanVersionView) -> PlanStatus:
@@ -64,6 +74,8 @@ def _status(v: plans.PlanVersionView) -> PlanStatus:
         reused=v.reused,
         label=v.label,
         note=v.note,
+        start=v.start,
+        start_reason=v.start_reason,
     )
 
 

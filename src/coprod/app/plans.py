@@ -69,6 +69,9 @@ class PlanVersionView:
     reused: bool = False
     label: str = ""
     note: str = ""
+    # warm (from the worker's live session) or cold, and why (app/plan_sessions.py); "" until done
+    start: str = ""
+    start_reason: str = ""
 
     @property
     def done(self) -> bool:
@@ -87,6 +90,8 @@ def _view(v: PlanVersion, reused: bool = False) -> PlanVersionView:
         reused=reused,
         label=v.label or "",
         note=v.note or "",
+        start=v.start or "",
+        start_reason=v.start_reason or "",
     )
 
 
@@ -164,6 +169,8 @@ _HEAD = (
     PlanVersion.number,
     PlanVersion.fingerprint,
     PlanVersion.status,
+    PlanVersion.start,
+    PlanVersion.start_reason,
 )
 
 

@@ -54,8 +54,8 @@ class _Context:
         self.line_units: dict[tuple[int, int], float] = defaultdict(float)
         self.windows: dict[str, dict[int, set[str]]] = {}
         self.site_limits: dict[tuple[int, str, int], str] = {}
-        # (line, first, last bucket) of each BOM segment at a site that uses a component
-        self.uses_at: dict[tuple[int, str], list[tuple[int, int, int]]] = {}
+        self.line_limits: dict[tuple[int, int], str] = {}
+        self.comp_spans: dict[tuple[int, str], list[tuple[int, int, int]]] = {}
         self.licence_rows: dict[tuple[int, int], int] = {}
         self.reasons: dict[tuple[int, int, frozenset[str]], tuple[str, str]] = {}
         self.builds_of: dict[int, list[Build]] = defaultdict(list)  # by line
@@ -328,13 +328,11 @@ def _offers(ctx: _Context) -> list[Row]:
         site_windows[p.line_by_id[line_id].site] |= set(_windows(ctx, line_id))
     comp_ix = {c: i for i, c in enumerate(s.components)}
     site_ix = {c: i for i, c in enumerate(s.sites)}
-    # the span of each site's windows, once (not a min and max of a set per order column)
-    span = {site: (min(w), max(w)) for site, w in site_windows.items() if w}
+    span = {site: (min(w), max(w)) for site, w in site_windows.items() if w}  # once, not per column
     for j in range(buy.size):
         o = p.supply_offers[int(buy.keys["offer"][j])]
         t, arrival = int(buy.keys["period"][j]), int(buy.keys["arrival"][j])
-        lo, hi = span.get(o.ship_to, (1, 0))
-        if not lo <= arrival <= hi:
+        if o.ship_to not in span or not span[o.ship_to][0] <= arrival <= span[o.ship_to][1]:
             continue
         cap, used = float(lp.col_upper[buy.start + j]), float(ctx.x[buy.start + j])
         label = ctx.labels[t]
@@ -360,29 +358,42 @@ def _site_limit(ctx: _Context, site: int, comp: str, t: int) -> str:
     """What limits the lines at `site` that use `comp` in bucket `t`, in words (cached)."""
     key = (site, comp, t)
     if key not in ctx.site_limits:
-        s = ctx.s
-        texts = []
-        spans = ctx.uses_at.get((site, comp))
-        if spans is None:  # per site and component once: most (site, comp, t) keys are new
-            spans = [
-                (b.line, seg.first, seg.last)
-                for b in ctx.site_builds[site]
-                for seg in s.bom[b.product]
-                if comp in seg.usage
-            ]
-            ctx.uses_at[(site, comp)] = spans
-        for li in sorted({line for line, first, last in spans if first <= t <= last}):
-            if ctx.hours.get((li, t), 0.0) >= SLACK * float(s.hours[li, t]):
-                texts.append(f"line {s.lines[li]}'s hours are used in full")
-            else:
-                items = _windows(ctx, s.lines[li]).get(t) or {
-                    s.products[b.product] for b in ctx.builds_of[li]
-                }
-                texts.append(_line_reason(ctx, li, t, items)[1])
+        spans = _comp_spans(ctx, site, comp)
+        lines = sorted({li for li, first, last in spans if first <= t <= last})
+        texts = [_line_limit(ctx, li, t) for li in lines]
         ctx.site_limits[key] = (
-            "; ".join(texts) or f"nothing at {s.sites[site]} uses {comp} in {ctx.labels[t]}"
+            "; ".join(texts) or f"nothing at {ctx.s.sites[site]} uses {comp} in {ctx.labels[t]}"
         )
     return ctx.site_limits[key]
+
+
+def _comp_spans(ctx: _Context, site: int, comp: str) -> list[tuple[int, int, int]]:
+    """(line, first, last bucket) of every BOM segment through which a build at `site` uses
+    `comp`: which lines use it in a bucket, without walking every build's BOM each time
+    (that walk was most of a warm re-plan's explanation at generated M)."""
+    key = (site, comp)
+    if key not in ctx.comp_spans:
+        ctx.comp_spans[key] = [
+            (b.line, seg.first, seg.last)
+            for b in ctx.site_builds[site]
+            for seg in ctx.s.bom[b.product]
+            if comp in seg.usage
+        ]
+    return ctx.comp_spans[key]
+
+
+def _line_limit(ctx: _Context, li: int, t: int) -> str:
+    """What limits line `li` in bucket `t`, in words (cached: it is the same for every
+    component the line uses)."""
+    key = (li, t)
+    if key not in ctx.line_limits:
+        s = ctx.s
+        if ctx.hours.get((li, t), 0.0) >= SLACK * float(s.hours[li, t]):
+            ctx.line_limits[key] = f"line {s.lines[li]}'s hours are used in full"
+        else:
+            items = _windows(ctx, s.lines[li]).get(t) or {s.products[b.product] for b in ctx.builds_of[li]}
+            ctx.line_limits[key] = _line_reason(ctx, li, t, items)[1]
+    return ctx.line_limits[key]
 
 
 def why_idle(plan: Plan, entity: str, programme: Programme | None = None) -> list[str]:

@@ -123,7 +123,7 @@ def _warm_start(session: HighsSession, lp: LinearProgram, base: Plan) -> str:
     statuses = restore_statuses(base.solver_state, lp)
     if isinstance(statuses, str):
         return statuses
-    return "" if session.set_basis_statuses(*statuses) else "HiGHS refused the plan's basis"
+    return "" if session.start_from_statuses(*statuses) else "HiGHS refused the plan's basis"
 
 
 def _with_floors(m: PlanningModel, floors: dict[int, float]) -> tuple[PlanningModel, np.ndarray]:

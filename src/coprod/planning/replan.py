@@ -32,6 +32,7 @@ from coprod.domain.changes import (
 from coprod.errors import InputError, Problem, ProgrammeInvalid, SolverError
 from coprod.planning.analyse import analyse
 from coprod.planning.commit import Committed, committed, hold_frozen, with_stability
+from coprod.planning.edits import rebuild_reason
 from coprod.planning.highs import HighsSession, SolveOutcome
 from coprod.planning.model import PlanningModel, build_model, order_capacity
 from coprod.planning.options import Method, PlanOptions
@@ -168,7 +169,31 @@ class PlanningSession:
         )
         return replace(self.plan)
 
-    def _replan_warm(self, changed: Programme, frozen: int, last: Committed) -> None:
+    def replan_to(self, changed: Programme) -> Plan:
+        """The plan of `changed`, the programme as it is now rather than a change set (the
+        server's re-plan after edits): warm when it differs from the session's programme only
+        in bounds (planning/edits.py), else the LP is built again. `replan` says which and why."""
+        started = time.perf_counter()
+        why = rebuild_reason(self.programme, changed, self.model.structure, self.options.resolution)
+        if why is None and "stay" in self.model.lp.columns:
+            why = "the last re-plan's stability penalty is dropped"
+        if why is None:
+            self._replan_warm(changed, 0, None)
+        else:
+            self._plan_cold(changed, fold=self.options.fold_supply)
+        self.plan.timings["total_s"] = time.perf_counter() - started
+        self.plan.replan.update(
+            {
+                "path": "warm" if why is None else "rebuilt",
+                "frozen": 0,
+                "stability": 0.0,
+                "why": why
+                or "bound and right-hand-side edits on the kept LP, dual simplex from the last basis",
+            }
+        )
+        return replace(self.plan)
+
+    def _replan_warm(self, changed: Programme, frozen: int, last: Committed | None) -> None:
         m, lp = self.model, self.model.lp
         m.structure.programme = changed
         buy = lp.columns["buy"]
@@ -192,7 +217,12 @@ class PlanningSession:
         lp.row_upper[hours.slice] = [
             by_line[int(li)][int(t)] for li, t in zip(hours.keys["line"], hours.keys["period"], strict=True)
         ]
-        if frozen > 0:  # keep what was already decided, matched by key as on the rebuilt path
+        # the explanation reads the lines' hours from the structure: the new ones, as analyse sets them
+        for i, line_row in by_line.items():
+            m.structure.hours[i] = line_row
+        if (
+            frozen > 0 and last is not None
+        ):  # keep what was already decided, matched by key as on the rebuilt path
             hold_frozen(m, last, frozen)
         self.session.set_column_bounds(np.arange(lp.shape[1]), lp.col_lower, lp.col_upper)
         self.session.set_row_bounds(np.arange(lp.shape[0]), lp.row_lower, lp.row_upper)

@@ -84,7 +84,7 @@ def plan(
     strict = StrictSolver(model, session) if options.priority is Priority.STRICT else None
     outcome = strict.solve() if strict else solve_model(model, session, options.objective)
     timings["solve_s"] = time.perf_counter() - clock
-    statuses = session.basis_statuses()  # before rounding moves bounds
+    statuses = session.basis_statuses() if session.has_basis() else None  # before rounding
     progress(PlanStage.ROUNDING)
     clock = time.perf_counter()
     x, final = repair_to_units(model, session, outcome, strict.solve if strict else None)

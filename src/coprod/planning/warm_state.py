@@ -5,8 +5,10 @@ layout of the LP it belongs to: per family, its name, place and key arrays (int3
 compressed). A later LP (an order promise: the same programme plus one requirement, its
 delivery columns and lanes, and a few rows) takes, entry by entry, the status of the stored
 entry with the same family and keys; entries without one start nonbasic (columns) or basic
-(rows: their slack). Then the count of basic variables is brought to the number of rows
-(the basis may be singular: HiGHS repairs it). Any basis is only a start: the optimum is
+(rows: their slack), a status at a bound the new LP lacks moves to the other bound, and
+HighsSession.start_from_statuses brings the count of basic variables to the number of rows
+(the basis may then be singular: HiGHS repairs it). Risk samples (scenarios/warm.py) carry
+the base programme's basis the same way. Any basis is only a start: the optimum is
 the LP's whatever the start, so a poor match costs time, never correctness; below half the
 entries matched, the solve starts cold and says why.
 
@@ -27,7 +29,7 @@ from coprod.planning.lp import Family, LinearProgram
 __all__ = ["capture", "restore_statuses"]
 
 VERSION = 2
-BASIC = 1  # HiGHS's kBasic; kLower = 0 is what a new column starts as
+AT_LOWER, BASIC, AT_UPPER = 0, 1, 2  # HiGHS's status codes; a new column starts at its lower bound
 MIN_MATCH = 0.5  # below this share of matched entries a cold solve is as fast
 
 
@@ -109,14 +111,11 @@ def _map(
     return out, lost
 
 
-def _balance(cols: np.ndarray, rows: np.ndarray) -> None:
-    """As many basic variables as rows: a missing one is a slack made basic, one too many a
-    column made nonbasic. The basis may then be singular; HiGHS repairs that with slacks."""
-    excess = int((cols == BASIC).sum() + (rows == BASIC).sum()) - rows.size
-    if excess < 0:
-        rows[np.flatnonzero(rows != BASIC)[:-excess]] = BASIC
-    elif excess > 0:
-        cols[np.flatnonzero(cols == BASIC)[-excess:]] = 0
+def _fit_bounds(lp: LinearProgram, cols: np.ndarray, rows: np.ndarray) -> None:
+    """A status at a bound this LP does not have moves to the bound it has."""
+    cols[(cols == AT_UPPER) & ~np.isfinite(lp.col_upper)] = AT_LOWER
+    rows[(rows == AT_UPPER) & ~np.isfinite(lp.row_upper)] = AT_LOWER
+    rows[(rows == AT_LOWER) & ~np.isfinite(lp.row_lower)] = AT_UPPER
 
 
 def restore_statuses(state: dict[str, Any] | None, lp: LinearProgram) -> tuple[np.ndarray, np.ndarray] | str:
@@ -131,10 +130,10 @@ def restore_statuses(state: dict[str, Any] | None, lp: LinearProgram) -> tuple[n
         rows_old = _unpack(state["row_status"], n_rows)
     except (ValueError, zlib.error, KeyError, TypeError):
         return "the plan's solver state cannot be read"
-    cols, lost_cols = _map(state["columns"], lp.columns, cols_old, lp.shape[1], 0)
+    cols, lost_cols = _map(state["columns"], lp.columns, cols_old, lp.shape[1], AT_LOWER)
     rows, lost_rows = _map(state["rows"], lp.rows, rows_old, lp.shape[0], BASIC)
     matched = 1 - (lost_cols + lost_rows) / max(n_cols + n_rows, 1)
     if matched < MIN_MATCH:
         return f"only {matched:.0%} of the plan's LP is in this one"
-    _balance(cols, rows)
-    return cols, rows
+    _fit_bounds(lp, cols, rows)
+    return cols, rows  # HighsSession.start_from_statuses balances the count of basics

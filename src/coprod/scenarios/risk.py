@@ -1,7 +1,10 @@
 """Monte Carlo risk: plan many sampled variants of a programme and summarise the spread.
 
 Each sample applies drawn factor values (ramp-up delay, learning rate, yield, supplier
-slips, demand) to the programme and plans it with the real solver. Results: P10/P50/P90 of
+slips, demand) to the programme and plans it with the real solver: by default warm from the
+base programme's optimal basis and without the explanation a sample does not read
+(scenarios/warm.py), samples batched per executor task; `warm=False` plans every sample
+cold with the whole `plan`, one task each (as before, the reference). Results: P10/P50/P90 of
 deliveries per period and design and of production per period and site, the chance of
 reaching a target rate by a date, each requirement's chance of being on time, and the
 factors ranked by how strongly they move the on-time units (Spearman rank correlation).
@@ -18,7 +21,7 @@ from scipy.stats import spearmanr
 
 from coprod.domain import BomLine, Line, Programme
 from coprod.domain.changes import delay_ramp
-from coprod.planning import plan
+from coprod.planning import Plan, plan
 from coprod.scenarios.executors import Executor, SerialExecutor
 from coprod.scenarios.uncertainty import (
     DemandFactor,
@@ -31,6 +34,7 @@ from coprod.scenarios.uncertainty import (
     draw,
     label,
 )
+from coprod.scenarios.warm import BaseBasis, SamplePlan, base_basis, plan_sample
 
 __all__ = ["RiskResult", "apply_sample", "evaluate_sample", "run_risk"]
 
@@ -105,11 +109,21 @@ class Sample:
     target: float  # the target measure in the target period (nan without a target)
 
 
-def evaluate_sample(shared: tuple[Programme, Uncertainty], values: np.ndarray) -> Sample:
-    """Plan one sample (runs on whichever executor; everything it needs is in its arguments)."""
-    base, u = shared
+Shared = tuple[Programme, Uncertainty, BaseBasis | None]
+
+
+def evaluate_batch(shared: Shared, batch: list[np.ndarray]) -> list[Sample]:
+    """Plan a batch of samples, each warm from the shared base basis (one executor task)."""
+    return [evaluate_sample(shared, values) for values in batch]
+
+
+def evaluate_sample(shared: Shared | tuple[Programme, Uncertainty], values: np.ndarray) -> Sample:
+    """Plan one sample (runs on whichever executor; everything it needs is in its arguments):
+    warm and lean from the base basis when `shared` carries one, else cold with `plan`."""
+    base, u = shared[0], shared[1]
+    basis = shared[2] if len(shared) > 2 else None
     p = apply_sample(base, u.factors, values)
-    result = plan(p)
+    result: Plan | SamplePlan = plan_sample(p, basis) if basis is not None else plan(p)
     labels = {x: i for i, x in enumerate(p.calendar.labels)}
     designs = {d.id: i for i, d in enumerate(p.designs)}
     sites = {s.id: i for i, s in enumerate(p.sites)}
@@ -282,9 +296,20 @@ FACTOR_UNITS = {
 
 
 def _rho(x: np.ndarray, y: np.ndarray) -> float:
-    if np.ptp(x) == 0 or np.ptp(y[np.isfinite(y)]) == 0 or not np.isfinite(y).all():
+    # no target: y is all NaN (checked first: the range of an empty selection is an error)
+    if not np.isfinite(y).all() or np.ptp(x) == 0 or np.ptp(y) == 0:
         return 0.0
     return float(spearmanr(x, y).statistic)
+
+
+BATCHES_PER_WORKER = 4  # a few tasks per worker: fewer round trips, still balanced at the end
+
+
+def _batches(values: np.ndarray, workers: int) -> list[list[np.ndarray]]:
+    """Samples in order, cut into batches: one sample each on one worker (progress per
+    sample, nothing to save), else a few batches per worker."""
+    count = len(values) if workers <= 1 else min(len(values), BATCHES_PER_WORKER * workers)
+    return [list(chunk) for chunk in np.array_split(values, max(count, 1)) if len(chunk)]
 
 
 def run_risk(
@@ -294,11 +319,28 @@ def run_risk(
     seed: int | None = None,
     executor: Executor | None = None,
     progress: Callable[[], None] = lambda: None,
+    warm: bool = True,
 ) -> RiskResult:
+    """`n` seeded samples of `p` under `u`. Every sample starts from the same base basis
+    (solved here, once), never from another sample, so the result does not depend on the
+    executor or the order samples run in."""
     import time
 
     executor = executor or SerialExecutor()
+    workers = getattr(executor, "workers", 1)
     values = draw(u, n, seed)
     started = time.perf_counter()
-    samples = executor.map(evaluate_sample, (p, u), list(values), progress)
-    return RiskResult(p, u, values, samples, getattr(executor, "workers", 1), time.perf_counter() - started)
+    if not warm:
+        samples = executor.map(evaluate_sample, (p, u), list(values), progress)
+        return RiskResult(p, u, values, samples, workers, time.perf_counter() - started)
+    batches = _batches(values, workers)
+    sizes = [len(b) for b in batches]
+
+    def tick() -> None:  # a finished batch counts its samples (batches differ by one at most)
+        for _ in range(sizes.pop()):
+            progress()
+
+    shared: Shared = (p, u, base_basis(p))
+    done = executor.map(evaluate_batch, shared, batches, tick)
+    samples = [sample for batch in done for sample in batch]
+    return RiskResult(p, u, values, samples, workers, time.perf_counter() - started)

@@ -6,7 +6,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
+from typing import Any
 
+import orjson
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -18,6 +20,16 @@ from coprod.errors import Busy, InputError
 __all__ = ["engine_for", "safe_url", "session_scope", "upgrade"]
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def _json_dumps(value: Any) -> str:
+    """JSON columns written with orjson: a stored plan at M (megabytes) in a few
+    milliseconds instead of a tenth of a second; int keys become strings as with json."""
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY).decode()
+
+
+# read back with orjson too (the records of a programme at M: thousands of small documents)
+JSON_CODEC: dict[str, Any] = {"json_serializer": _json_dumps, "json_deserializer": orjson.loads}
 
 
 @cache
@@ -32,6 +44,7 @@ def engine_for(url: str) -> Engine:
         engine = create_engine(
             url,
             connect_args={"check_same_thread": False, "timeout": 15},
+            **JSON_CODEC,
             **({} if memory else pool),
         )
 
@@ -44,7 +57,7 @@ def engine_for(url: str) -> Engine:
 
         return engine
     # pre-ping: a connection the server terminated is replaced on the next checkout
-    return create_engine(url, pool_pre_ping=True, **pool)
+    return create_engine(url, pool_pre_ping=True, **JSON_CODEC, **pool)
 
 
 @cache

@@ -190,13 +190,20 @@ class RecordStore:
         data: dict[str, Any] = {"settings": row.settings, "calendar": row.calendar}
         for section in SECTIONS:
             data[section] = []
-        stmt = select(Record).where(Record.programme_id == row.id).order_by(Record.section, Record.position)
-        for rec in self.session.scalars(stmt):
-            data[rec.section].append(rec.data)
+        # two columns, not Record objects: a plan job reads every record of the programme
+        stmt = (
+            select(Record.section, Record.data)
+            .where(Record.programme_id == row.id)
+            .order_by(Record.section, Record.position)
+        )
+        for section, values in self.session.execute(stmt):
+            data[section].append(values)
         return data
 
-    def load(self, row: ProgrammeRow) -> Programme:
-        return validate_raw(RawProgramme(self.raw_data(row), f"database programme '{row.name}'"))
+    def load(self, row: ProgrammeRow, data: dict[str, Any] | None = None) -> Programme:
+        """The validated programme, from `data` when the caller has just read `raw_data`."""
+        raw = self.raw_data(row) if data is None else data
+        return validate_raw(RawProgramme(raw, f"database programme '{row.name}'"))
 
     def settings(self, row: ProgrammeRow) -> Settings:
         return Settings.model_validate(row.settings)

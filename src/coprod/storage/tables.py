@@ -150,6 +150,9 @@ class PlanVersion(Base):
     label: Mapped[str | None] = mapped_column(String(200))  # what the plan is for, in a few words
     note: Mapped[str | None] = mapped_column(Text)
     inputs: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # the programme as it was planned
+    # warm (the worker's live session re-solved from its basis) or cold, and why (app/plan_sessions.py)
+    start: Mapped[str | None] = mapped_column(String(8))
+    start_reason: Mapped[str | None] = mapped_column(Text)
 
 
 class EventRow(Base):

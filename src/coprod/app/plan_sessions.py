@@ -1,0 +1,140 @@
+"""Live planning sessions in the plan worker, so a re-plan after an edit starts warm.
+
+The worker keeps, per programme, the planning session of its last plan (the LP, the HiGHS
+instance and its basis: planning/replan.py). The next plan of that programme is of the
+programme as stored then; when it differs only in bounds (planning/edits.py) the kept
+solver re-solves from its basis, else the LP is built again and kept in its place. Every
+plan says how it started (`Start`): warm, or cold and why.
+
+Bounded: at most COPROD_PLAN_SESSIONS sessions (least recently used dropped first; 0 keeps
+none); a programme's session goes when the programme is deleted (`prune`, from the worker's
+loop) and is never reused for a programme re-created under the same name, since sessions
+are keyed by the programme's row id and creation time. Sessions hold whole programmes, and
+access rules apply when a plan is read (app/plan_view.py), as for any plan: one programme's
+session never serves another programme, whoever edited it.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from coprod.domain import Programme
+from coprod.planning import Plan, PlanOptions
+from coprod.planning.options import Objective, PlanStage, Priority
+
+__all__ = ["PlanSessions", "Start", "cold_only_reason"]
+
+
+@dataclass(frozen=True, slots=True)
+class Start:
+    """How a plan started: `warm` (from the kept solver) or `cold`, and why."""
+
+    mode: str
+    why: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"mode": self.mode, "why": self.why}
+
+
+def cold_only_reason(options: PlanOptions, stored: dict[str, Any]) -> str | None:
+    """Why plans with these options are never warm (the session re-solves only the weighted
+    objective, without fair share, stability or a plan as of a date), or None."""
+    if stored.get("as_of"):
+        return "a plan as of a date starts from the recorded actuals each time"
+    if options.objective is not Objective.WEIGHTED:
+        return f"objective {options.objective.value} solves in two phases"
+    if options.priority is not Priority.WEIGHTED:
+        return f"priority {options.priority.value} solves class by class"
+    if options.fair_share:
+        return "fair share adds rows per plan"
+    if options.stability > 0:
+        return "stability penalises moves against the last plan"
+    return None
+
+
+@dataclass(slots=True)
+class _Kept:
+    options: str  # the stored options as text: a session serves one set of options
+    session: Any  # planning.replan.PlanningSession (imported when a plan runs)
+
+
+class PlanSessions:
+    """The worker's live sessions, least recently used first."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._kept: OrderedDict[Hashable, _Kept] = OrderedDict()
+        self._dropped: set[Hashable] = set()  # evicted to stay within `size`: said so when next planned
+        self._lock = threading.Lock()  # one worker loop uses it; a lock keeps a second honest
+
+    def __len__(self) -> int:
+        return len(self._kept)
+
+    def keys(self) -> list[Hashable]:
+        return list(self._kept)
+
+    def plan(
+        self,
+        key: Hashable,
+        programme: Programme,
+        options: PlanOptions,
+        stored: dict[str, Any],
+        progress: Callable[[PlanStage], None],
+    ) -> tuple[Plan, Start]:
+        """The plan of `programme` (the programme `key` as stored now), warm from its kept
+        session when one fits, and how it started."""
+        from coprod.planning import plan
+        from coprod.planning.replan import PlanningSession
+
+        never = cold_only_reason(options, stored)
+        if never is not None or self.size == 0:
+            why = never or "live sessions are off (COPROD_PLAN_SESSIONS=0)"
+            return plan(programme, options, progress=progress), Start("cold", why)
+        text = repr(sorted(stored.items()))
+        with self._lock:
+            kept = self._kept.pop(key, None)
+        if kept is not None and kept.options == text:
+            progress(PlanStage.SOLVING)
+            # popped above: a session that fails here may be half changed and is not kept
+            result = kept.session.replan_to(programme)
+            path = result.replan
+            start = (
+                Start("warm", path["why"])
+                if path["path"] == "warm"
+                else Start("cold", f"structure changed: {path['why']}")
+            )
+        else:
+            if kept is not None:
+                why = "the plan options changed since the last plan"
+            elif key in self._dropped:
+                why = f"its live session was dropped to keep at most {self.size} in memory"
+            else:
+                why = "first plan of this programme since the server started"
+            progress(PlanStage.BUILDING)
+            session = PlanningSession(programme, options)
+            kept = _Kept(text, session)
+            result, start = session.plan, Start("cold", why)
+        self._keep(key, kept)
+        return result, start
+
+    def _keep(self, key: Hashable, kept: _Kept) -> None:
+        with self._lock:
+            self._dropped.discard(key)
+            self._kept[key] = kept
+            while len(self._kept) > self.size:
+                old, _ = self._kept.popitem(last=False)
+                self._dropped.add(old)
+
+    def prune(self, alive: Iterable[Hashable]) -> list[Hashable]:
+        """Drop the sessions of programmes that are gone; the keys dropped."""
+        keep = set(alive)
+        with self._lock:
+            gone = [k for k in self._kept if k not in keep]
+            for k in gone:
+                del self._kept[k]
+            self._dropped &= keep
+        return gone
