@@ -15,8 +15,8 @@ for a small change but 6.5-8 s for a typical one, against 2.7-3.2 s cold with th
 point, so large samples plan cold (still lean and batched) and no base basis is solved.
 
 A sample needs deliveries, production, on-time per requirement and the KPIs, so the plan
-stops after whole units and tables: no bottlenecks, late causes or idle reasons (most of a
-plan's time after the solve on the example).
+stops after whole units and those tables: no orders consolidated to minimum orders, no
+purchase, shipment or stock tables, no bottlenecks, late causes or idle reasons.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ import numpy as np
 
 from coprod.domain import Programme
 from coprod.planning.analyse import analyse
-from coprod.planning.extract import extract_tables
+from coprod.planning.extract import sample_tables
 from coprod.planning.highs import HighsSession
 from coprod.planning.kpis import kpis
 from coprod.planning.lp import Family, LinearProgram
@@ -60,7 +60,9 @@ class SamplePlan:
     deliveries: list[dict[str, Any]]
     requirements: list[dict[str, Any]]
     kpis: dict[str, Any]
-    objective: float  # of the whole-unit plan, as Plan.objective
+    # the LP's costs at the whole-unit plan (orders not consolidated to minimum orders, so
+    # slightly below Plan.objective where minimum orders bind)
+    objective: float
     lp_objective: float
     warm: bool  # started from the base basis (False: no base, or HiGHS refused it)
     iterations: int
@@ -131,8 +133,8 @@ def plan_sample(p: Programme, base: BaseBasis | None, options: PlanOptions | Non
         session.simplex_strategy(primal=True)
     outcome = session.solve(method=Method.SIMPLEX if warm else None)
     session.simplex_strategy(primal=False)  # rounding fixes production: bound edits, dual's case
-    x, _ = repair_to_units(model, session, outcome)
-    tables, costs = extract_tables(model, x)
+    x, _ = repair_to_units(model, session, outcome, orders=False)
+    tables = sample_tables(model, x)
     labels = model.structure.grid.labels(p.calendar.labels) if model.structure.grid else p.calendar.labels
     return SamplePlan(
         periods=tuple(labels),
@@ -140,7 +142,7 @@ def plan_sample(p: Programme, base: BaseBasis | None, options: PlanOptions | Non
         deliveries=tables["deliveries"],
         requirements=tables["requirements"],
         kpis=kpis(tables["requirements"], tables["production"]),
-        objective=costs["total"] + float(model.lp.service_cost @ x),
+        objective=float(model.lp.plan_cost() @ x),
         lp_objective=outcome.objective,
         warm=warm,
         iterations=outcome.iterations,
