@@ -11,7 +11,8 @@ first plan, then N rounds of: edit one requirement's quantity (PUT), start a pla
 poll its status every 20 ms until done. Per round: the client's wall from the POST to
 "done", the CPU seconds (user + sys) of the server and of the worker over the round, the
 plan's own timings, and how it started; the load average before and after. Results:
-benchmarks/results/api_replan.json and .md (and a row in docs/performance.md).
+benchmarks/results/api_replan.json and .md (api_replan-postgresql.* for PostgreSQL; and a
+row in docs/performance.md).
 """
 
 from __future__ import annotations
