@@ -10,7 +10,7 @@ from coprod.planning.grid import exact_grid
 from coprod.planning.model import PlanningModel
 from coprod.planning.orders import folded_orders
 
-__all__ = ["Tables", "extract_tables"]
+__all__ = ["Tables", "extract_tables", "sample_tables"]
 
 Tables = dict[str, list[dict[str, Any]]]
 EPS = 1e-6
@@ -34,16 +34,7 @@ def extract_tables(m: PlanningModel, x: np.ndarray) -> tuple[Tables, dict[str, f
     idx = _nz(xm)
     k = make.keys
     routing_cost = {(rt.design, rt.line): rt.cost_per_unit for rt in p.routings}
-    out["production"] = [
-        {
-            "line": s.lines[k["line"][i]],
-            "site": p.line_by_id[s.lines[k["line"][i]]].site,
-            "item": s.products[k["product"][i]],
-            "period": labels[k["period"][i]],
-            "quantity": int(round(xm[i])),
-        }
-        for i in idx
-    ]
+    out["production"] = _production(m, x, labels)
     production_cost = sum(
         xm[i] * routing_cost[(s.product_design[k["product"][i]], s.lines[k["line"][i]])] for i in idx
     )
@@ -128,6 +119,31 @@ def extract_tables(m: PlanningModel, x: np.ndarray) -> tuple[Tables, dict[str, f
     costs["total"] = sum(costs.values())
     _deliveries(m, x, out)
     return out, costs
+
+
+def _production(m: PlanningModel, x: np.ndarray, labels: tuple[str, ...]) -> list[dict[str, Any]]:
+    s, make = m.structure, m.lp.columns["make"]
+    p, k, xm = s.programme, make.keys, x[make.slice]
+    return [
+        {
+            "line": s.lines[k["line"][i]],
+            "site": p.line_by_id[s.lines[k["line"][i]]].site,
+            "item": s.products[k["product"][i]],
+            "period": labels[k["period"][i]],
+            "quantity": int(round(xm[i])),
+        }
+        for i in _nz(xm)
+    ]
+
+
+def sample_tables(m: PlanningModel, x: np.ndarray) -> Tables:
+    """Production, deliveries and requirements only, as `extract_tables` gives them: what a
+    risk sample reads (scenarios/warm.py), without orders, shipments, stock or costs."""
+    s = m.structure
+    grid = s.grid or exact_grid(s.programme.calendar.periods)
+    out: Tables = {"production": _production(m, x, grid.labels(s.programme.calendar.labels))}
+    _deliveries(m, x, out)
+    return out
 
 
 def _deliveries(m: PlanningModel, x: np.ndarray, out: Tables) -> None:

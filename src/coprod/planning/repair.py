@@ -34,9 +34,12 @@ def repair_to_units(
     session: HighsSession,
     first: SolveOutcome,
     resolve: Callable[[Method], SolveOutcome] | None = None,
+    orders: bool = True,
 ) -> tuple[np.ndarray, SolveOutcome]:
     """`resolve(method)` re-solves with production fixed (default: `session.solve`; strict
-    priority passes its class-by-class solve so the classes keep their order)."""
+    priority passes its class-by-class solve so the classes keep their order). `orders=False`
+    leaves step 3 out: orders stay as the re-solve left them (a risk sample reads production
+    and deliveries only, which step 3 never changes)."""
     resolve = resolve or (lambda method: session.solve(method=method))
     lp = m.lp
     make = lp.columns["make"]
@@ -55,7 +58,8 @@ def repair_to_units(
     for name in ("ship", "deliver", "unmet", "stock_p"):
         fam = lp.columns[name]
         x[fam.slice] = np.round(x[fam.slice])
-    consolidate_orders(m, x, session.column_lower())
+    if orders:
+        consolidate_orders(m, x, session.column_lower())
     return x, second
 
 
