@@ -27,7 +27,10 @@ COMMENTS = {
     "routings": "Hours (and cost) per unit of a design on a line",
     "licences": "Who may build which design, from when, how many per period, royalty per unit",
     "supply_offers": "Component offers: supplier, ship-to site, lead time (periods), capacity",
-    "lanes": "Transport from a site to a destination: lead time (periods), cost per unit",
+    "lanes": (
+        "Transport from a site to a destination or to another site (a transfer): lead time "
+        "(periods), cost per unit, capacity per period, items carried"
+    ),
     "stock": "Stock on hand at the start of the horizon",
     "requirements": "The customer's requirements: item, quantity, due date, priority (1 = first)",
     "scheduled_receipts": "Goods on their way: lots in transit, open orders (arrival date)",

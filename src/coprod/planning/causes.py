@@ -51,13 +51,15 @@ def late_causes(m: PlanningModel, tables: dict[str, list[Row]], binding: list[Ro
         return
     by_id = {r.id: r for r in p.requirements}
     items = {row["item"] for row in late_rows}
-    pegs = peg_all(p, tables["production"], tables["shipments"], tables["deliveries"], items)
+    pegs = peg_all(
+        p, tables["production"], tables["shipments"], tables["deliveries"], items, tables["transfers"]
+    )
     prod_ix = {x: i for i, x in enumerate(s.products)}
     facts = _supply_facts(p, s.periods)
     for row in late_rows:
         rq = by_id[row["id"]]
         pi, due = prod_ix[rq.item], int(grid.bucket_of[p.calendar.index_of(rq.due)])
-        lanes = {ln.from_site: ln.lead_time for ln in p.lanes if ln.to == rq.destination}
+        lanes = _lanes_to(p, rq.destination)
         builds = [b for b in s.builds if b.product == pi and s.sites[b.site] in lanes]
         if not builds:
             row["cause"] = unbuildable_cause(p, rq)
@@ -72,6 +74,18 @@ def late_causes(m: PlanningModel, tables: dict[str, list[Row]], binding: list[Ro
             )
         )
         row["cause"] = _capacity_cause(m, grid, labels, rq, builds, lanes, late_lines, binding)
+
+
+def _lanes_to(p: Programme, destination: str) -> dict[str, int]:
+    """Site -> the shortest transport to `destination`: a lane there, or a transfer to a
+    site with one (one hop: what a programme office would look at first)."""
+    direct = {ln.from_site: ln.lead_time for ln in p.lanes if ln.to == destination}
+    out = dict(direct)
+    for ln in p.lanes:
+        if ln.to in direct and ln.from_site != ln.to:
+            lead = ln.lead_time + direct[ln.to]
+            out[ln.from_site] = min(out.get(ln.from_site, lead), lead)
+    return out
 
 
 def unbuildable_cause(p: Programme, rq: Requirement) -> str:
@@ -146,7 +160,9 @@ def _earliest_arrival(
                     continue
                 lead = lead_to.get((comp, site))
                 if lead is None:
-                    reason = f"no supply offer of {comp} to {site} and no stock there"
+                    reason = (
+                        f"no supply offer of {comp} to {site}, no transfer of it there and no stock there"
+                    )
                     ready = T
                     break
                 lead_b = after(0, lead)
@@ -165,12 +181,23 @@ Facts = tuple[dict[tuple[str, str], int], dict[tuple[str, str], int]]
 
 
 def _supply_facts(p: Programme, T: int) -> Facts:
-    """Stock on hand and the shortest offer lead time per (component, site)."""
+    """Stock on hand and the shortest supply lead time per (component, site): an offer, or
+    a transfer from a site that has it (its own stock or offer, one hop)."""
     stock = {(st.item, st.site): st.quantity for st in p.stock}
     lead_to: dict[tuple[str, str], int] = {}
     for o in p.supply_offers:
         pair = (o.component, o.ship_to)
         lead_to[pair] = min(lead_to.get(pair, T), o.lead_time)
+    direct = dict(lead_to)
+    for ln in p.lanes:
+        if ln.to not in p.site_by_id:
+            continue
+        for comp in {c for c, site in direct if site == ln.from_site} | {
+            c for c, site in stock if site == ln.from_site
+        }:
+            own = 0 if stock.get((comp, ln.from_site), 0) > 0 else direct.get((comp, ln.from_site), T)
+            pair = (comp, ln.to)
+            lead_to[pair] = min(lead_to.get(pair, T), own + ln.lead_time)
     return stock, lead_to
 
 
@@ -226,6 +253,8 @@ def _related_binding(
         partner_latest[partner] = max(partner_latest.get(partner, ""), last)
     licences = {lic.id: lic.licensee for lic in p.licences if lic.design == design}
     offers = {o.id: o.ship_to for o in p.supply_offers if o.component in comps}
+    # a lane's capacity limits the sites it leaves from (shipments) and feeds (transfers)
+    lanes = {ln.id: {ln.from_site, ln.to} for ln in p.lanes if ln.capacity_per_period is not None}
     for row in binding:
         kind, ent, start = row["constraint"], row["entity"], row["from"]
         if kind in ("hours", "rate") and ent in latest:
@@ -234,6 +263,8 @@ def _related_binding(
             limit = partner_latest[licences[ent]]
         elif kind == "supply" and ent in offers and offers[ent] in site_latest:
             limit = site_latest[offers[ent]]
+        elif kind == "lane_capacity" and lanes.get(ent, set()) & set(site_latest):
+            limit = max(site_latest[x] for x in lanes[ent] if x in site_latest)
         else:
             continue
         if start <= limit and row.get("service_gain", 0.0) > 0:
