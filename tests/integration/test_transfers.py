@@ -241,3 +241,25 @@ def test_bad_lanes_name_record_and_field() -> None:
     assert found[("lanes[5] (BAD4)", "items")] == "unknown item 'NOPE'"
     assert "only sites receive components" in found[("lanes[6] (BAD5)", "items")]
     assert "at least 0" in found[("lanes[7] (BAD6)", "capacity_per_period")]
+
+
+def test_a_frozen_re_plan_holds_the_transfers_already_decided() -> None:
+    from coprod.domain.changes import ChangeSet, apply_changes
+    from coprod.planning.replan import PlanningSession
+    from tests.plan_checks import check_plan
+
+    d = two_sites(capacity=None)
+    d["components"][0]["holding_cost"] = 1.0
+    d["designs"][0]["holding_cost"] = 1.0
+    programme = load(d)
+    later = ChangeSet.model_validate(
+        {"changes": [{"type": "requirement_due", "requirement": "R1", "due": APR}]}
+    )
+    # due in April, motors are bought and sent in March (nothing held); with January
+    # frozen, January's transfer of 30 stays and S2 holds the motors until it builds
+    free = PlanningSession(programme).replan(later)
+    assert moves(free) == [("MOTOR", "T12", MAR, APR, 30)]
+    held = PlanningSession(programme).replan(later, frozen=1)
+    assert moves(held)[0] == ("MOTOR", "T12", JAN, FEB, 30)
+    assert held.requirement("R1")["status"] == "on_time"
+    check_plan(apply_changes(programme, later), held)

@@ -22,6 +22,7 @@ from coprod.planning.grid import TimeGrid, exact_grid
 from coprod.planning.model import PlanningModel
 from coprod.planning.pegging import peg_all
 from coprod.planning.structure import Build
+from coprod.planning.transfers import lanes_to
 
 __all__ = ["late_causes", "service_until", "unbuildable_cause"]
 
@@ -59,7 +60,7 @@ def late_causes(m: PlanningModel, tables: dict[str, list[Row]], binding: list[Ro
     for row in late_rows:
         rq = by_id[row["id"]]
         pi, due = prod_ix[rq.item], int(grid.bucket_of[p.calendar.index_of(rq.due)])
-        lanes = _lanes_to(p, rq.destination)
+        lanes = lanes_to(p, rq.destination)
         builds = [b for b in s.builds if b.product == pi and s.sites[b.site] in lanes]
         if not builds:
             row["cause"] = unbuildable_cause(p, rq)
@@ -74,18 +75,6 @@ def late_causes(m: PlanningModel, tables: dict[str, list[Row]], binding: list[Ro
             )
         )
         row["cause"] = _capacity_cause(m, grid, labels, rq, builds, lanes, late_lines, binding)
-
-
-def _lanes_to(p: Programme, destination: str) -> dict[str, int]:
-    """Site -> the shortest transport to `destination`: a lane there, or a transfer to a
-    site with one (one hop: what a programme office would look at first)."""
-    direct = {ln.from_site: ln.lead_time for ln in p.lanes if ln.to == destination}
-    out = dict(direct)
-    for ln in p.lanes:
-        if ln.to in direct and ln.from_site != ln.to:
-            lead = ln.lead_time + direct[ln.to]
-            out[ln.from_site] = min(out.get(ln.from_site, lead), lead)
-    return out
 
 
 def unbuildable_cause(p: Programme, rq: Requirement) -> str:

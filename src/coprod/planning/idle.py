@@ -31,6 +31,7 @@ from coprod.planning.grid import TimeGrid, exact_grid
 from coprod.planning.model import PlanningModel
 from coprod.planning.result import Plan
 from coprod.planning.structure import Build
+from coprod.planning.transfers import lanes_to
 
 __all__ = ["idle_reasons", "why_idle"]
 
@@ -53,6 +54,7 @@ class _Context:
         self.licensed = self._by_row(act, "licence", "licence")
         self.line_units: dict[tuple[int, int], float] = defaultdict(float)
         self.windows: dict[str, dict[int, set[str]]] = {}
+        self.leads: dict[str, dict[str, int]] = {}  # destination -> site -> transport lead
         self.site_limits: dict[tuple[int, str, int], str] = {}
         self.licence_rows: dict[tuple[int, int], int] = {}
         self.reasons: dict[tuple[int, int, frozenset[str]], tuple[str, str]] = {}
@@ -72,6 +74,13 @@ class _Context:
                 self.line_units[(int(line), int(t))] += float(q)
         self._material()
         self.waiting = self._waiting(requirements, deliveries)
+
+    def lead_to(self, destination: str) -> dict[str, int]:
+        """Site -> periods to `destination` (a lane, or a transfer to a site with one)."""
+        found = self.leads.get(destination)
+        if found is None:
+            found = self.leads[destination] = lanes_to(self.p, destination)
+        return found
 
     def _by_row(self, act: np.ndarray, family: str, key: str) -> dict[tuple[int, int], float]:
         fam = self.m.lp.rows[family]
@@ -136,8 +145,8 @@ def _windows(ctx: _Context, line_id: str) -> dict[int, set[str]]:
     for row, first, last in ctx.waiting:
         if row["design"] not in designs:
             continue
-        lanes = [ln.lead_time for ln in p.lanes if ln.from_site == line.site and ln.to == row["destination"]]
-        arrives = ctx.grid.arrivals(min(lanes), shipment=True) if lanes else every
+        lead = ctx.lead_to(row["destination"]).get(line.site)
+        arrives = ctx.grid.arrivals(lead, shipment=True) if lead is not None else every
         for t in np.flatnonzero((arrives >= first) & (arrives <= last)):
             out[int(t)].add(row["item"])
     ctx.windows[line_id] = out
@@ -202,13 +211,14 @@ def _find_line_reason(ctx: _Context, li: int, t: int, items: set[str]) -> tuple[
             cap = float(ctx.m.lp.row_upper[_licence_row(ctx, k, t)])
             if ctx.licensed[(k, t)] >= cap - 0.5:
                 return "licence_cap", f"licence {lic.id} allows {cap:,.0f} units in {label}, all built"
-    if not builds or not any(_has_lane(p, line.site, row) for row, _, _ in ctx.waiting):
+    if not builds or not any(_has_lane(ctx, line.site, row) for row, _, _ in ctx.waiting):
         return _no_build_reason(ctx, li, t, items)
     return _material_or_cost(ctx, li, t, builds)
 
 
-def _has_lane(p: Programme, site: str, row: Row) -> bool:
-    return any(ln.from_site == site and ln.to == row["destination"] for ln in p.lanes)
+def _has_lane(ctx: _Context, site: str, row: Row) -> bool:
+    """A lane from `site` to the row's destination, or a transfer to a site with one."""
+    return site in ctx.lead_to(row["destination"])
 
 
 def _licence_window(ctx: _Context, partner: str, designs: list[str], t: int) -> str:
@@ -245,7 +255,7 @@ def _no_build_reason(ctx: _Context, li: int, t: int, items: set[str]) -> tuple[s
     """The line may build but has no build column there: no lane, or material too late."""
     s, p = ctx.s, ctx.p
     line = p.line_by_id[s.lines[li]]
-    if not any(_has_lane(p, line.site, row) for row, _, _ in ctx.waiting if row["item"] in items):
+    if not any(_has_lane(ctx, line.site, row) for row, _, _ in ctx.waiting if row["item"] in items):
         dests = sorted({row["destination"] for row, _, _ in ctx.waiting if row["item"] in items})
         return "lane", f"no lane from {line.site} to {', '.join(dests)}"
     for k in {v for (c, si), v in s.ample.items() if s.sites[si] == line.site}:

@@ -26,12 +26,24 @@ from coprod.domain.export import component_blocker, delivery_blocker, has_contro
 from coprod.planning.grid import TimeGrid
 from coprod.planning.lp import INF, Family, LpBuilder
 
-__all__ = ["add_lane_capacity", "add_transfers", "site_lanes", "site_transfers"]
+__all__ = ["add_lane_capacity", "add_transfers", "lanes_to", "site_lanes", "site_transfers"]
 
 
 def site_lanes(p: Programme) -> list[tuple[int, Lane]]:
     """(index, lane) of every lane that runs to a site rather than to a destination."""
     return [(k, ln) for k, ln in enumerate(p.lanes) if ln.to in p.site_by_id]
+
+
+def lanes_to(p: Programme, destination: str) -> dict[str, int]:
+    """Site -> the shortest transport to `destination`: a lane there, or a transfer to a
+    site with one (one hop: what a programme office would look at first)."""
+    direct = {ln.from_site: ln.lead_time for ln in p.lanes if ln.to == destination}
+    out = dict(direct)
+    for ln in p.lanes:
+        if ln.to in direct and ln.from_site != ln.to:
+            lead = ln.lead_time + direct[ln.to]
+            out[ln.from_site] = min(out.get(ln.from_site, lead), lead)
+    return out
 
 
 def site_transfers(
