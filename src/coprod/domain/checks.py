@@ -409,7 +409,14 @@ def _only_supply_blocked(p: Programme, product: str, destination: str) -> str | 
     licensed = {lic.licensee for lic in p.licences if lic.design == design.id} | {design.owner}
     makers = {s for s in makers if p.site_by_id[s].partner in licensed}
     held = {st.site for st in p.stock if st.item == product and st.quantity > 0}
-    sources = sorted({ln.from_site for ln in p.lanes if ln.to == destination} & (makers | held))
+    shippers = {ln.from_site for ln in p.lanes if ln.to == destination}
+    # a site that reaches a shipping site by a transfer the product may take is a source too
+    shippers |= {
+        ln.from_site
+        for ln in p.lanes
+        if ln.to in shippers and ln.to in p.site_by_id and delivery_blocker(p, product, ln.to) is None
+    }
+    sources = sorted(shippers & (makers | held))
     if not sources:
         return None
     if to_dest is not None:

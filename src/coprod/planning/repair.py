@@ -86,13 +86,36 @@ def _whole_transfers(
     if np.all(np.abs(value - np.round(value)) < EPS):
         return outcome
     cols = np.arange(fam.start, fam.start + fam.size)
-    whole = np.ceil(value - EPS)
+    whole = _within_lane_capacity(m, outcome.x, np.ceil(value - EPS))
     session.set_column_bounds(cols, whole, whole)
     try:
         return resolve(Method.SIMPLEX)
     except SolverError:
         session.set_column_bounds(cols, np.zeros(fam.size), m.lp.col_upper[fam.slice])
         return outcome
+
+
+def _within_lane_capacity(m: PlanningModel, x: np.ndarray, whole: np.ndarray) -> np.ndarray:
+    """`whole` (component transfers rounded up) with units taken back, smallest fraction
+    first, on lanes whose capacity rounding up would exceed: a full lane keeps its (whole)
+    capacity and the receivers cover the fractions from stock or their own offers."""
+    lp = m.lp
+    fam, rows = lp.columns["transfer_c"], lp.rows["lane_capacity"]
+    if rows.size == 0:
+        return whole
+    matrix = lp.matrix[rows.slice]
+    others = matrix @ x - matrix[:, fam.slice] @ x[fam.slice]
+    block = matrix[:, fam.slice].tocsr()
+    upper = lp.row_upper[rows.slice]
+    frac = whole - x[fam.slice]  # what rounding up added, per column
+    for r in np.flatnonzero(others + block @ whole > upper + 1e-7):
+        members = block.indices[block.indptr[r] : block.indptr[r + 1]]
+        for j in members[np.argsort(-frac[members])]:  # the least needed extra first
+            if others[r] + whole[members].sum() <= upper[r] + 1e-7:
+                break
+            if frac[j] > EPS:
+                whole[j] -= 1.0
+    return whole
 
 
 def whole_production(m: PlanningModel, make: np.ndarray, flows: np.ndarray | None = None) -> np.ndarray:
