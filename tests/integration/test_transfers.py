@@ -17,7 +17,7 @@ from coprod.app.plan_view import scope_plan
 from coprod.errors import Problem, ProgrammeInvalid
 from coprod.io import load_programme
 from coprod.io.csv_format import write_csv_folder
-from coprod.planning import Plan
+from coprod.planning import Plan, plan
 from coprod.planning.diff import diff_plans
 from coprod.planning.pegging import peg_all
 from tests.programmes import delivered_by_period, load, plan_cross_checked, plan_data, tiny_data
@@ -263,3 +263,22 @@ def test_a_frozen_re_plan_holds_the_transfers_already_decided() -> None:
     assert moves(held)[0] == ("MOTOR", "T12", JAN, FEB, 30)
     assert held.requirement("R1")["status"] == "on_time"
     check_plan(apply_changes(programme, later), held)
+
+
+def test_the_example_design_authority_supplies_flight_controllers_by_transfer() -> None:
+    from tests.plan_checks import check_plan
+
+    example = Path(__file__).parents[2] / "examples" / "uk-ua-interceptors.yaml"
+    programme = load_programme(example)
+    result = plan(programme)
+    check_plan(programme, result)
+    to_licensees = {(t["to_site"], t["item"]) for t in result.transfers}
+    # the licensees' flight controllers come from the Kyiv plant: there is no offer to them
+    assert ("UK-MIDLANDS", "FC-H7R2") in to_licensees and ("NO-RAUFOSS", "FC-F7") in to_licensees
+    assert {t["from_site"] for t in result.transfers} == {"UA-KYIV"}
+    assert not [
+        o for o in programme.supply_offers if o.component.startswith("FC-") and o.ship_to[:3] != "UA-"
+    ]
+    # FC-H7 is on the lanes' item lists, but export control keeps it in Ukraine
+    assert not [t for t in result.transfers if t["item"] == "FC-H7"]
+    assert not [p for p in result.purchases if p["component"] == "FC-H7" and p["site"] == "UK-MIDLANDS"]

@@ -75,8 +75,15 @@ def dump_yaml(programme: Programme) -> str:
 
 
 def _drop_empty(record: dict[str, Any]) -> dict[str, Any]:
-    """Leave out empty optional parts (no exceptions, no variants) to keep files readable."""
-    return {k: v for k, v in record.items() if v not in ((), [], None, "")}
+    """Leave out empty optional parts (no exceptions, no variants, no export control of a
+    revision) to keep files readable."""
+    out = {k: v for k, v in record.items() if v not in ((), [], None, "")}
+    for key, value in out.items():
+        if isinstance(value, list) and all(isinstance(x, dict) for x in value):
+            out[key] = [
+                {k: v for k, v in x.items() if not (k == "export_control" and v is None)} for x in value
+            ]
+    return out
 
 
 def write_programme(programme: Programme, path: Path, fmt: str) -> None:

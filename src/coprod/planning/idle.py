@@ -10,6 +10,7 @@ delivers less than it could (hours, licence cap, offer capacity); the reason is 
   ramp_up         the ramp-up has not started, or its rate is used in full
   licence_cap     the licence's cap is used in full (on all the licensee's lines together)
   lane            there is no lane from its site to where the late requirements go
+  export_control  its site may not receive the design, its revision or a component in it
   material        a component cannot reach the site in time, or all of it that can is used
   offer_window    (an offer) nothing it delivers arrives before its available_from date
   hours           (a licence) the licensee's lines have no hours left
@@ -26,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from coprod.domain import Programme
+from coprod.domain.export import build_blocker, has_controls
 from coprod.errors import InputError
 from coprod.planning.grid import TimeGrid, exact_grid
 from coprod.planning.model import PlanningModel
@@ -258,6 +260,9 @@ def _no_build_reason(ctx: _Context, li: int, t: int, items: set[str]) -> tuple[s
     if not any(_has_lane(ctx, line.site, row) for row, _, _ in ctx.waiting if row["item"] in items):
         dests = sorted({row["destination"] for row, _, _ in ctx.waiting if row["item"] in items})
         return "lane", f"no lane from {line.site} to {', '.join(dests)}"
+    blocked = _export_blocked(ctx, line.site, t, items)
+    if blocked:
+        return "export_control", blocked
     for k in {v for (c, si), v in s.ample.items() if s.sites[si] == line.site}:
         offer = p.supply_offers[k]
         first = int(ctx.grid.arrivals(offer.lead_time)[0])
@@ -269,6 +274,24 @@ def _no_build_reason(ctx: _Context, li: int, t: int, items: set[str]) -> tuple[s
                 f"(lead time {offer.lead_time})",
             )
     return "material", f"no component supply reaches {line.site} in time for {ctx.labels[t]}"
+
+
+def _export_blocked(ctx: _Context, site: str, t: int, items: set[str]) -> str:
+    """Why export control keeps `site` from building every one of `items` in bucket t, in
+    words (empty when it may build one of them)."""
+    if not has_controls(ctx.p):
+        return ""
+    prod_ix = {x: i for i, x in enumerate(ctx.s.products)}
+    why = []
+    for item in sorted(items):
+        segs = [seg for seg in ctx.s.bom[prod_ix[item]] if seg.first <= t <= seg.last]
+        if not segs:
+            return ""
+        found = build_blocker(ctx.p, item, segs[0].revision, site)
+        if found is None:
+            return ""
+        why.append(found.message())
+    return "; ".join(dict.fromkeys(why))
 
 
 def _material_or_cost(ctx: _Context, li: int, t: int, builds: list[Any]) -> tuple[str, str]:
