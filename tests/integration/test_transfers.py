@@ -282,3 +282,17 @@ def test_the_example_design_authority_supplies_flight_controllers_by_transfer() 
     # FC-H7 is on the lanes' item lists, but export control keeps it in Ukraine
     assert not [t for t in result.transfers if t["item"] == "FC-H7"]
     assert not [p for p in result.purchases if p["component"] == "FC-H7" and p["site"] == "UK-MIDLANDS"]
+
+
+def test_a_transfer_the_receivers_own_ample_offer_beats_is_left_out_of_the_lp() -> None:
+    # S2 gets its own motor offer, as cheap and as fast as S1's, with room for all it could
+    # ever build: a transfer (2 a unit, a period on the way) can never be worth it, so the LP
+    # has no transfer column and the plan is the one without the lane
+    d = two_sites(capacity=None)
+    d["supply_offers"].append(dict(d["supply_offers"][0], id="O2", ship_to="S2"))
+    with_lane = plan_data(d)
+    assert with_lane.transfers == []
+    d["lanes"] = d["lanes"][:1]
+    without = plan_data(d)
+    assert with_lane.lp == without.lp and with_lane.objective == pytest.approx(without.objective)
+    assert delivered_by_period(with_lane, "R1") == {FEB: 30}

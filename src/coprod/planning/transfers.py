@@ -18,15 +18,24 @@ whose partner may not receive it (domain/export.py).
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 
 import numpy as np
 
-from coprod.domain import Lane, Programme
+from coprod.domain import Lane, Programme, SupplyOffer
 from coprod.domain.export import component_blocker, delivery_blocker, has_controls
 from coprod.planning.grid import TimeGrid
 from coprod.planning.lp import INF, Family, LpBuilder
 
-__all__ = ["add_lane_capacity", "add_transfers", "lanes_to", "site_lanes", "site_transfers"]
+__all__ = [
+    "add_lane_capacity",
+    "add_transfers",
+    "dominated_transfers",
+    "lanes_to",
+    "site_lanes",
+    "site_transfers",
+    "without_site_lanes",
+]
 
 
 def site_lanes(p: Programme) -> list[tuple[int, Lane]]:
@@ -46,15 +55,64 @@ def lanes_to(p: Programme, destination: str) -> dict[str, int]:
     return out
 
 
+def without_site_lanes(p: Programme) -> Programme:
+    """`p` with only its lanes to destinations."""
+    return p.model_copy(update={"lanes": tuple(ln for ln in p.lanes if ln.to not in p.site_by_id)})
+
+
+def dominated_transfers(p: Programme, ample: dict[tuple[int, int], int]) -> Callable[[int, int], bool]:
+    """Is the transfer of component c on lane k provably useless? `ample`: the pairs
+    (component, site) reduce.find_ample proves amply supplied, just in time, by one offer
+    when there are no lanes between sites. A transfer into such a pair is useless when
+      - the receiver passes c on by no lane (its offer covers only its own use),
+      - the sender has no stock, receipt or lane in of c (its only source is its offers), and
+      - every offer to the sender, plus the lane, costs at least the receiver's offer and takes
+        at least as long:
+    any unit transferred could then be bought by the receiver instead, arriving no later, at
+    no more cost, without ever reaching the offer's capacity. Exact, like the folding itself."""
+    sites = {s.id: i for i, s in enumerate(p.sites)}
+    held = {(st.item, st.site) for st in p.stock} | {(r.item, r.site) for r in p.scheduled_receipts}
+    offers_to: dict[tuple[str, str], list[SupplyOffer]] = defaultdict(list)
+    for o in p.supply_offers:
+        offers_to[(o.component, o.ship_to)].append(o)
+    lanes = site_lanes(p)
+
+    def carries(ln: Lane, comp: str) -> bool:
+        return not ln.items or comp in ln.items
+
+    def skip(c: int, k: int) -> bool:
+        lane = p.lanes[k]
+        found = ample.get((c, sites[lane.to]))
+        if found is None:
+            return False
+        best = p.supply_offers[found]
+        comp = best.component
+        if any(ln.from_site == lane.to and carries(ln, comp) for _, ln in lanes):
+            return False  # the receiver relays it
+        if (comp, lane.from_site) in held or any(
+            ln.to == lane.from_site and carries(ln, comp) for _, ln in lanes
+        ):
+            return False
+        return all(
+            o.unit_price + lane.cost_per_unit >= best.unit_price
+            and o.lead_time + lane.lead_time >= best.lead_time
+            for o in offers_to[(comp, lane.from_site)]
+        )
+
+    return skip
+
+
 def site_transfers(
     p: Programme,
     components: list[str],
     products: list[str],
     cpairs: set[tuple[int, int]],
     ppairs: set[tuple[int, int]],
+    skip: Callable[[int, int], bool] | None = None,
 ) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
     """(component, lane) and (product, lane) pairs the site lanes carry; `cpairs` and
-    `ppairs` (component / product, site) gain the balances those transfers need."""
+    `ppairs` (component / product, site) gain the balances those transfers need. `skip`:
+    (component, lane) transfers proved useless (dominated_transfers)."""
     lanes = site_lanes(p)
     if not lanes:
         return [], []
@@ -84,6 +142,8 @@ def site_transfers(
                     continue
                 if a not in relays and (cid, ln.from_site) not in sources:
                     continue  # the sender has no way of getting it
+                if skip is not None and skip(c, k):
+                    continue
                 if controlled and component_blocker(p, cid, ln.to) is not None:
                     continue
                 tc.add((c, k))
