@@ -296,3 +296,10 @@ def test_a_transfer_the_receivers_own_ample_offer_beats_is_left_out_of_the_lp() 
     without = plan_data(d)
     assert with_lane.lp == without.lp and with_lane.objective == pytest.approx(without.objective)
     assert delivered_by_period(with_lane, "R1") == {FEB: 30}
+
+
+def test_the_summary_says_what_moved_between_sites() -> None:
+    from coprod.report.summary import summary_markdown
+
+    text = summary_markdown(plan_data(two_sites()))
+    assert "## Transfers between sites" in text and "- S1 -> S2: 30 units" in text
