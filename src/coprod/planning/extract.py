@@ -89,6 +89,10 @@ def extract_tables(m: PlanningModel, x: np.ndarray) -> tuple[Tables, dict[str, f
     out["shipments"] = shipments
     costs["transport"] = float(xs @ lp.plan_cost()[ship.slice])
 
+    # transport: shipments to destinations and transfers between sites
+    out["transfers"], moved = _transfers(m, x)
+    costs["transport"] += moved
+
     stock_rows = []
     holding = 0.0
     for fam_name, key, names in (
@@ -144,6 +148,41 @@ def sample_tables(m: PlanningModel, x: np.ndarray) -> Tables:
     out: Tables = {"production": _production(m, x, grid.labels(s.programme.calendar.labels))}
     _deliveries(m, x, out)
     return out
+
+
+def _transfers(m: PlanningModel, x: np.ndarray) -> tuple[list[dict[str, Any]], float]:
+    """The transfers table: what left which site for which site, when, and what it cost."""
+    s, lp = m.structure, m.lp
+    p = s.programme
+    grid = s.grid or exact_grid(p.calendar.periods)
+    labels = grid.labels(p.calendar.labels)
+    rows = []
+    spend = 0.0
+    for fam_name, key, names in (
+        ("transfer_c", "component", s.components),
+        ("transfer_p", "product", s.products),
+    ):
+        fam = lp.columns[fam_name]
+        xv = x[fam.slice]
+        for i in _nz(xv):
+            lane = p.lanes[fam.keys["lane"][i]]
+            q = float(xv[i])
+            qty: float | int = int(round(q)) if abs(q - round(q)) < EPS else round(q, 3)
+            spend += q * lane.cost_per_unit
+            rows.append(
+                {
+                    "lane": lane.id,
+                    "item": names[fam.keys[key][i]],
+                    "from_site": lane.from_site,
+                    "to_site": lane.to,
+                    "ship_period": labels[fam.keys["period"][i]],
+                    "arrive_period": labels[fam.keys["arrival"][i]],
+                    "quantity": qty,
+                    "cost": round(q * lane.cost_per_unit, 2),
+                }
+            )
+    rows.sort(key=lambda r: (r["ship_period"], r["lane"], r["item"]))
+    return rows, spend
 
 
 def _deliveries(m: PlanningModel, x: np.ndarray, out: Tables) -> None:
