@@ -29,6 +29,9 @@ def test_programme_office_runs_plans_and_compares_them(browser: Browser, server:
     shot(page, "overview")
     page.get_by_role("link", name="Sites and lines").click()
     expect(page.get_by_role("link", name="UK-MID-1", exact=True)).to_be_visible()  # heatmap's lines
+    # the design authority's plant supplies both licensees' flight controllers by transfer
+    expect(page.locator("#moves")).to_contain_text("KYIV-UK-FC")
+    expect(page.locator("#moves")).to_contain_text("KYIV-NO-FC")
     shot(page, "lines")
     page.goto(f"{server}/p/example/requirements/R030")
     expect(page.get_by_text("Why:")).to_be_visible()
@@ -63,6 +66,8 @@ def test_each_partner_sees_only_its_scope(browser: Browser, server: str) -> None
     shot(uk, "data-uk-planner")
     uk.goto(f"{server}/p/example/lines")
     expect(uk.locator("#build")).not_to_contain_text("NO-RAU-1")
+    expect(uk.locator("#moves")).to_contain_text("KYIV-UK-FC")  # transfers to its own site only
+    expect(uk.locator("#moves")).not_to_contain_text("KYIV-NO-FC")
     shot(uk, "lines-uk-planner")
     norway = login(browser, server, "norway")
     norway.goto(f"{server}/p/example/data?section=lines")

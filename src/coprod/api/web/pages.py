@@ -96,6 +96,8 @@ def linespage(request: Request, session: DbSession, name: str) -> Response:
         design_of[r["item"]] = programme.design_of(r["item"]).id
     licences = [lic for lic in programme.licences if who.can_read("licences", lic.licensor, lic.licensee)]
     buy = sorted(plan["purchases"], key=lambda r: (r["order_period"], r["component"])) if plan else []
+    # plans stored before transfers existed have no such table; the plan view scopes it
+    moves = sorted(plan.get("transfers", []), key=lambda r: (r["ship_period"], r["lane"])) if plan else []
     return page(
         request,
         "lines.html",
@@ -111,6 +113,7 @@ def linespage(request: Request, session: DbSession, name: str) -> Response:
         licences=licences,
         build=build,
         buy=buy,
+        moves=moves,
     )
 
 
