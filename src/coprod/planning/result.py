@@ -31,7 +31,7 @@ class Plan:
     programme: str
     currency: str
     periods: tuple[str, ...]
-    status: str  # optimal | time_limit
+    status: str  # optimal | time_limit | first (the heuristic's plan, no LP behind it)
     method: str
     objective: float  # of the whole-unit plan: costs["total"] + service_term
     lp_objective: float  # of the LP optimum (what an exported MPS solves to)
@@ -60,6 +60,13 @@ class Plan:
     resolution: dict[str, Any] = field(default_factory=dict)
     # set on a re-plan: path (warm | rebuilt), frozen (periods held), why (planning/replan.py)
     replan: dict[str, Any] = field(default_factory=dict)
+    # anytime planning (planning/first.py): first (the heuristic's plan, nothing better
+    # yet), improving (an LP plan not proven optimal: a time limit, or a job still solving),
+    # optimal (the LP's optimum behind it); bound: the LP's dual bound on the objective where
+    # known; gap: (objective - bound) / |objective|, a certified gap, None when unknown
+    state: str = "optimal"
+    bound: float | None = None
+    gap: float | None = None
 
     def table(self, name: str) -> list[Row]:
         rows: list[Row] = getattr(self, name)

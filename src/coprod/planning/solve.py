@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import replace
 
 import numpy as np
 
 from coprod.domain import Programme
+from coprod.errors import SolverError
 from coprod.planning.analyse import analyse
 from coprod.planning.causes import late_causes, service_until
 from coprod.planning.commit import committed, with_stability
 from coprod.planning.explain import bottlenecks
 from coprod.planning.extract import extract_tables
 from coprod.planning.fairness import add_fair_share
-from coprod.planning.highs import HighsSession, SolveOutcome
+from coprod.planning.first import heuristic_plan, with_bound
+from coprod.planning.heuristic import Unsupported
+from coprod.planning.highs import HighsSession, SolveOutcome, SolveStatus
 from coprod.planning.idle import idle_reasons
 from coprod.planning.kpis import deliveries_by_period, kpis
 from coprod.planning.model import PlanningModel, build_model
@@ -28,6 +32,8 @@ from coprod.planning.result import Plan
 __all__ = ["PlanOptions", "Progress", "plan", "solve_model"]
 
 Progress = Callable[[PlanStage], None]
+# told the first plan as soon as the heuristic has it, or why there is none (a str)
+FirstPlan = Callable[[Plan | str], None]
 
 
 def _noop(stage: PlanStage) -> None:
@@ -58,9 +64,15 @@ def plan(
     options: PlanOptions | None = None,
     progress: Progress = _noop,
     last: Plan | None = None,
+    on_first: FirstPlan | None = None,
 ) -> Plan:
     """The plan of `programme`; with `last` and `options.stability`, moves against `last` are
-    penalised (planning/commit.py)."""
+    penalised (planning/commit.py).
+
+    Anytime: the heuristic's first plan is made before the LP is solved and handed to
+    `on_first`; with `options.first_only` it is the answer. If the solver stops at a time
+    limit without a plan, the first plan is returned (state "first"); the LP's plan is
+    returned only when its lateness is no worse than the first plan's."""
     options = options or PlanOptions()
     timings: dict[str, float] = {}
     clock = time.perf_counter()
@@ -74,14 +86,25 @@ def plan(
         model = with_stability(model, committed(last), 0, options.stability)
     if options.fair_share:
         add_fair_share(model)
-    session = HighsSession(model.lp, options.solver)
     timings["build_s"] = time.perf_counter() - clock
+    made = _first_plan(model, choice, timings, on_first)
+    first = made if isinstance(made, Plan) else None
+    if options.first_only and first is not None:
+        return first
+    clock = time.perf_counter()
+    session = HighsSession(model.lp, options.solver)
+    timings["build_s"] += time.perf_counter() - clock
     for path in options.export:
         session.export(path, (model.lp.column_names(), model.lp.row_names()))
     progress(PlanStage.SOLVING)
     clock = time.perf_counter()
     strict = StrictSolver(model, session) if options.priority is Priority.STRICT else None
-    outcome = strict.solve() if strict else solve_model(model, session, options.objective)
+    try:
+        outcome = strict.solve() if strict else solve_model(model, session, options.objective)
+    except SolverError:
+        if first is None or not options.solver.time_limit:
+            raise
+        return first  # the time limit came before any LP plan: the best so far, gap unknown
     timings["solve_s"] = time.perf_counter() - clock
     progress(PlanStage.ROUNDING)
     clock = time.perf_counter()
@@ -91,7 +114,33 @@ def plan(
     clock = time.perf_counter()
     result = assemble_plan(model, outcome, x, timings, final.status.value, choice)
     timings["explain_s"] = time.perf_counter() - clock
-    return result
+    optimal = outcome.status is SolveStatus.OPTIMAL
+    # the LP optimum bounds every plan's objective only when it prices what a plan reports
+    plain = (
+        options.objective is Objective.WEIGHTED
+        and strict is None
+        and model.lp.penalty_cost is None
+        and not options.fair_share
+    )
+    bound = outcome.objective if optimal and plain else None
+    best = result
+    if first is not None and first.service_term < result.service_term - 1e-9 * max(1.0, result.service_term):
+        # rounding the LP to whole units lost service the first plan kept: never show worse
+        best = replace(first, bottlenecks=result.bottlenecks, timings=result.timings)
+    return with_bound(best, "optimal" if optimal else "improving", bound)
+
+
+def _first_plan(
+    m: PlanningModel, choice: Choice, timings: dict[str, float], on_first: FirstPlan | None
+) -> Plan | str:
+    """The heuristic's plan, or why there is none (the LP plans alone then)."""
+    try:
+        first: Plan | str = heuristic_plan(m, choice, dict(timings))
+    except Unsupported as exc:
+        first = str(exc)
+    if on_first is not None:
+        on_first(first)
+    return first
 
 
 def assemble_plan(
