@@ -264,7 +264,7 @@ def _serve(
 
 def _order_material(m: PlanningModel, x: np.ndarray) -> None:
     """Orders per component pair that cover its use, each need from an order arriving by
-    then: the latest arrival first, the cheaper offer at the same arrival. Needs are taken in
+    then: the cheapest offer first, at its latest arrival by then (just in time). Needs are taken in
     period order; every order that can serve a need can serve every later one, so this never
     runs short where the headroom said there was material."""
     lp, T = m.lp, m.structure.periods
@@ -281,7 +281,7 @@ def _order_material(m: PlanningModel, x: np.ndarray) -> None:
     price = lp.cost[buy.slice]
     by_pair: dict[int, np.ndarray] = {}
     if buy.size:
-        order = np.lexsort((price, -arrival, pair_of))
+        order = np.lexsort((-arrival, price, pair_of))
         cut = np.flatnonzero(np.diff(pair_of[order])) + 1
         by_pair = {int(pair_of[c[0]]): c for c in np.split(order, cut)}
     bought = np.zeros(buy.size)

@@ -79,6 +79,12 @@ def plan(
     progress(PlanStage.BUILDING)
     choice = choose_resolution(programme, options.resolution)
     stable = last is not None and options.stability > 0
+    plain = options.objective is Objective.WEIGHTED and options.priority is Priority.WEIGHTED
+    plain = plain and not stable and not options.fair_share
+    made = _first_plan(programme, options, on_first)
+    first = made if isinstance(made, Plan) else None
+    if options.first_only and first is not None:
+        return first
     # folded supply has no order columns to hold still: stabilised plans keep every offer
     model = build_model(analyse(programme, fold_supply=options.fold_supply and not stable, grid=choice.grid))
     add_scheduled_receipts(model)  # goods on their way (planning as of a date): a no-op otherwise
@@ -87,10 +93,6 @@ def plan(
     if options.fair_share:
         add_fair_share(model)
     timings["build_s"] = time.perf_counter() - clock
-    made = _first_plan(model, choice, timings, on_first)
-    first = made if isinstance(made, Plan) else None
-    if options.first_only and first is not None:
-        return first
     clock = time.perf_counter()
     session = HighsSession(model.lp, options.solver)
     timings["build_s"] += time.perf_counter() - clock
@@ -116,26 +118,29 @@ def plan(
     timings["explain_s"] = time.perf_counter() - clock
     optimal = outcome.status is SolveStatus.OPTIMAL
     # the LP optimum bounds every plan's objective only when it prices what a plan reports
-    plain = (
-        options.objective is Objective.WEIGHTED
-        and strict is None
-        and model.lp.penalty_cost is None
-        and not options.fair_share
-    )
+    # (service and cost, no stability penalty, one weighted solve)
     bound = outcome.objective if optimal and plain else None
     best = result
-    if first is not None and first.service_term < result.service_term - 1e-9 * max(1.0, result.service_term):
-        # rounding the LP to whole units lost service the first plan kept: never show worse
+    if plain and first is not None and first.service_term < result.service_term - 1e-9 * result.service_term:
+        # rounding the LP to whole units, or its coarse buckets, lost service the first plan
+        # kept: the plan returned is never later than the first one shown
         best = replace(first, bottlenecks=result.bottlenecks, timings=result.timings)
     return with_bound(best, "optimal" if optimal else "improving", bound)
 
 
-def _first_plan(
-    m: PlanningModel, choice: Choice, timings: dict[str, float], on_first: FirstPlan | None
-) -> Plan | str:
-    """The heuristic's plan, or why there is none (the LP plans alone then)."""
+EXACT = Choice(
+    None, "exact", "the first plan is made in single periods throughout (a heuristic needs no buckets)"
+)
+
+
+def _first_plan(programme: Programme, options: PlanOptions, on_first: FirstPlan | None) -> Plan | str:
+    """The heuristic's plan, on the exact grid whatever the LP's resolution, or why there is
+    none (the LP plans alone then)."""
+    clock = time.perf_counter()
+    m = build_model(analyse(programme, fold_supply=options.fold_supply))
+    add_scheduled_receipts(m)
     try:
-        first: Plan | str = heuristic_plan(m, choice, dict(timings))
+        first: Plan | str = heuristic_plan(m, EXACT, {"build_s": time.perf_counter() - clock})
     except Unsupported as exc:
         first = str(exc)
     if on_first is not None:
