@@ -50,6 +50,8 @@ class PlanStatus(BaseModel):
     reused: bool = False
     label: str = ""
     note: str = ""
+    state: str | None = Field(default=None, description="first | improving | optimal; null before any plan")
+    gap: float | None = Field(default=None, description="certified gap against the LP's bound; null: unknown")
 
 
 def _status(v: plans.PlanVersionView) -> PlanStatus:
@@ -64,6 +66,8 @@ def _status(v: plans.PlanVersionView) -> PlanStatus:
         reused=v.reused,
         label=v.label,
         note=v.note,
+        state=v.state,
+        gap=v.gap,
     )
 
 

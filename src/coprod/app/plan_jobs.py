@@ -147,7 +147,7 @@ def run_job(url: str, version_id: int, progress: Callable[[PlanStage], None] | N
     """Plan a claimed job and record its stages, then done (with the plan) or failed (with
     the reason). Never leaves it running: even a bug ends as failed."""
     from coprod.app.database import transaction
-    from coprod.planning import plan
+    from coprod.planning import Plan, plan
     from coprod.storage.plans import JobStatus, PlanStore
     from coprod.storage.records import RecordStore
     from coprod.storage.tables import ProgrammeRow
@@ -178,7 +178,16 @@ def run_job(url: str, version_id: int, progress: Callable[[PlanStage], None] | N
                 # the plan is of the programme as it is now, which may differ from when the
                 # job was queued: its fingerprint says what was planned, so reuse stays true
                 digest = fingerprint(data, version.options or {})
-            result = plan(programme, options, progress=stage)
+
+            def first(made: Plan | str) -> None:
+                # the first plan's figures at once, while the LP works on the optimum
+                if isinstance(made, Plan) and not options.first_only:
+                    with transaction(url) as tx:
+                        PlanStore(tx).set_status(
+                            version_id, JobStatus.SOLVING, kpis=made.kpis, state="improving"
+                        )
+
+            result = plan(programme, options, progress=stage, on_first=first)
             payload = json.loads(json.dumps(result.to_dict(), default=str))
         with transaction(url) as tx:
             PlanStore(tx).set_status(
@@ -186,6 +195,8 @@ def run_job(url: str, version_id: int, progress: Callable[[PlanStage], None] | N
                 JobStatus.DONE,
                 kpis=result.kpis,
                 result=payload,
+                state=result.state,
+                gap=result.gap,
                 fingerprint=digest,
                 inputs=data,  # what was planned, so a later plan can say which inputs changed
             )

@@ -69,6 +69,8 @@ class PlanVersionView:
     reused: bool = False
     label: str = ""
     note: str = ""
+    state: str | None = None  # first | improving | optimal (planning/solve.py); None: none yet
+    gap: float | None = None  # certified gap of the plan against the LP's bound; None: unknown
 
     @property
     def done(self) -> bool:
@@ -87,6 +89,8 @@ def _view(v: PlanVersion, reused: bool = False) -> PlanVersionView:
         reused=reused,
         label=v.label or "",
         note=v.note or "",
+        state=v.state,
+        gap=v.gap,
     )
 
 

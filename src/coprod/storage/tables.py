@@ -18,6 +18,7 @@ from typing import Any, ClassVar
 from sqlalchemy import (
     JSON,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -150,6 +151,10 @@ class PlanVersion(Base):
     label: Mapped[str | None] = mapped_column(String(200))  # what the plan is for, in a few words
     note: Mapped[str | None] = mapped_column(Text)
     inputs: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # the programme as it was planned
+    # anytime planning: first / improving (a first plan shown while the LP solves, or a time
+    # limit) / optimal, and the certified gap against the LP's bound (None: unknown)
+    state: Mapped[str | None] = mapped_column(String(16))
+    gap: Mapped[float | None] = mapped_column(Float)
 
 
 class EventRow(Base):
