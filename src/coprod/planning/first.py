@@ -2,8 +2,8 @@
 the LP's bound.
 
 The first plan goes through the same extraction as the LP's (extract.py), so its tables,
-costs and KPIs mean the same; it has no duals, so it lists no bottlenecks (what binds is
-known once the LP has solved)."""
+costs and KPIs mean the same; it has no duals, so it lists no bottlenecks and no idle
+reasons (what binds, and why a line idles, are known once the LP has solved)."""
 
 from __future__ import annotations
 
@@ -41,7 +41,7 @@ def heuristic_plan(m: PlanningModel, choice: Choice, timings: dict[str, float]) 
         iterations=0,
     )
     own = {**timings, "heuristic_s": outcome.seconds}
-    plan = assemble_plan(m, outcome, x, own, "first", choice)
+    plan = assemble_plan(m, outcome, x, own, "first", choice, explain=False)
     return replace(plan, status="first", state="first", bound=None, gap=None, bottlenecks=[])
 
 

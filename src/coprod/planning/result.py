@@ -7,7 +7,8 @@ to CSV, JSON, a database or a page.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+import copy
+from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = ["TABLES", "Plan"]
@@ -73,7 +74,18 @@ class Plan:
         return rows
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """A copy as plain data. Tables are lists of flat rows, so each row is copied on its
+        own; dataclasses.asdict deep-copied every value (~300k objects at M, 1 s of CPU)."""
+        out: dict[str, Any] = {}
+        for name in self.__dataclass_fields__:
+            value = getattr(self, name)
+            if isinstance(value, list):
+                out[name] = [dict(row) if isinstance(row, dict) else copy.deepcopy(row) for row in value]
+            elif isinstance(value, dict):
+                out[name] = copy.deepcopy(value)
+            else:
+                out[name] = value
+        return out
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Plan:

@@ -155,14 +155,18 @@ def assemble_plan(
     timings: dict[str, float],
     status: str,
     choice: Choice,
+    explain: bool = True,
 ) -> Plan:
+    """The Plan of whole-unit solution `x`; `explain=False` (the first plan) leaves out what
+    needs the LP's duals or costs a second look (bottlenecks, idle reasons): the optimum
+    brings them."""
     p = m.structure.programme
     tables, costs = extract_tables(m, x)
     labels = m.structure.grid.labels(p.calendar.labels) if m.structure.grid else p.calendar.labels
     waits = service_until(tables["requirements"], tables["deliveries"], labels)
-    binding = bottlenecks(m, lp_outcome.row_dual, lp_outcome.col_dual, lp_outcome.x, waits)
+    binding = bottlenecks(m, lp_outcome.row_dual, lp_outcome.col_dual, lp_outcome.x, waits) if explain else []
     late_causes(m, tables, binding)
-    idle = idle_reasons(m, x, tables)
+    idle = idle_reasons(m, x, tables) if explain else []
     rows, cols = m.lp.shape
     service = float(m.lp.service_cost @ x)
     return Plan(
