@@ -81,7 +81,7 @@ def plan(
     stable = last is not None and options.stability > 0
     plain = options.objective is Objective.WEIGHTED and options.priority is Priority.WEIGHTED
     plain = plain and not stable and not options.fair_share
-    made = _first_plan(programme, options, on_first)
+    made = _first_plan(programme, options, on_first, choice if choice.grid is None else EXACT)
     first = made if isinstance(made, Plan) else None
     if options.first_only and first is not None:
         return first
@@ -124,7 +124,16 @@ def plan(
     if plain and first is not None and first.service_term < result.service_term - 1e-9 * result.service_term:
         # rounding the LP to whole units, or its coarse buckets, lost service the first plan
         # kept: the plan returned is never later than the first one shown
-        best = replace(first, bottlenecks=result.bottlenecks, timings=result.timings)
+        # (the LP's figures stay: what an exported MPS solves to, and its status)
+        best = replace(
+            first,
+            bottlenecks=result.bottlenecks,
+            timings=result.timings,
+            status=result.status,
+            lp_objective=result.lp_objective,
+            lp_service=result.lp_service,
+            lp=result.lp,
+        )
     return with_bound(best, "optimal" if optimal else "improving", bound)
 
 
@@ -133,14 +142,16 @@ EXACT = Choice(
 )
 
 
-def _first_plan(programme: Programme, options: PlanOptions, on_first: FirstPlan | None) -> Plan | str:
+def _first_plan(
+    programme: Programme, options: PlanOptions, on_first: FirstPlan | None, choice: Choice
+) -> Plan | str:
     """The heuristic's plan, on the exact grid whatever the LP's resolution, or why there is
     none (the LP plans alone then)."""
     clock = time.perf_counter()
     m = build_model(analyse(programme, fold_supply=options.fold_supply))
     add_scheduled_receipts(m)
     try:
-        first: Plan | str = heuristic_plan(m, EXACT, {"build_s": time.perf_counter() - clock})
+        first: Plan | str = heuristic_plan(m, choice, {"build_s": time.perf_counter() - clock})
     except Unsupported as exc:
         first = str(exc)
     if on_first is not None:
