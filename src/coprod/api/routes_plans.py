@@ -60,6 +60,8 @@ class PlanStatus(BaseModel):
         description="why it started warm or cold, e.g. 'first plan of this programme since "
         "the server started'",
     )
+    state: str | None = Field(default=None, description="first | improving | optimal; null before any plan")
+    gap: float | None = Field(default=None, description="certified gap against the LP's bound; null: unknown")
 
 
 def _status(v: plans.PlanVersionView) -> PlanStatus:
@@ -76,6 +78,8 @@ def _status(v: plans.PlanVersionView) -> PlanStatus:
         note=v.note,
         start=v.start,
         start_reason=v.start_reason,
+        state=v.state,
+        gap=v.gap,
     )
 
 

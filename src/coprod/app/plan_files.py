@@ -9,7 +9,7 @@ from typing import Any
 
 from coprod.io import load_programme
 from coprod.planning import Plan, PlanOptions
-from coprod.planning.solve import Progress
+from coprod.planning.solve import FirstPlan, Progress
 
 __all__ = ["Replan", "load_plan_json", "plan_file", "plan_json", "replan_file", "write_plan_folder"]
 
@@ -19,8 +19,10 @@ def plan_file(
     options: PlanOptions | None = None,
     progress: Progress | None = None,
     last: Path | None = None,
+    on_first: FirstPlan | None = None,
 ) -> Plan:
-    """Plan the file; with `last` (a plan.json) and options.stability, keep it still."""
+    """Plan the file; with `last` (a plan.json) and options.stability, keep it still;
+    `on_first` is shown the first plan as soon as there is one (planning/solve.py)."""
     from coprod.errors import InputError
     from coprod.planning import plan
 
@@ -29,8 +31,8 @@ def plan_file(
     programme = load_programme(path)
     previous = load_plan_json(last) if last is not None else None
     if progress is None:
-        return plan(programme, options, last=previous)
-    return plan(programme, options, progress, last=previous)
+        return plan(programme, options, last=previous, on_first=on_first)
+    return plan(programme, options, progress, last=previous, on_first=on_first)
 
 
 def load_plan_json(path: Path) -> Plan:

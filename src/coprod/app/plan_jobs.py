@@ -157,7 +157,7 @@ def run_job(
     failed. With `sessions` (a worker's), warm from the programme's live session when the
     edits since its last plan allow; without (the command line), cold."""
     from coprod.app.database import transaction
-    from coprod.planning import plan
+    from coprod.planning import Plan, plan
     from coprod.storage.plans import JobStatus, PlanStore
     from coprod.storage.records import RecordStore
     from coprod.storage.tables import ProgrammeRow
@@ -189,11 +189,20 @@ def run_job(
                 # job was queued: its fingerprint says what was planned, so reuse stays true
                 digest = fingerprint(data, version.options or {})
                 key = (row.id, row.created_at.isoformat())
+
+            def first(made: Plan | str) -> None:
+                # the first plan's figures at once, while the LP works on the optimum
+                if isinstance(made, Plan) and not options.first_only:
+                    with transaction(url) as tx:
+                        PlanStore(tx).set_status(
+                            version_id, JobStatus.SOLVING, kpis=made.kpis, state="improving"
+                        )
+
             if sessions is None:
-                result = plan(programme, options, progress=stage)
+                result = plan(programme, options, progress=stage, on_first=first)
                 start = Start("cold", "planned outside the server's worker: no live session")
             else:
-                result, start = sessions.plan(key, programme, options, version.options or {}, stage)
+                result, start = sessions.plan(key, programme, options, version.options or {}, stage, first)
             result.replan["start"] = start.as_dict()
             # orjson reads the dataclass directly: the same JSON as to_dict + json, without
             # asdict's deep copy of every row (0.34 s of a warm re-plan at M, now 0.03 s)
@@ -204,6 +213,8 @@ def run_job(
                 JobStatus.DONE,
                 kpis=result.kpis,
                 result=payload,
+                state=result.state,
+                gap=result.gap,
                 fingerprint=digest,
                 inputs=data,  # what was planned, so a later plan can say which inputs changed
                 start=start.mode,

@@ -43,6 +43,8 @@ class Start:
 def cold_only_reason(options: PlanOptions, stored: dict[str, Any]) -> str | None:
     """Why plans with these options are never warm (the session re-solves only the weighted
     objective, without fair share, stability or a plan as of a date), or None."""
+    if options.first_only:
+        return "a first plan only: the heuristic, no LP"
     if stored.get("as_of"):
         return "a plan as of a date starts from the recorded actuals each time"
     if options.objective is not Objective.WEIGHTED:
@@ -86,6 +88,7 @@ class PlanSessions:
         options: PlanOptions,
         stored: dict[str, Any],
         progress: Callable[[PlanStage], None],
+        on_first: Callable[[Plan | str], None] | None = None,
     ) -> tuple[Plan, Start]:
         """The plan of `programme` (the programme `key` as stored now), warm from its kept
         session when one fits, and how it started."""
@@ -95,7 +98,7 @@ class PlanSessions:
         never = cold_only_reason(options, stored)
         if never is not None or self.size == 0:
             why = never or "live sessions are off (COPROD_PLAN_SESSIONS=0)"
-            return plan(programme, options, progress=progress), Start("cold", why)
+            return plan(programme, options, progress=progress, on_first=on_first), Start("cold", why)
         text = repr(sorted(stored.items()))
         with self._lock:
             kept = self._kept.pop(key, None)

@@ -72,6 +72,8 @@ class PlanVersionView:
     # warm (from the worker's live session) or cold, and why (app/plan_sessions.py); "" until done
     start: str = ""
     start_reason: str = ""
+    state: str | None = None  # first | improving | optimal (planning/solve.py); None: none yet
+    gap: float | None = None  # certified gap of the plan against the LP's bound; None: unknown
 
     @property
     def done(self) -> bool:
@@ -92,6 +94,8 @@ def _view(v: PlanVersion, reused: bool = False) -> PlanVersionView:
         note=v.note or "",
         start=v.start or "",
         start_reason=v.start_reason or "",
+        state=v.state,
+        gap=v.gap,
     )
 
 

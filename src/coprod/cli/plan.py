@@ -51,7 +51,22 @@ def plan_cmd(
     objective: Annotated[
         Objective, typer.Option(help="weighted: one solve; lexicographic: two phases")
     ] = Objective.WEIGHTED,
-    time_limit: Annotated[float | None, typer.Option(help="Seconds the solver may take", min=0.001)] = None,
+    time_limit: Annotated[
+        float | None,
+        typer.Option(
+            help="Seconds the solver may take; when it runs out, the best plan so far (the first "
+            "plan if the LP has none) is returned with its state and gap",
+            min=0.001,
+        ),
+    ] = None,
+    first: Annotated[
+        bool,
+        typer.Option(
+            "--first",
+            help="Stop at the first plan: the fast heuristic's whole-unit plan (state first, gap "
+            "unknown), no LP solve",
+        ),
+    ] = False,
     resolution: Annotated[
         Resolution,
         typer.Option(
@@ -116,6 +131,7 @@ def plan_cmd(
             priority=priority,
             fair_share=fair_share,
             stability=stability,
+            first_only=first,
         )
     if programme is not None and (stability > 0 or last is not None):
         _usage("--stability and --last work on a programme file; a stored programme is not wired yet")
@@ -124,10 +140,15 @@ def plan_cmd(
         def progress(stage: PlanStage) -> None:
             status.update(STAGES.get(stage, str(stage)))
 
+        def on_first(made: Any) -> None:
+            from coprod.cli.render import first_plan_line
+
+            err.print(first_plan_line(made, final=first), highlight=False)
+
         if path is not None:
             from coprod.app.plan_files import plan_file
 
-            result = plan_file(Path(path), options, progress, last)
+            result = plan_file(Path(path), options, progress, last, on_first)
         else:
             from coprod.app.database import configured_url, local_operator
             from coprod.app.plans import plan_stored

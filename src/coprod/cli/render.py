@@ -50,12 +50,33 @@ def _table(*columns: str, right: Iterable[str] = ()) -> Table:
     return table
 
 
+def gap_text(plan: Any) -> str:
+    gap = getattr(plan, "gap", None)
+    return "gap unknown" if gap is None else f"gap {gap:.2%}"
+
+
+def first_plan_line(made: Any, final: bool = False) -> Text:
+    """One line for the first plan as soon as the heuristic has it (or why there is none)."""
+    if isinstance(made, str):
+        return Text(f"no first plan: {made}", style="yellow")
+    k = made.kpis
+    then = "" if final else "; optimising..."
+    return Text.assemble(
+        ("first plan", "bold cyan"),
+        f" (state {made.state}): on time {k['on_time_rate']:.1%}, "
+        f"{k['requirements_late_or_unmet']} of {k['requirements']} requirements late or unmet, "
+        f"weighted lateness {k['weighted_late_periods']:,.0f}, {gap_text(made)}, "
+        f"{made.timings.get('heuristic_s', 0.0):.2f} s{then}",
+    )
+
+
 def plan_summary(plan: Any, currency_shown: bool = True) -> RenderableType:
     k = plan.kpis
     parts: list[RenderableType] = [
         Text(f"Plan for {plan.programme}", style="bold"),
         Text(
-            f"{plan.status} ({plan.method}); {len(plan.periods)} periods "
+            f"{plan.status} ({plan.method}); state {getattr(plan, 'state', 'optimal')}, {gap_text(plan)}; "
+            f"{len(plan.periods)} periods "
             f"{plan.periods[0]}..{plan.periods[-1]}; LP {plan.lp['rows']:,} x {plan.lp['columns']:,}"
         ),
         Text(""),

@@ -141,6 +141,8 @@ class PlanOptions:
     # order or shipment line moves beyond the frozen fence costs this many unit-periods of
     # lateness at priority weight 1 (planning/commit.py); 0: no penalty
     stability: float = 0.0
+    # stop at the heuristic's first plan (planning/first.py): no LP solve
+    first_only: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "priority", parse_option(Priority, self.priority, "priority"))

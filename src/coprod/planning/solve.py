@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import replace
 
 import numpy as np
 
 from coprod.domain import Programme
+from coprod.errors import SolverError
 from coprod.planning.analyse import analyse
 from coprod.planning.causes import late_causes, service_until
 from coprod.planning.commit import committed, with_stability
 from coprod.planning.explain import bottlenecks
 from coprod.planning.extract import extract_tables
 from coprod.planning.fairness import add_fair_share
-from coprod.planning.highs import HighsSession, SolveOutcome
+from coprod.planning.first import heuristic_plan, with_bound
+from coprod.planning.heuristic import Unsupported
+from coprod.planning.highs import HighsSession, SolveOutcome, SolveStatus
 from coprod.planning.idle import idle_reasons
 from coprod.planning.kpis import deliveries_by_period, kpis
 from coprod.planning.model import PlanningModel, build_model
@@ -29,6 +33,8 @@ from coprod.planning.warm_state import state_of
 __all__ = ["PlanOptions", "Progress", "plan", "solve_model"]
 
 Progress = Callable[[PlanStage], None]
+# told the first plan as soon as the heuristic has it, or why there is none (a str)
+FirstPlan = Callable[[Plan | str], None]
 
 
 def _noop(stage: PlanStage) -> None:
@@ -59,15 +65,27 @@ def plan(
     options: PlanOptions | None = None,
     progress: Progress = _noop,
     last: Plan | None = None,
+    on_first: FirstPlan | None = None,
 ) -> Plan:
     """The plan of `programme`; with `last` and `options.stability`, moves against `last` are
-    penalised (planning/commit.py)."""
+    penalised (planning/commit.py).
+
+    Anytime: the heuristic's first plan is made before the LP is solved and handed to
+    `on_first`; with `options.first_only` it is the answer. If the solver stops at a time
+    limit without a plan, the first plan is returned (state "first"); the LP's plan is
+    returned only when its lateness is no worse than the first plan's."""
     options = options or PlanOptions()
     timings: dict[str, float] = {}
     clock = time.perf_counter()
     progress(PlanStage.BUILDING)
     choice = choose_resolution(programme, options.resolution)
     stable = last is not None and options.stability > 0
+    plain = options.objective is Objective.WEIGHTED and options.priority is Priority.WEIGHTED
+    plain = plain and not stable and not options.fair_share
+    made = _first_plan(programme, options, on_first, choice if choice.grid is None else EXACT)
+    first = made if isinstance(made, Plan) else None
+    if options.first_only and first is not None:
+        return first
     # folded supply has no order columns to hold still: stabilised plans keep every offer
     model = build_model(analyse(programme, fold_supply=options.fold_supply and not stable, grid=choice.grid))
     add_scheduled_receipts(model)  # goods on their way (planning as of a date): a no-op otherwise
@@ -75,14 +93,21 @@ def plan(
         model = with_stability(model, committed(last), 0, options.stability)
     if options.fair_share:
         add_fair_share(model)
-    session = HighsSession(model.lp, options.solver)
     timings["build_s"] = time.perf_counter() - clock
+    clock = time.perf_counter()
+    session = HighsSession(model.lp, options.solver)
+    timings["build_s"] += time.perf_counter() - clock
     for path in options.export:
         session.export(path, (model.lp.column_names(), model.lp.row_names()))
     progress(PlanStage.SOLVING)
     clock = time.perf_counter()
     strict = StrictSolver(model, session) if options.priority is Priority.STRICT else None
-    outcome = strict.solve() if strict else solve_model(model, session, options.objective)
+    try:
+        outcome = strict.solve() if strict else solve_model(model, session, options.objective)
+    except SolverError:
+        if first is None or not options.solver.time_limit:
+            raise
+        return first  # the time limit came before any LP plan: the best so far, gap unknown
     timings["solve_s"] = time.perf_counter() - clock
     state = state_of(model.lp, session)
     progress(PlanStage.ROUNDING)
@@ -94,7 +119,48 @@ def plan(
     result = assemble_plan(model, outcome, x, timings, final.status.value, choice)
     timings["explain_s"] = time.perf_counter() - clock
     object.__setattr__(result, "solver_state", state)
-    return result
+    optimal = outcome.status is SolveStatus.OPTIMAL
+    # the LP optimum bounds every plan's objective only when it prices what a plan reports
+    # (service and cost, no stability penalty, one weighted solve)
+    bound = outcome.objective if optimal and plain else None
+    best = result
+    if plain and first is not None and first.service_term < result.service_term - 1e-9 * result.service_term:
+        # rounding the LP to whole units, or its coarse buckets, lost service the first plan
+        # kept: the plan returned is never later than the first one shown
+        # (the LP's figures stay: what an exported MPS solves to, and its status)
+        best = replace(
+            first,
+            bottlenecks=result.bottlenecks,
+            timings=result.timings,
+            status=result.status,
+            lp_objective=result.lp_objective,
+            lp_service=result.lp_service,
+            lp=result.lp,
+            solver_state=result.solver_state,
+        )
+    return with_bound(best, "optimal" if optimal else "improving", bound)
+
+
+EXACT = Choice(
+    None, "exact", "the first plan is made in single periods throughout (a heuristic needs no buckets)"
+)
+
+
+def _first_plan(
+    programme: Programme, options: PlanOptions, on_first: FirstPlan | None, choice: Choice
+) -> Plan | str:
+    """The heuristic's plan, on the exact grid whatever the LP's resolution, or why there is
+    none (the LP plans alone then)."""
+    clock = time.perf_counter()
+    m = build_model(analyse(programme, fold_supply=options.fold_supply))
+    add_scheduled_receipts(m)
+    try:
+        first: Plan | str = heuristic_plan(m, choice, {"build_s": time.perf_counter() - clock})
+    except Unsupported as exc:
+        first = str(exc)
+    if on_first is not None:
+        on_first(first)
+    return first
 
 
 def assemble_plan(
@@ -104,18 +170,20 @@ def assemble_plan(
     timings: dict[str, float],
     status: str,
     choice: Choice,
+    explain: bool = True,
     explain_idle: bool = True,
 ) -> Plan:
-    """The plan's tables, KPIs and explanations from the whole-unit solution `x`;
-    `explain_idle=False` leaves out why idle lines stay idle (a third of the time at M; a
-    quote never shows it)."""
+    """The Plan of whole-unit solution `x`; `explain=False` (the first plan) leaves out what
+    needs the LP's duals or costs a second look (bottlenecks, idle reasons): the optimum
+    brings them; `explain_idle=False` leaves out only why idle lines stay idle (a third of
+    the time at M; a quote never shows it)."""
     p = m.structure.programme
     tables, costs = extract_tables(m, x)
     labels = m.structure.grid.labels(p.calendar.labels) if m.structure.grid else p.calendar.labels
     waits = service_until(tables["requirements"], tables["deliveries"], labels)
-    binding = bottlenecks(m, lp_outcome.row_dual, lp_outcome.col_dual, lp_outcome.x, waits)
+    binding = bottlenecks(m, lp_outcome.row_dual, lp_outcome.col_dual, lp_outcome.x, waits) if explain else []
     late_causes(m, tables, binding)
-    idle = idle_reasons(m, x, tables) if explain_idle else []
+    idle = idle_reasons(m, x, tables) if explain and explain_idle else []
     rows, cols = m.lp.shape
     service = float(m.lp.service_cost @ x)
     return Plan(

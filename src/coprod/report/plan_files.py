@@ -13,7 +13,8 @@ __all__ = ["plan_json", "write_plan_folder"]
 
 
 def plan_json(plan: Plan) -> str:
-    return json.dumps(plan.public_dict(), indent=2, default=str)
+    # no indent: json's C encoder runs only without one (indented, M took 0.6 s more)
+    return json.dumps(plan.public_dict(), default=str)
 
 
 def write_plan_folder(plan: Plan, folder: Path) -> list[Path]:

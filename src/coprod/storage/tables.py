@@ -18,6 +18,7 @@ from typing import Any, ClassVar
 from sqlalchemy import (
     JSON,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -153,6 +154,10 @@ class PlanVersion(Base):
     # warm (the worker's live session re-solved from its basis) or cold, and why (app/plan_sessions.py)
     start: Mapped[str | None] = mapped_column(String(8))
     start_reason: Mapped[str | None] = mapped_column(Text)
+    # anytime planning: first / improving (a first plan shown while the LP solves, or a time
+    # limit) / optimal, and the certified gap against the LP's bound (None: unknown)
+    state: Mapped[str | None] = mapped_column(String(16))
+    gap: Mapped[float | None] = mapped_column(Float)
 
 
 class EventRow(Base):

@@ -1,0 +1,340 @@
+"""A first feasible whole-unit plan at once: a constructive heuristic over the LP's own arrays.
+
+It reads the planning LP (model.py) as it is built: the capacity rows (hours, ramp-up rate,
+licence caps) and the component balances of the `make` columns, the lanes of the `ship`
+columns, the `deliver` columns of each requirement. Requirements are served in priority
+order (highest weight first), then by due date; each is delivered as early as it can be, in
+its due period first: for each lane that reaches its destination in that period, from the
+site's stock first, then from production on that site's lines, latest period first (just in
+time) and earlier periods with spare capacity after that (building ahead). Production is
+capped by every capacity row and by the material that stock and every order could supply by
+then. Whatever cannot be placed on time is placed in the first later period that can take
+it; what never can is unmet. Orders are then placed as late as the lead time allows from the
+cheapest offer with room, and minimum orders applied as the LP plan does (orders.py).
+
+Every number is a whole unit, and before it is returned the plan is checked against every
+row and column bound of the LP: a plan this module cannot make feasible (an LP family it
+does not know) raises `Unsupported`, naming why, and the plan is left to the LP. Transfers
+between sites stay at zero in a first plan; the LP brings them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+from coprod.planning.grid import exact_grid
+from coprod.planning.model import PlanningModel
+from coprod.planning.orders import consolidate_orders
+
+__all__ = ["KNOWN_COLUMNS", "KNOWN_ROWS", "Unsupported", "first_plan_x"]
+
+EPS = 1e-6
+KNOWN_COLUMNS = frozenset({"make", "buy", "stock_c", "stock_p", "ship", "deliver", "unmet"})
+KNOWN_ROWS = frozenset(
+    {
+        "component_balance",
+        "product_balance",
+        "destination_balance",
+        "requirement",
+        "hours",
+        "rate",
+        "licence",
+    }
+)
+
+
+# transfers between sites stay at zero in a first plan (a feasible, if poorer, start: each
+# site works from its own supply); lane capacities are not planned for, only checked at the
+# end, so a first plan that would overrun one is left to the LP
+ZERO_COLUMNS = frozenset({"transfer_c", "transfer_p"})
+CHECKED_ROWS = frozenset({"lane_capacity"})
+
+_CAPACITY = ("hours", "rate", "licence")
+
+
+class Unsupported(Exception):
+    """The heuristic cannot plan this model; the message says why (the LP plans it)."""
+
+
+def _padded(csc: sp.csc_matrix, fill_row: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each column's row indices and coefficients as a dense (columns x most entries) pair,
+    padded with `fill_row` and coefficient 1, so one column's limits are read with one
+    fancy index instead of a Python loop."""
+    counts = np.diff(csc.indptr)
+    width = max(1, int(counts.max()) if counts.size else 1)
+    rows = np.full((csc.shape[1], width), fill_row, dtype=np.int64)
+    coef = np.ones((csc.shape[1], width))
+    col = np.repeat(np.arange(csc.shape[1]), counts)
+    pos = np.arange(csc.indices.size) - np.repeat(csc.indptr[:-1], counts)
+    rows[col, pos] = csc.indices
+    coef[col, pos] = csc.data
+    return rows, coef
+
+
+class _State:
+    """What is left: capacity slack per row, material headroom per component pair and
+    period, finished stock per product pair and period, as the heuristic places units."""
+
+    def __init__(self, m: PlanningModel) -> None:
+        lp, s = m.lp, m.structure
+        self.T = T = s.periods
+        unknown = ({n for n, f in lp.columns.items() if f.size} - KNOWN_COLUMNS - ZERO_COLUMNS) | (
+            {n for n, f in lp.rows.items() if f.size} - KNOWN_ROWS - CHECKED_ROWS
+        )
+        if unknown:
+            raise Unsupported(f"the first plan does not handle {', '.join(sorted(unknown))} yet")
+        self.lp = lp
+        A = lp.matrix
+        make = lp.columns["make"]
+        self.make = make
+        cap_rows = np.concatenate(
+            [
+                np.arange(lp.rows[f].start, lp.rows[f].start + lp.rows[f].size)
+                for f in ("hours", "rate", "licence")
+            ]
+        )
+        cap = A[cap_rows][:, make.slice].tocsc()
+        # slack per capacity row, with one extra row of unlimited slack for the padding
+        self.slack = np.append(lp.row_upper[cap_rows] - 0.0, np.inf)
+        self.cap_rows, self.cap_coef = _padded(cap, cap_rows.size)
+        self.cap_csc = cap
+
+        comp = lp.rows["component_balance"]
+        buy = lp.columns["buy"]
+        cb = A[comp.slice]
+        n_pairs = comp.size // T if T else 0
+        self.n_cpairs = n_pairs
+        use = cb[:, make.slice].tocsc()
+        self.use = use
+        self.use_rows, self.use_coef = _padded(use, comp.size)  # padding: the row past the last
+        # most material that could be there by the end of each period: stock, receipts and
+        # every order at its capacity (a balance holds only its pair's own orders)
+        most_in = -(cb[:, buy.slice] @ lp.col_upper[buy.slice]) if buy.size else np.zeros(comp.size)
+        supply = np.cumsum((lp.row_lower[comp.slice] + most_in).reshape(n_pairs, T), axis=1)
+        self.headroom = supply  # minus cumulative use as units are placed
+        self.suffix = np.append(self._suffix_min(self.headroom).ravel(), np.inf)
+
+        prod = lp.rows["product_balance"]
+        pb = A[prod.slice]
+        self.n_ppairs = prod.size // T if T else 0
+        pm = pb[:, make.slice].tocsc()
+        self.make_pair = pm.indices[pm.indptr[:-1]] // T  # the (product, site) pair of each build
+        self.stock = np.cumsum(lp.row_lower[prod.slice].reshape(self.n_ppairs, T), axis=1)
+        ship = lp.columns["ship"]
+        ps = pb[:, ship.slice].tocsc()
+        self.ship_pair = ps.indices[ps.indptr[:-1]] // T
+
+    @staticmethod
+    def _suffix_min(a: np.ndarray) -> np.ndarray:
+        out: np.ndarray = np.minimum.accumulate(a[:, ::-1], axis=1)[:, ::-1]
+        return out
+
+    def room(self, cols: np.ndarray) -> np.ndarray:
+        """Whole units each make column could still take, by capacity and material."""
+        by_cap = np.min(self.slack[self.cap_rows[cols]] / self.cap_coef[cols], axis=1)
+        by_mat = np.min(self.suffix[self.use_rows[cols]] / self.use_coef[cols], axis=1)
+        whole: np.ndarray = np.floor(np.minimum(by_cap, by_mat) + EPS)
+        return whole
+
+    def place(self, j: int, q: float) -> None:
+        lo, hi = self.cap_csc.indptr[j], self.cap_csc.indptr[j + 1]
+        self.slack[self.cap_csc.indices[lo:hi]] -= q * self.cap_csc.data[lo:hi]
+        lo, hi = self.use.indptr[j], self.use.indptr[j + 1]
+        T = self.T
+        for r, c in zip(self.use.indices[lo:hi], self.use.data[lo:hi], strict=True):
+            pair, t = divmod(int(r), T)
+            self.headroom[pair, t:] -= q * c
+            row = self._suffix_min(self.headroom[pair : pair + 1])[0]
+            self.suffix[pair * T : (pair + 1) * T] = row
+
+
+def first_plan_x(m: PlanningModel) -> np.ndarray:
+    """A whole-unit solution of `m`'s LP (every row and bound holds), or `Unsupported`."""
+    st = _State(m)
+    lp, s = m.lp, m.structure
+    T = st.T
+    p = s.programme
+    x = np.zeros(lp.shape[1])
+    make, ship, deliver, unmet = (lp.columns[n] for n in ("make", "ship", "deliver", "unmet"))
+    mk = make.keys
+    # make columns per (product, site) pair, latest period first; at equal periods the
+    # cheaper build first
+    cost_make = lp.cost[make.slice]
+    order = np.lexsort((cost_make, -mk["period"], st.make_pair)) if make.size else np.zeros(0, np.int64)
+    by_pair: dict[int, np.ndarray] = {}
+    if order.size:
+        bounds = np.flatnonzero(np.diff(st.make_pair[order])) + 1
+        for chunk in np.split(order, bounds):
+            by_pair[int(st.make_pair[chunk[0]])] = chunk
+    # ship columns per (destination pair, arrival), cheapest lane first
+    dest = lp.rows["destination_balance"]
+    ds = lp.matrix[dest.slice][:, ship.slice].tocsc()
+    ship_dest = ds.indices[ds.indptr[:-1]] // T if ship.size else np.zeros(0, np.int64)
+    ship_cost = lp.cost[ship.slice]
+    lanes: dict[tuple[int, int], list[int]] = {}
+    # In a coarse bucket the LP lets a shipment arrive in the bucket it leaves (it leaves in
+    # the middle); the first plan keeps to departures whose arrival bucket starts a full
+    # lead time after theirs, which holds at any resolution
+    grid = s.grid or exact_grid(p.calendar.periods)
+    lead = np.array([ln.lead_time for ln in p.lanes], dtype=np.int64)
+    sk = ship.keys
+    whole_lead = grid.start[sk["arrival"]] >= grid.start[sk["period"]] + lead[sk["lane"]] if ship.size else []
+    for k in np.lexsort((ship_cost, ship.keys["arrival"], ship_dest)) if ship.size else []:
+        if not whole_lead[k]:
+            continue
+        lanes.setdefault((int(ship_dest[k]), int(ship.keys["arrival"][k])), []).append(int(k))
+    dr = lp.matrix[dest.slice][:, deliver.slice].tocsc()
+    deliver_dest = dr.indices[dr.indptr[:-1]] // T if deliver.size else np.zeros(0, np.int64)
+    first_col: dict[int, int] = {}  # requirement -> its first deliver column (periods ascending)
+    req_dest: dict[int, int] = {}
+    for i in range(deliver.size - 1, -1, -1):
+        r = int(deliver.keys["requirement"][i])
+        first_col[r] = i
+        req_dest[r] = int(deliver_dest[i])
+
+    reqs = p.requirements
+    weight = np.array([p.weight_of(r.priority) for r in reqs])
+    due = np.array([p.calendar.index_of(r.due) for r in reqs])
+    ranked = [int(r) for r in np.lexsort((np.arange(len(reqs)), due, -weight))]
+    left = np.array([float(r.quantity) for r in reqs])
+    # Two passes: on time first, for every requirement in rank order; only then the rest,
+    # as early as it can go. A late delivery placed before lower ranks are served on time
+    # would take their capacity for a smaller gain than it costs them.
+    for on_time in (True, False):
+        for r in ranked:
+            col = first_col.get(r)
+            while (
+                col is not None
+                and left[r] > 0
+                and col < deliver.size
+                and deliver.keys["requirement"][col] == r
+            ):
+                t = int(deliver.keys["period"][col])
+                got = _serve(st, x, by_pair, lanes.get((req_dest[r], t), []), left[r])
+                if got > 0:
+                    x[deliver.start + col] += got
+                    left[r] -= got
+                col += 1
+                if on_time:
+                    break
+    x[unmet.slice] = left
+
+    _order_material(m, x)
+    consolidate_orders(m, x)
+    _product_stock(m, x)
+    _check(m, x)
+    return x
+
+
+def _serve(
+    st: _State,
+    x: np.ndarray,
+    by_pair: dict[int, np.ndarray],
+    candidates: list[int],
+    want: float,
+) -> float:
+    """Units that arrive by `candidates` (ship columns arriving in the period wanted), from
+    stock at the sending site first, then production there; how many were placed."""
+    placed = 0.0
+    fam = st.lp.columns["ship"]
+    make0 = st.make.start
+    mk_period = st.make.keys["period"]
+    for k in candidates:
+        if placed >= want:
+            break
+        pair = int(st.ship_pair[k])
+        dep = int(fam.keys["period"][k])
+        need = want - placed
+        from_stock = min(need, float(np.floor(st.stock[pair, dep:].min() + EPS)))
+        got = max(from_stock, 0.0)
+        st.stock[pair, dep:] -= got
+        cols = by_pair.get(pair)
+        if cols is not None and got < need:
+            cols = cols[mk_period[cols] <= dep]
+            while got < need and cols.size:
+                room = st.room(cols)
+                open_ = np.flatnonzero(room > 0)
+                if not open_.size:
+                    break
+                j = int(cols[open_[0]])
+                q = min(need - got, float(room[open_[0]]))
+                st.place(j, q)
+                x[make0 + j] += q
+                st.stock[pair, int(mk_period[j]) : dep] += q  # built ahead: held until it leaves
+                got += q
+                cols = cols[open_[0] + (0 if q < room[open_[0]] else 1) :]
+        if got > 0:
+            x[fam.start + k] += got
+            placed += got
+    return placed
+
+
+def _order_material(m: PlanningModel, x: np.ndarray) -> None:
+    """Orders per component pair that cover its use, each need from an order arriving by
+    then: the cheapest offer first, at its latest arrival by then (just in time). Needs are taken in
+    period order; every order that can serve a need can serve every later one, so this never
+    runs short where the headroom said there was material."""
+    lp, T = m.lp, m.structure.periods
+    comp, buy, make = lp.rows["component_balance"], lp.columns["buy"], lp.columns["make"]
+    if comp.size == 0:
+        return
+    cb = lp.matrix[comp.slice]
+    use = (cb[:, make.slice] @ x[make.slice]).reshape(-1, T)
+    level = np.cumsum(lp.row_lower[comp.slice].reshape(-1, T) - use, axis=1)  # without orders
+    entry = cb[:, buy.slice].tocsc()
+    arrive_row = entry.indices[entry.indptr[:-1]] if buy.size else np.zeros(0, np.int64)
+    pair_of, arrival = arrive_row // T, arrive_row % T
+    room = lp.col_upper[buy.slice].copy()
+    price = lp.cost[buy.slice]
+    by_pair: dict[int, np.ndarray] = {}
+    if buy.size:
+        order = np.lexsort((-arrival, price, pair_of))
+        cut = np.flatnonzero(np.diff(pair_of[order])) + 1
+        by_pair = {int(pair_of[c[0]]): c for c in np.split(order, cut)}
+    bought = np.zeros(buy.size)
+    for pair in np.flatnonzero((level < -EPS).any(axis=1)):
+        row = level[pair]
+        cols = by_pair.get(int(pair), np.zeros(0, np.int64))
+        for t in range(T):
+            short = -row[t]
+            if short <= EPS:
+                continue
+            for j in cols[arrival[cols] <= t]:
+                take = min(short, room[j])
+                if take <= 0:
+                    continue
+                q = float(np.ceil(take - EPS))
+                bought[j] += q
+                room[j] -= q
+                row[arrival[j] :] += q
+                short -= q
+                if short <= EPS:
+                    break
+    x[buy.slice] = bought
+
+
+def _product_stock(m: PlanningModel, x: np.ndarray) -> None:
+    """Finished stock at each site from its balance: stock[t] = stock[t-1] + rhs - flows."""
+    lp, T = m.lp, m.structure.periods
+    prod, stock = lp.rows["product_balance"], lp.columns["stock_p"]
+    if prod.size == 0:
+        return
+    flows = lp.matrix[prod.slice].tocsc()
+    mask = np.ones(lp.shape[1], dtype=bool)
+    mask[stock.slice] = False
+    other = flows @ np.where(mask, x, 0.0)
+    x[stock.slice] = np.cumsum((lp.row_lower[prod.slice] - other).reshape(-1, T), axis=1).ravel()
+
+
+def _check(m: PlanningModel, x: np.ndarray) -> None:
+    """Every row and bound of the LP, so a heuristic slip is never shown as a plan."""
+    lp = m.lp
+    act = lp.matrix @ x
+    tol = 1e-6 * np.maximum(1.0, np.abs(lp.row_upper[np.isfinite(lp.row_upper)]).max(initial=1.0))
+    bad = np.flatnonzero((act < lp.row_lower - tol) | (act > lp.row_upper + tol))
+    bad_col = np.flatnonzero((x < lp.col_lower - tol) | (x > lp.col_upper + tol))
+    if bad.size or bad_col.size:
+        names = lp.row_names() if bad.size else lp.column_names()
+        first = names[int(bad[0] if bad.size else bad_col[0])]
+        raise Unsupported(f"the first plan broke {first} ({bad.size + bad_col.size} limits); the LP plans it")

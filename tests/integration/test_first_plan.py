@@ -1,0 +1,174 @@
+"""The anytime planner's first plan (planning/heuristic.py): tiny programmes worked by hand,
+every limit checked on generated programmes of several shapes, the optimum never later than
+the first plan, the time limit, and `coprod plan --first`."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from coprod.generate import generate
+from coprod.planning import Plan, PlanOptions, plan
+from coprod.planning.options import SolverOptions
+from tests.integration.test_cli import EXAMPLE, run
+from tests.plan_checks import check_plan
+from tests.programmes import delivered_by_period, load, production_by_period, tiny_data
+
+
+def first(data: dict[str, Any]) -> Plan:
+    programme = load(data)
+    result = plan(programme, PlanOptions(first_only=True))
+    check_plan(programme, result)
+    assert (result.state, result.status, result.bound, result.gap) == ("first", "first", None, None)
+    return result
+
+
+def req(result: Plan, rid: str) -> tuple[int, int, int]:
+    row = result.requirement(rid)
+    return row["on_time"], row["late"], row["unmet"]
+
+
+def test_scarce_line_goes_to_the_higher_priority_first() -> None:
+    # 100 hours a month, 1 hour a unit; 80 + 80 due in January: priority 1 gets its 80,
+    # priority 2 the 20 hours left, and its other 60 come in February
+    data = tiny_data()
+    data["requirements"][0]["quantity"] = 80
+    data["requirements"].append({**data["requirements"][0], "id": "R0", "priority": 2})
+    result = first(data)
+    assert req(result, "R1") == (80, 0, 0)
+    assert req(result, "R0") == (20, 60, 0)
+    assert delivered_by_period(result, "R0") == {"2026-01-01": 20, "2026-02-01": 60}
+
+
+def test_builds_ahead_into_earlier_spare_capacity() -> None:
+    # 150 due in February on a line of 100 a month: 100 in February, 50 built in January
+    data = tiny_data()
+    data["requirements"][0].update(quantity=150, due="2026-02-01")
+    result = first(data)
+    assert req(result, "R1") == (150, 0, 0)
+    assert production_by_period(result) == {"2026-01-01": 50, "2026-02-01": 100}
+
+
+def test_material_lead_time_delays_production() -> None:
+    # motors take 2 months: nothing can be built before March; 50 due in January are 2 late
+    data = tiny_data()
+    data["supply_offers"][0]["lead_time"] = 2
+    result = first(data)
+    assert req(result, "R1") == (0, 50, 0)
+    assert production_by_period(result) == {"2026-03-01": 50}
+    assert [(r["order_period"], r["arrival_period"], r["quantity"]) for r in result.purchases] == [
+        ("2026-01-01", "2026-03-01", 200)
+    ]
+    assert result.deliveries[0]["periods_late"] == 2
+
+
+def test_ramp_up_caps_the_first_months() -> None:
+    # pilot 10 a month rising to 100 over 2 months: January 10, February 55
+    data = tiny_data()
+    data["lines"][0]["ramp_up"] = {
+        "start": "2026-01-01",
+        "pilot_rate": 10,
+        "full_rate": 100,
+        "ramp_periods": 2,
+    }
+    result = first(data)
+    assert req(result, "R1") == (10, 40, 0)
+    assert production_by_period(result) == {"2026-01-01": 10, "2026-02-01": 40}
+
+
+def test_a_licence_cap_holds() -> None:
+    data = tiny_data()
+    data["sites"].append({"id": "S2", "partner": "MFG", "country": "GB"})
+    data["lines"] = [{"id": "L2", "site": "S2", "hours_per_period": 1000}]
+    data["routings"] = [{"design": "X", "line": "L2", "hours_per_unit": 1, "cost_per_unit": 10}]
+    data["supply_offers"][0]["ship_to"] = "S2"
+    data["lanes"][0]["from_site"] = "S2"
+    data["licences"] = [
+        {
+            "id": "LIC",
+            "licensor": "DA",
+            "licensee": "MFG",
+            "design": "X",
+            "valid_from": "2026-01-01",
+            "cap_per_period": 30,
+            "royalty_per_unit": 5,
+        }
+    ]
+    result = first(data)
+    assert req(result, "R1") == (30, 20, 0)
+
+
+GENERATED = [("S", seed, None) for seed in range(1, 6)] + [("S", 7, 104), ("M", 1, None), ("M", 2, 26)]
+
+
+@pytest.mark.parametrize(("size", "seed", "periods"), GENERATED)
+def test_first_plan_keeps_every_limit_and_the_optimum_is_never_later(
+    size: str, seed: int, periods: int | None
+) -> None:
+    programme = generate(size, seed, periods)
+    early = plan(programme, PlanOptions(first_only=True))
+    check_plan(programme, early)
+    assert early.kpis["on_time_rate"] > 0.5  # a heuristic that serves, not one that merely fits
+    best = plan(programme, PlanOptions(resolution="exact"))
+    check_plan(programme, best)
+    assert best.state == "optimal" and best.gap is not None and best.gap >= 0
+    if best.method != "heuristic":  # the LP's own plan: within rounding of its bound
+        assert best.gap < 0.05
+    assert best.service_term <= early.service_term * (1 + 1e-9)
+    assert best.objective >= best.bound - 1e-6 * abs(best.bound)
+
+
+def test_tight_lines_keep_every_limit() -> None:
+    programme = generate("S", 3)
+    tight = programme.model_copy(
+        update={
+            "lines": tuple(
+                x.model_copy(update={"hours_per_period": x.hours_per_period / 3}) for x in programme.lines
+            )
+        }
+    )
+    early = plan(tight, PlanOptions(first_only=True))
+    check_plan(tight, early)
+    assert early.kpis["late_units"] + early.kpis["unmet_units"] > 0  # it is tight
+
+
+def test_time_limit_returns_the_first_plan_with_gap_unknown() -> None:
+    programme = generate("M", 1)
+    result = plan(programme, PlanOptions(solver=SolverOptions(time_limit=0.001)))
+    check_plan(programme, result)
+    assert result.state in ("first", "improving")
+    assert result.gap is None
+
+
+def test_cli_first_shows_the_first_plan_and_its_json_keys() -> None:
+    text = run("plan", EXAMPLE, "--first")
+    assert text.returncode == 0, text.stderr
+    assert "first plan (state first)" in text.stderr
+    assert "state first, gap unknown" in text.stdout
+    done = run("plan", EXAMPLE, "--first", "--format", "json")
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert (data["state"], data["bound"], data["gap"]) == ("first", None, None)
+    full = run("plan", EXAMPLE, "--format", "json")
+    assert "first plan (state first)" in full.stderr and "optimising" in full.stderr
+    data = json.loads(full.stdout)
+    assert data["state"] == "optimal" and data["gap"] is not None and data["bound"] <= data["objective"]
+
+
+@pytest.mark.parametrize("site_lanes", [False, True])
+def test_programmes_with_transfers_get_a_first_plan_without_them(site_lanes: bool) -> None:
+    # transfers between sites stay at zero in a first plan: each site works from its own
+    # supply; the LP then brings the transfers (and never serves less)
+    from coprod.io import load_programme
+
+    programme = generate("S", 2, site_lanes=True) if site_lanes else load_programme(EXAMPLE)
+    early = plan(programme, PlanOptions(first_only=True))
+    assert early.state == "first"
+    assert early.transfers == []
+    check_plan(programme, early)
+    best = plan(programme)
+    assert best.service_term <= early.service_term * (1 + 1e-9)
+    if not site_lanes:  # the example's licensees get their flight controllers by transfer
+        assert best.transfers
