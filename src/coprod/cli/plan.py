@@ -46,7 +46,11 @@ def plan_cmd(
         Path | None, typer.Option("--export-lp", help="Write the LP solved in LP format")
     ] = None,
     method: Annotated[
-        Method, typer.Option(help="HiGHS method; auto: simplex below 20k columns, else ipm")
+        Method,
+        typer.Option(
+            help="HiGHS method; auto: simplex below 20k columns or when supply is folded (below 300k), "
+            "else ipm"
+        ),
     ] = Method.AUTO,
     objective: Annotated[
         Objective, typer.Option(help="weighted: one solve; lexicographic: two phases")

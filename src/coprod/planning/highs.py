@@ -76,9 +76,11 @@ def new_highs() -> highspy.Highs:
 
 
 class HighsSession:
-    def __init__(self, lp: LinearProgram, options: SolverOptions | None = None) -> None:
+    def __init__(self, lp: LinearProgram, options: SolverOptions | None = None, folded: bool = False) -> None:
+        """`folded`: supply that can never bind was folded out of `lp` (it picks the method)."""
         self.options = options or SolverOptions()
         self.lp = lp
+        self.folded = folded
         self.highs = new_highs()
         self.highs.setOptionValue("output_flag", self.options.log)
         if self.options.threads:
@@ -106,7 +108,7 @@ class HighsSession:
 
     def solve(self, method: Method | None = None) -> SolveOutcome:
         n_cols = self.lp.shape[1]
-        chosen = method or self.options.resolved_method(n_cols)
+        chosen = method or self.options.resolved_method(n_cols, self.folded)
         self.highs.setOptionValue("solver", chosen.value)
         self.highs.setOptionValue("run_crossover", "on" if self.options.crossover else "off")
         started = time.perf_counter()

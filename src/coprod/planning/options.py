@@ -30,6 +30,13 @@ __all__ = [
 # Below this many columns dual simplex wins; above it the interior point does (SOLVING.md:
 # on 133k columns IPM took 27 s where HiGHS's own choice, dual simplex, took 264 s).
 IPM_MIN_COLUMNS = 20_000
+# ... unless supply that can never bind was folded away (planning/reduce.py): those LPs are
+# far better conditioned for dual simplex. Measured by benchmarks/run.py, bare HiGHS on the
+# exported LPs (docs/performance.md), CPU s, dual simplex against IPM + crossover: generated
+# M default (folded, 49k columns) 2.09 against 2.74, L default (folded, 199k) 7.99 against
+# 19.72; unfolded exact M (116k) 23.4 against 11.9, L (690k) 528 against 313. Above this
+# many columns nothing folded was measured, so the interior point stays.
+FOLDED_SIMPLEX_MAX_COLUMNS = 300_000
 
 
 class Method(StrEnum):
@@ -117,9 +124,12 @@ class SolverOptions:
         if self.time_limit is not None and not self.time_limit > 0:
             raise InputError(f"time limit: {self.time_limit} is not a positive number of seconds")
 
-    def resolved_method(self, n_cols: int) -> Method:
+    def resolved_method(self, n_cols: int, folded: bool = False) -> Method:
+        """`folded`: the LP's ample supply was folded away (see FOLDED_SIMPLEX_MAX_COLUMNS)."""
         if self.method is not Method.AUTO:
             return self.method
+        if folded and n_cols < FOLDED_SIMPLEX_MAX_COLUMNS:
+            return Method.SIMPLEX
         return Method.IPM if n_cols >= IPM_MIN_COLUMNS else Method.SIMPLEX
 
 

@@ -180,7 +180,7 @@ def _build(p: Programme, base: Plan, options: PlanOptions, rq: Requirement) -> _
     cols, cost = _new_costs(model, new, LEAD * top)
     model.lp.cost[cols] = cost
     model.lp.service_cost[cols] = cost
-    session = HighsSession(model.lp, options.solver)
+    session = HighsSession(model.lp, options.solver, folded=options.fold_supply)
     warm = _warm_start(session, model.lp, base)
     floor_ids = [p.requirements[i].id for i in floors]
     run = _Run(model, session, new, rows, np.asarray(list(floors.values()), dtype=float), floor_ids, choice)

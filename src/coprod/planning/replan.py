@@ -74,7 +74,7 @@ class PlanningSession:
         if last is not None and frozen > 0:
             hold_frozen(model, last, frozen)
         self.model: PlanningModel = model
-        self.session = HighsSession(self.model.lp, self.options.solver)
+        self.session = HighsSession(self.model.lp, self.options.solver, folded=fold)
         build_s = time.perf_counter() - started
         outcome = self._solve(lambda: solve_model(self.model, self.session, self.options.objective), frozen)
         # The LP optimum's basis, not the one the whole-unit repair leaves: a bound or

@@ -87,7 +87,8 @@ def plan(
     if options.first_only and first is not None:
         return first
     # folded supply has no order columns to hold still: stabilised plans keep every offer
-    model = build_model(analyse(programme, fold_supply=options.fold_supply and not stable, grid=choice.grid))
+    folded = options.fold_supply and not stable
+    model = build_model(analyse(programme, fold_supply=folded, grid=choice.grid))
     add_scheduled_receipts(model)  # goods on their way (planning as of a date): a no-op otherwise
     if last is not None and stable:
         model = with_stability(model, committed(last), 0, options.stability)
@@ -95,7 +96,7 @@ def plan(
         add_fair_share(model)
     timings["build_s"] = time.perf_counter() - clock
     clock = time.perf_counter()
-    session = HighsSession(model.lp, options.solver)
+    session = HighsSession(model.lp, options.solver, folded=folded)
     timings["build_s"] += time.perf_counter() - clock
     for path in options.export:
         session.export(path, (model.lp.column_names(), model.lp.row_names()))
