@@ -72,6 +72,8 @@ class Record(Base):
     __table_args__ = (
         UniqueConstraint("programme_id", "section", "key", name="uq_record_key"),
         Index("ix_record_scope", "programme_id", "section", "partner"),
+        # a page in file order comes off the index (migration 0008)
+        Index("ix_record_order", "programme_id", "section", "position"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
