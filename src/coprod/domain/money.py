@@ -15,7 +15,7 @@ from typing import Protocol
 
 from coprod.domain.programme import Programme
 
-__all__ = ["Rates", "currency_of"]
+__all__ = ["Rates", "currency_of", "own_currency"]
 
 
 class Priced(Protocol):
@@ -26,6 +26,12 @@ class Priced(Protocol):
 def currency_of(p: Programme, record: Priced) -> str:
     """The currency a record's money is in: its own, or the programme's."""
     return record.currency or p.settings.currency
+
+
+def own_currency(p: Programme, partner: str) -> str:
+    """A partner's own currency for its reports (the programme's when it names none)."""
+    found = p.partner_by_id.get(partner)
+    return (found.currency if found is not None else None) or p.settings.currency
 
 
 class Rates:

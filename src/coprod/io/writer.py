@@ -24,13 +24,14 @@ COMMENTS = {
     "destinations": "Where the customer receives units",
     "components": "Parts with a balance; a component with a bom is an assembly (exploded)",
     "designs": "Deliverable drones: owner, BOM revisions (effective from a date), variants",
-    "routings": "Hours (and cost) per unit of a design on a line",
+    "routings": "Hours (and cost, in `currency` or the programme's) per unit of a design on a line",
     "licences": "Who may build which design, from when, how many per period, royalty per unit",
     "supply_offers": "Component offers: supplier, ship-to site, lead time (periods), capacity",
     "lanes": "Transport from a site to a destination: lead time (periods), cost per unit",
     "stock": "Stock on hand at the start of the horizon",
     "requirements": "The customer's requirements: item, quantity, due date, priority (1 = first)",
     "scheduled_receipts": "Goods on their way: lots in transit, open orders (arrival date)",
+    "exchange_rates": "Programme-currency units per unit of a partner's currency, from a date until the next",
 }
 
 
@@ -51,7 +52,7 @@ def dump_yaml(programme: Programme) -> str:
         "",
     ]
     for section, value in plain.items():
-        if section == "scheduled_receipts" and not value:
+        if section in ("scheduled_receipts", "exchange_rates") and not value:
             continue  # an optional section: files without it stay as they were
         out.append(f"# {COMMENTS[section]}")
         if isinstance(value, dict):
