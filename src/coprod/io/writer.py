@@ -73,8 +73,17 @@ def dump_yaml(programme: Programme) -> str:
 
 
 def _drop_empty(record: dict[str, Any]) -> dict[str, Any]:
-    """Leave out empty optional parts (no exceptions, no variants) to keep files readable."""
-    return {k: v for k, v in record.items() if v not in ((), [], None, "")}
+    """Leave out empty optional parts (no exceptions, no variants) to keep files readable;
+    in nested records (revisions, ...) the unset ones (None: the default applies)."""
+    return {k: _drop_none(v) for k, v in record.items() if v not in ((), [], None, "")}
+
+
+def _drop_none(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_drop_none(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _drop_none(v) for k, v in value.items() if v is not None}
+    return value
 
 
 def write_programme(programme: Programme, path: Path, fmt: str) -> None:
