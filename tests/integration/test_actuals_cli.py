@@ -104,6 +104,7 @@ def test_royalties_recomputed_from_the_file(db: Path) -> None:
     text = run(db, "royalties", "--currency", "licence").stdout
     assert "GBP 30,680.00" in text and "EUR" not in text
     assert "EUR 35,282.00" in run(db, "royalties").stdout
+    assert "UK-MFG: GBP 30,680.00 in all" in run(db, "royalties", "--currency", "own").stdout
     csv_out = run(db, "royalties", "--format", "csv", "--period", "2026-03-15")
     assert csv_out.stdout.splitlines()[0].startswith("licensee,licensor,period,licence")
     assert run(db, "royalties", "--period", "2026-02-01", "--format", "json").stdout.strip() == "[]"

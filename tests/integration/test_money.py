@@ -6,6 +6,7 @@ next; every price is converted at the rate of the period it is paid in.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -153,3 +154,60 @@ def test_bad_rates_are_errors() -> None:
         ),
         ("exchange_rates[0] (nok@2026-01-01)", "rate"): "must be more than 0 (got 0)",
     }
+
+
+def _priced_tiny() -> dict[str, Any]:
+    data = tiny_data()
+    data["exchange_rates"] = NOK
+    data["supply_offers"].append(_nok_offer(data))
+    data["partners"][2]["currency"] = "NOK"
+    data["lanes"][0]["currency"] = "NOK"
+    return data
+
+
+def test_currencies_survive_yaml_csv_and_workbook(tmp_path: Path) -> None:
+    from coprod.io import load_programme, write_programme
+    from coprod.io.workbook import programme_from_workbook, programme_workbook
+
+    original = load(_priced_tiny())
+    write_programme(original, tmp_path / "csv", "csv")
+    assert (tmp_path / "csv" / "exchange_rates.csv").read_text().splitlines() == [
+        "currency,valid_from,rate",
+        "NOK,2026-01-01,0.08",
+        "NOK,2026-03-01,0.12",
+    ]
+    assert load_programme(tmp_path / "csv") == original
+    write_programme(original, tmp_path / "p.yaml", "yaml")
+    assert load_programme(tmp_path / "p.yaml") == original
+    assert programme_from_workbook(programme_workbook(original)) == original
+
+
+def test_a_bad_rate_in_csv_names_file_row_and_column(tmp_path: Path) -> None:
+    from coprod.io import load_programme, write_programme
+
+    write_programme(load(_priced_tiny()), tmp_path / "csv", "csv")
+    rates = tmp_path / "csv" / "exchange_rates.csv"
+    rates.write_text("currency,valid_from,rate\nNOK,2026-01-01,0.08\nNOK,2026-03-01,-0.1\n")
+    with pytest.raises(ProgrammeInvalid) as info:
+        load_programme(tmp_path / "csv")
+    [p] = info.value.problems
+    assert (p.file, p.record, p.field) == (str(rates), "row 3 (NOK@2026-03-01)", "rate")
+    rates.write_text("currency,valid_from,rate\nNOK,2026-02-01,0.08\n")  # none at the start
+    with pytest.raises(ProgrammeInvalid) as info:
+        load_programme(tmp_path / "csv")
+    found = {(Path(p.file).name, p.record, p.field) for p in info.value.problems}
+    assert found == {
+        ("supply_offers.csv", "row 3 (O2)", "currency"),
+        ("partners.csv", "row 4 (SUP)", "currency"),
+        ("lanes.csv", "row 2 (K1)", "currency"),
+    }
+
+
+def test_the_schema_describes_currencies_and_rates() -> None:
+    from coprod.app.programmes import file_schema
+
+    import json
+
+    text = file_schema()
+    assert "exchange_rates" in json.loads(text)["properties"]
+    assert "ISO 4217 currency code" in text and "^[A-Z]{3}$" in text
