@@ -204,9 +204,9 @@ def test_a_bad_rate_in_csv_names_file_row_and_column(tmp_path: Path) -> None:
 
 
 def test_the_schema_describes_currencies_and_rates() -> None:
-    from coprod.app.programmes import file_schema
-
     import json
+
+    from coprod.app.programmes import file_schema
 
     text = file_schema()
     assert "exchange_rates" in json.loads(text)["properties"]
