@@ -40,6 +40,7 @@ from coprod.planning.repair import repair_to_units
 from coprod.planning.resolution import Choice, choose_resolution
 from coprod.planning.result import Plan
 from coprod.planning.solve import assemble_plan, solve_model
+from coprod.planning.warm_state import state_of
 
 __all__ = ["PlanningSession"]
 
@@ -79,11 +80,13 @@ class PlanningSession:
         # The LP optimum's basis, not the one the whole-unit repair leaves: a bound or
         # right-hand-side change keeps it dual feasible, so dual simplex starts close.
         self.basis = self.session.save_basis()
+        state = state_of(self.model.lp, self.session)
         self.x, _ = repair_to_units(self.model, self.session, outcome)
         timings = {"build_s": build_s, "solve_s": outcome.seconds}
         self.plan: Plan = assemble_plan(
             self.model, outcome, self.x, timings, outcome.status.value, self.choice
         )
+        object.__setattr__(self.plan, "solver_state", state)  # for order promises (warm_state.py)
         timings["total_s"] = time.perf_counter() - started  # the same dict the plan holds
 
     @staticmethod
@@ -232,8 +235,10 @@ class PlanningSession:
         outcome = self._solve(lambda: self.session.solve(method=Method.SIMPLEX), frozen)
         solve_s = time.perf_counter() - clock
         self.basis = self.session.save_basis()
+        state = state_of(m.lp, self.session)
         clock = time.perf_counter()
         self.x, _ = repair_to_units(m, self.session, outcome)
         repair_s = time.perf_counter() - clock
         timings = {"solve_s": solve_s, "repair_s": repair_s, "iterations": float(outcome.iterations)}
         self.plan = assemble_plan(m, outcome, self.x, timings, outcome.status.value, self.choice)
+        object.__setattr__(self.plan, "solver_state", state)

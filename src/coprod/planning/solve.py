@@ -24,7 +24,7 @@ from coprod.planning.receipts import add_scheduled_receipts
 from coprod.planning.repair import repair_to_units
 from coprod.planning.resolution import Choice, choose_resolution
 from coprod.planning.result import Plan
-from coprod.planning.warm_state import capture
+from coprod.planning.warm_state import state_of
 
 __all__ = ["PlanOptions", "Progress", "plan", "solve_model"]
 
@@ -84,7 +84,7 @@ def plan(
     strict = StrictSolver(model, session) if options.priority is Priority.STRICT else None
     outcome = strict.solve() if strict else solve_model(model, session, options.objective)
     timings["solve_s"] = time.perf_counter() - clock
-    statuses = session.basis_statuses() if session.has_basis() else None  # before rounding
+    state = state_of(model.lp, session)
     progress(PlanStage.ROUNDING)
     clock = time.perf_counter()
     x, final = repair_to_units(model, session, outcome, strict.solve if strict else None)
@@ -93,8 +93,7 @@ def plan(
     clock = time.perf_counter()
     result = assemble_plan(model, outcome, x, timings, final.status.value, choice)
     timings["explain_s"] = time.perf_counter() - clock
-    if statuses is not None:
-        object.__setattr__(result, "solver_state", capture(model.lp, *statuses))
+    object.__setattr__(result, "solver_state", state)
     return result
 
 

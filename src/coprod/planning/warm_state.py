@@ -26,7 +26,7 @@ import numpy as np
 
 from coprod.planning.lp import Family, LinearProgram
 
-__all__ = ["capture", "restore_statuses"]
+__all__ = ["capture", "restore_statuses", "state_of"]
 
 VERSION = 2
 AT_LOWER, BASIC, AT_UPPER = 0, 1, 2  # HiGHS's status codes; a new column starts at its lower bound
@@ -67,6 +67,12 @@ def capture(lp: LinearProgram, col_status: np.ndarray, row_status: np.ndarray) -
         "col_status": _pack(col_status),
         "row_status": _pack(row_status),
     }
+
+
+def state_of(lp: LinearProgram, session: Any) -> dict[str, Any]:
+    """The state of `session` (a HighsSession) solving `lp`, or {} without a basis. Taken
+    right after the LP solve: the whole-unit repair moves bounds and leaves another basis."""
+    return capture(lp, *session.basis_statuses()) if session.has_basis() else {}
 
 
 def _codes(keys: list[np.ndarray], bases: list[int]) -> np.ndarray:
