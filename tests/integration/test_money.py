@@ -211,3 +211,25 @@ def test_the_schema_describes_currencies_and_rates() -> None:
     text = file_schema()
     assert "exchange_rates" in json.loads(text)["properties"]
     assert "ISO 4217 currency code" in text and "^[A-Z]{3}$" in text
+
+
+def test_an_aggregated_bucket_pays_at_the_rate_in_force_at_its_start() -> None:
+    # 21 weeks planned aggregated: weeks 0-12 single, then buckets of weeks 13-16 and 17-20.
+    # Due in week 17: the motors are ordered in the bucket of weeks 13-16 (an order counts as
+    # arrived from the first bucket starting after its bucket ends). NOK goes from 0.08 to
+    # 0.12 in week 14, inside that bucket: the bucket pays the week-13 rate, 200 x 10 x 0.08.
+    data = tiny_data()
+    data["calendar"] = {"start": "2026-01-01", "periods": 21, "granularity": "week"}
+    data["exchange_rates"] = [
+        {"currency": "NOK", "valid_from": "2026-01-01", "rate": 0.08},
+        {"currency": "NOK", "valid_from": "2026-04-09", "rate": 0.12},  # week 14
+    ]
+    data["supply_offers"][0].update(unit_price=10, currency="NOK")
+    data["components"][0]["holding_cost"] = 0.5
+    data["designs"][0]["holding_cost"] = 10
+    data["requirements"][0]["due"] = "2026-04-30"  # week 17
+    result = plan_data(data, resolution="aggregated")
+    assert result.resolution["used"] == "aggregated"
+    assert [(r["order_period"], r["quantity"], r["cost"]) for r in result.purchases] == [
+        ("2026-04-02", 200, 160.0)
+    ]

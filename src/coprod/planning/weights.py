@@ -23,7 +23,7 @@ def lateness_unit_weight(s: Structure) -> float:
     money = BucketRates(p, s.grid)  # prices at their dearest rate in the horizon
 
     def dearest(amount: float, currency: str | None) -> float:
-        return amount * float(money.factor(currency).max(initial=1.0))
+        return amount * float(money.factor(currency).max())
 
     price: dict[str, float] = {}
     for o in p.supply_offers:
