@@ -381,7 +381,7 @@ def programme() -> dict[str, Any]:
         offer("FC-H7R2", "UA-DB", site, 1, 2200 if big else 400, 280)
     # A Norwegian pack maker for the Norwegian plant, priced in kroner: NOK 800 is EUR 68 at
     # the January 2026 rate, cheaper than the Polish packs (EUR 70) until the krone firms.
-    offer("BATT-6S", "NO-CELLS", "NO-RAUFOSS", 3, 600, 800, 100, currency="NOK")
+    offer("BATT-6S", "NO-CELLS", "NO-RAUFOSS", 2, 600, 800, 100, currency="NOK")
     lanes = [
         {
             "id": "KYIV-E",

@@ -77,3 +77,17 @@ def test_plan_royalties_for_the_licensor_per_period() -> None:
     (row,) = royalties(p, production, "DA")
     assert (row["currency"], row["amount_in_currency"], row["amount"]) == ("NOK", 1500.0, 140.0)
     assert (row["own_currency"], row["amount_own"]) == ("EUR", 140.0)  # DA names no currency
+
+
+def test_record_forms_label_money_in_the_record_currency() -> None:
+    from coprod.app.forms import _fields_of
+    from coprod.domain import ExchangeRate, SupplyOffer
+
+    def units(model: Any, data: dict[str, Any]) -> dict[str, str]:
+        return {f.name: f.unit for f in _fields_of(model, data, "", "EUR", lambda ref, current: None)}
+
+    assert units(SupplyOffer, {"currency": "NOK"})["unit_price"] == "NOK per unit"
+    assert units(SupplyOffer, {})["unit_price"] == "EUR per unit"
+    assert units(SupplyOffer, {})["currency"] == "empty: EUR"
+    rate = units(ExchangeRate, {"currency": "NOK"})
+    assert (rate["rate"], rate["currency"]) == ("EUR per unit of the currency", "")

@@ -81,12 +81,16 @@ def find_ample(s: Structure) -> dict[tuple[int, int], int]:
         by_pair[(comp_ix[o.component], site_ix[o.ship_to])].append(k)
     ample: dict[tuple[int, int], int] = {}
     money = BucketRates(p, s.grid)
+    # each currency's lowest and highest rate over the buckets (rates are positive)
+    currencies = {o.currency for o in p.supply_offers}
+    lowest = {c: float(money.factor(c).min()) for c in currencies}
+    highest = {c: float(money.factor(c).max()) for c in currencies}
     for pair in s.component_pairs:
         offers = [p.supply_offers[k] for k in by_pair.get(pair, [])]
         if pair in stocked or not offers:
             continue
-        low = [float(np.min(o.unit_price * money.factor(o.currency))) for o in offers]
-        high = [float(np.max(o.unit_price * money.factor(o.currency))) for o in offers]
+        low = [o.unit_price * lowest[o.currency] for o in offers]
+        high = [o.unit_price * highest[o.currency] for o in offers]
         best = min(range(len(offers)), key=lambda i: (high[i], offers[i].lead_time))
         o = offers[best]
         dominant = money.rates.is_constant(o.currency or money.rates.base) and all(
