@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 EXAMPLE ?= examples/uk-ua-interceptors.yaml
 SIZE ?= S
 
-.PHONY: install dev run test lint typecheck unit browser bench bench-risk bench-fuzz bench-load wrk clean
+.PHONY: install dev run test lint typecheck unit browser bench bench-risk bench-replan bench-fuzz bench-load wrk clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +58,10 @@ bench: dev
 
 bench-risk: dev
 	$(PY) -m benchmarks.risk
+
+# re-plans through the API after a requirement edit, cold against warm (benchmarks/results/api_replan.json)
+bench-replan: dev
+	$(PY) -m benchmarks.api_replan
 
 # 10,000 mutated programme files through validate and plan (benchmarks/results/fuzz.json)
 bench-fuzz: dev

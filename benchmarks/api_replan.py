@@ -9,9 +9,10 @@ a subprocess with its plan worker as its child. Two servers in turn on the same 
 sessions), then `warm` (the default: the worker keeps the programme's session). In each, one
 first plan, then N rounds of: edit one requirement's quantity (PUT), start a plan (POST),
 poll its status every 20 ms until done. Per round: the client's wall from the POST to
-"done", the CPU seconds (user + sys) of the server and of the worker over the round, the
-plan's own timings, and how it started; the load average before and after. Results:
-benchmarks/results/api_replan.json and .md (and a row in docs/performance.md).
+"done", the CPU seconds (user + sys) of the server, the worker and PostgreSQL's backends
+over the round, and how the plan started; the load average before and after. Results:
+benchmarks/results/api_replan.json and .md (api_replan-postgresql.* for PostgreSQL; and a
+row in docs/performance.md).
 """
 
 from __future__ import annotations

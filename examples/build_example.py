@@ -164,6 +164,8 @@ def programme() -> dict[str, Any]:
             "id": "FC-H7",
             "name": "Flight controller H7 (design authority only)",
             "holding_cost": 0.8,
+            # the design authority keeps it: no licensee plant may receive or build with it
+            "export_control": {"classification": "ML11.a", "partners": ["UA-DB"]},
         },
         {"id": "FC-H7R2", "name": "Flight controller H7 rev 2", "holding_cost": 0.8},
         {"id": "FC-F7", "name": "Flight controller F7", "holding_cost": 0.2},
@@ -376,9 +378,33 @@ def programme() -> dict[str, Any]:
             ("PAYLOAD-IF", 20),
         ):
             offer(comp, "EU-PARTS", site, 1, 40000, price)
-        offer("FC-F7", "UA-DB", site, 1, 6000, 60)
-        offer("FC-H7", "UA-DB", site, 1, 1600 if big else 400, 260)
-        offer("FC-H7R2", "UA-DB", site, 1, 2200 if big else 400, 280)
+        if site.startswith("UA-"):  # the design authority's own workshops buy them
+            offer("FC-F7", "UA-DB", site, 1, 12000 if big else 6000, 60)
+            offer("FC-H7", "UA-DB", site, 1, 1600 if big else 400, 260)
+            offer("FC-H7R2", "UA-DB", site, 1, 4800 if big else 400, 280)
+    # The licensees get their flight controllers from the design authority's Kyiv plant by
+    # transfer (FC-H7 is on the lane too, but export control keeps it in Ukraine).
+    flight_controllers = ["FC-F7", "FC-H7", "FC-H7R2"]
+    transfers = [
+        {
+            "id": "KYIV-UK-FC",
+            "from_site": "UA-KYIV",
+            "to": "UK-MIDLANDS",
+            "lead_time": 1,
+            "cost_per_unit": 6,
+            "capacity_per_period": 3000,
+            "items": flight_controllers,
+        },
+        {
+            "id": "KYIV-NO-FC",
+            "from_site": "UA-KYIV",
+            "to": "NO-RAUFOSS",
+            "lead_time": 1,
+            "cost_per_unit": 5,
+            "capacity_per_period": 800,
+            "items": flight_controllers,
+        },
+    ]
     # A Norwegian pack maker for the Norwegian plant, priced in kroner: NOK 800 is EUR 68 at
     # the January 2026 rate, cheaper than the Polish packs (EUR 70) until the krone firms.
     offer("BATT-6S", "NO-CELLS", "NO-RAUFOSS", 2, 600, 800, 100, currency="NOK")
@@ -439,6 +465,7 @@ def programme() -> dict[str, Any]:
             "lead_time": 1,
             "cost_per_unit": 36,
         },
+        *transfers,
     ]
     stock = [
         {"site": "UA-KYIV", "item": "MOTOR-2807", "quantity": 30000},

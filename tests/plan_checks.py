@@ -79,6 +79,7 @@ def check_plan(p: Programme, plan: Plan) -> None:
     """Every limit and every figure; raises AssertionError naming what does not hold."""
     b = Buckets.of(p, plan)
     made = _check_production(p, plan, b)
+    _check_transfers(p, plan, b)
     _check_finished_goods(p, plan, b, made)
     _check_material(p, plan, b, made)
     _check_deliveries(p, plan, b)
@@ -130,8 +131,12 @@ def _check_export_control(p: Programme, plan: Plan, b: Buckets) -> None:
         for item in _contained(p, lines):
             control = p.component_by_id[item].export_control
             assert _receives(control, place), f"export control broken: {item} in {row}"
-    for row in plan.shipments:
-        if row["to"] not in places:
+    for row in plan.transfers:
+        comp = p.component_by_id.get(row["item"])
+        if comp is not None:
+            assert _receives(comp.export_control, places[row["to_site"]]), f"export control broken: {row}"
+    for row in [*plan.shipments, *({**t, "to": t["to_site"]} for t in plan.transfers)]:
+        if row["to"] not in places or row["item"] in p.component_by_id:
             continue
         design = p.design_of(row["item"])
         place = places[row["to"]]
@@ -183,6 +188,32 @@ def _check_production(p: Programme, plan: Plan, b: Buckets) -> dict[tuple[str, s
     return made
 
 
+def _check_transfers(p: Programme, plan: Plan, b: Buckets) -> None:
+    """Transfers run on lanes between the sites they name, in whole units, take at least the
+    lane's lead time (components leave at the end of their period, as orders do) and, with
+    the shipments on the same lane, stay within its capacity in each period."""
+    lanes = {x.id: x for x in p.lanes}
+    on_lane: dict[tuple[str, str], int] = defaultdict(int)
+    for t in plan.transfers:
+        lane = lanes.get(t["lane"])
+        assert lane is not None and (lane.from_site, lane.to) == (t["from_site"], t["to_site"]), t
+        assert t["to_site"] in p.site_by_id and t["to_site"] != t["from_site"], t
+        assert not lane.items or t["item"] in lane.items, t
+        assert isinstance(t["quantity"], int) and t["quantity"] > 0, t
+        if t["item"] in p.component_by_id:
+            assert b.first(t["arrive_period"]) >= b.last(t["ship_period"]) + lane.lead_time, t
+        else:
+            assert b.first(t["arrive_period"]) >= b.first(t["ship_period"]) + lane.lead_time, t
+        assert abs(t["cost"] - t["quantity"] * lane.cost_per_unit) <= 0.005 + TOL, t
+        on_lane[(lane.id, t["ship_period"])] += t["quantity"]
+    for s in plan.shipments:
+        on_lane[(s["lane"], s["depart_period"])] += s["quantity"]
+    for (lane_id, label), n in on_lane.items():
+        cap = lanes[lane_id].capacity_per_period
+        if cap is not None:
+            assert n <= cap * b.length[b.index[label]], (lane_id, label, n, cap)
+
+
 def _check_finished_goods(
     p: Programme, plan: Plan, b: Buckets, made: dict[tuple[str, str, int], int]
 ) -> None:
@@ -191,15 +222,20 @@ def _check_finished_goods(
     lanes = {x.id: x for x in p.lanes}
     stock0 = {(s.item, s.site): s.quantity for s in p.stock}
     shipped: dict[tuple[str, str, int], int] = defaultdict(int)
+    came: dict[tuple[str, str, int], int] = defaultdict(int)  # by transfer
     for s in plan.shipments:
         lane = lanes.get(s["lane"])
         assert lane is not None and (lane.from_site, lane.to) == (s["from_site"], s["to"]), s
         assert b.first(s["arrive_period"]) >= b.first(s["depart_period"]) + lane.lead_time, s
         shipped[(s["item"], s["from_site"], b.first(s["depart_period"]))] += s["quantity"]
+    for t in plan.transfers:  # finished units moved between sites: out on leaving, in on arrival
+        if t["item"] not in p.component_by_id:
+            shipped[(t["item"], t["from_site"], b.first(t["ship_period"]))] += t["quantity"]
+            came[(t["item"], t["to_site"], b.first(t["arrive_period"]))] += t["quantity"]
     for item, site in {(k[0], k[1]) for k in list(made) + list(shipped)}:
         have = stock0.get((item, site), 0)
         for t in range(p.calendar.periods):
-            have += made[(item, site, t)] - shipped[(item, site, t)]
+            have += made[(item, site, t)] + came[(item, site, t)] - shipped[(item, site, t)]
             assert have >= 0, (item, site, t)
 
 
@@ -228,6 +264,10 @@ def _check_material(p: Programme, plan: Plan, b: Buckets, made: dict[tuple[str, 
     for (oid, label), n in per_order.items():
         first, caps = b.first(label), offer_capacities(offers[oid], cal)
         assert n <= sum(caps[first : first + int(b.length[b.index[label]])]) + TOL, (oid, label, n)
+    for t in plan.transfers:  # components moved between sites: out on leaving, in on arrival
+        if t["item"] in p.component_by_id:
+            use[(t["item"], t["from_site"], b.first(t["ship_period"]))] += t["quantity"]
+            arrive[(t["item"], t["to_site"], b.first(t["arrive_period"]))] += t["quantity"]
     stock0 = {(s.item, s.site): s.quantity for s in p.stock}
     for comp, site in {(k[0], k[1]) for k in use}:
         have = float(stock0.get((comp, site), 0))
@@ -283,9 +323,10 @@ def recompute_costs(p: Programme, plan: Plan) -> dict[str, float]:
         assert row["currency"] == (off.currency or p.settings.currency), row
         costs["purchases"] += row["quantity"] * price
     lanes = {x.id: x for x in p.lanes}
-    for s in plan.shipments:
+    for s in [*plan.shipments, *plan.transfers]:
         lane = lanes[s["lane"]]
-        costs["transport"] += s["quantity"] * eur(lane.cost_per_unit, lane.currency, s["depart_period"])
+        departed = s.get("depart_period") or s["ship_period"]  # a shipment's, a transfer's
+        costs["transport"] += s["quantity"] * eur(lane.cost_per_unit, lane.currency, departed)
     for row in plan.stock:
         item = p.component_by_id.get(row["item"]) or p.design_of(row["item"])
         costs["holding"] += row["quantity"] * item.holding_cost * b.length[b.index[row["period"]]]
@@ -337,6 +378,7 @@ def check_quote(p: Programme, base: Plan, quote: dict[str, Any]) -> None:
     with_new = p.model_copy(update={"requirements": (*p.requirements, rq)})
     b = Buckets.of(with_new, plan)
     made = _check_production(with_new, plan, b)
+    _check_transfers(with_new, plan, b)
     _check_finished_goods(with_new, plan, b, made)
     _check_material(with_new, plan, b, made)
     _check_deliveries(with_new, plan, b)

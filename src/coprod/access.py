@@ -13,7 +13,7 @@ second party that may read it:
 | routings      | the partner of the line's site |                             |
 | licences      | the licensor                 | the licensee                  |
 | supply_offers | the supplier                 | the partner of the ship-to site |
-| lanes         | the partner of the from-site |                               |
+| lanes         | the partner of the from-site | the partner of a to-site (a transfer) |
 | stock         | the partner of the site      |                               |
 | requirements  | the customer                 |                               |
 | exchange_rates | none (one table for all)    |                               |
@@ -138,6 +138,7 @@ PLAN_TABLES = (
     "production",
     "purchases",
     "shipments",
+    "transfers",
     "deliveries",
     "requirements",
     "stock",
@@ -269,6 +270,7 @@ PLAN_VIEW: dict[Role, dict[str, RowScope]] = {
         "purchases": RowScope.OWN_SITES,
         "stock": RowScope.OWN_SITES,
         "shipments": RowScope.OWN_SITES,
+        "transfers": RowScope.OWN_SITES,  # from or to a site of its partner
         "bottlenecks": RowScope.OWN_LINES,
     },
     Role.SUPPLIER: {"purchases": RowScope.OWN_ORDERS},
@@ -294,8 +296,8 @@ def owner_and_party(
         return data.get("licensor"), data.get("licensee")
     if section == "supply_offers":
         return data.get("supplier"), site_partner.get(data.get("ship_to", ""))
-    if section == "lanes":
-        return site_partner.get(data.get("from_site", "")), None
+    if section == "lanes":  # a transfer's receiving site reads the lane too
+        return site_partner.get(data.get("from_site", "")), site_partner.get(data.get("to", ""))
     if section == "stock":
         return site_partner.get(data.get("site", "")), None
     if section == "requirements":

@@ -35,9 +35,11 @@ SIZES = {
 START = dt.date(2026, 1, 5)  # a Monday: weekly buckets
 
 
-def generate(size: str, seed: int = 0, periods: int | None = None) -> Programme:
+def generate(size: str, seed: int = 0, periods: int | None = None, site_lanes: bool = False) -> Programme:
     """A synthetic programme of `size` (S, M or L), over `periods` weeks if given (else the
-    size's own horizon); the same seed gives the same programme."""
+    size's own horizon); the same seed gives the same programme. `site_lanes`: add a lane
+    between every ordered pair of sites carrying a fifth of the purchased components
+    (transfers, issue 11); everything else is the same programme as without."""
     spec = SIZES[size.upper()]
     if periods is not None:
         spec = Size(sites=spec.sites, designs=spec.designs, components=spec.components, periods=periods)
@@ -191,6 +193,8 @@ def generate(size: str, seed: int = 0, periods: int | None = None) -> Programme:
     stock = [
         {"site": s, "item": c, "quantity": int(rng.integers(0, 2000))} for s in site_ids for c in leaves[:50]
     ]
+    if site_lanes:
+        lanes += _site_lanes(site_ids, leaves, seed)
     data = {
         "settings": {
             "name": f"synthetic {size.upper()} seed {seed}" + (f", {T} weeks" if periods else ""),
@@ -211,6 +215,27 @@ def generate(size: str, seed: int = 0, periods: int | None = None) -> Programme:
         "requirements": requirements,
     }
     return Programme.model_validate(data)
+
+
+def _site_lanes(site_ids: list[str], leaves: list[str], seed: int) -> list[dict[str, Any]]:
+    """A lane between every ordered pair of sites for the same fifth of the components, drawn
+    from a generator of its own so the rest of the programme is unchanged."""
+    rng = np.random.default_rng([seed, 11])
+    carried = sorted(str(c) for c in rng.choice(leaves, size=max(1, len(leaves) // 5), replace=False))
+    return [
+        {
+            "id": f"{a}-{b}",
+            "from_site": a,
+            "to": b,
+            "lead_time": int(rng.integers(1, 3)),
+            "cost_per_unit": round(float(rng.uniform(0.5, 5)), 2),
+            "capacity_per_period": int(rng.integers(1000, 5000)),
+            "items": carried,
+        }
+        for a in site_ids
+        for b in site_ids
+        if a != b
+    ]
 
 
 def _week(t: int) -> str:

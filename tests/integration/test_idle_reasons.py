@@ -110,19 +110,17 @@ def test_nothing_late_means_no_idle_reasons() -> None:
 
 def test_the_uk_first_batch_licence_says_why_it_is_not_used_in_march() -> None:
     # The example: LIC-UK-INT1-B1 allows 330 a month, March to May, while priority-1 INT-1
-    # requirements are late. In March nothing is built under it: thermal cameras ordered in
-    # January (lead time 3) reach the Midlands in April at the earliest. In April the line's
-    # ramp-up allows 308.
+    # requirements are late. Nothing is built under it: revision 1 of INT-1 (in force until
+    # September) holds FC-H7, which export control keeps with the design authority (issue 11;
+    # before it the Midlands were sent 308 in April), so the Midlands may not build it.
     programme = load_programme(EXAMPLE)
     result = plan(programme)
     reasons = _reasons(result, "LIC-UK-INT1-B1")
-    assert reasons["2026-03-01"][0] == "material" and "CAM-THERMAL" in reasons["2026-03-01"][1]
-    assert (
-        reasons["2026-04-01"][0] == "ramp_up"
-        and "allows 308 units on line UK-MID-1" in reasons["2026-04-01"][1]
-    )
+    for month in ("2026-03-01", "2026-04-01", "2026-05-01"):
+        assert reasons[month][0] == "export_control", reasons[month]
+        assert "FC-H7 is export-controlled (ML11.a) and UK-MIDLANDS" in reasons[month][1]
     lines = why_idle(result, "LIC-UK-INT1-B1", programme)
-    assert lines[0].startswith("2026-03-01: 0 of 330 used: all CAM-THERMAL")
+    assert lines[0].startswith("2026-03-01: 0 of 330 used: FC-H7 is export-controlled")
     # every idle row names a reason with one of the documented codes
     codes = {
         "licence_window",
@@ -130,6 +128,7 @@ def test_the_uk_first_batch_licence_says_why_it_is_not_used_in_march() -> None:
         "ramp_up",
         "licence_cap",
         "lane",
+        "export_control",
         "material",
         "offer_window",
         "hours",
@@ -148,7 +147,7 @@ def test_the_cli_says_why_a_licence_is_idle_and_plans_strictly() -> None:
     )
     assert run.exit_code == 0, run.output
     assert "why LIC-UK-INT1-B1 is idle while requirements are late:" in run.output
-    assert "[material]" in run.output
+    assert "[export_control]" in run.output  # FC-H7 stays with the design authority (issue 11)
     bad = CliRunner().invoke(app, ["plan", str(EXAMPLE), "--why-idle", "NOPE"])
     assert bad.exit_code == 2 and "'NOPE' is not a line, licence or supply offer" in bad.output
     assert "Traceback" not in bad.output

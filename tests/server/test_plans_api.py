@@ -43,6 +43,10 @@ def test_plan_job_reuse_scoping_and_diff(api: dict[str, Api]) -> None:
     assert supplier["purchases"] and all(p["supplier"] == "AS-MOTORS" for p in supplier["purchases"])
     planner = api["planner_no"].get(f"{BASE}/plans/{first['number']}/results").json()
     assert planner["production"] and all(p["site"] == "NO-RAUFOSS" for p in planner["production"])
+    # transfers (issue 11): a site planner sees those from or to its own sites only
+    assert {t["to_site"] for t in full["transfers"]} == {"UK-MIDLANDS", "NO-RAUFOSS"}
+    assert planner["transfers"] == [t for t in full["transfers"] if t["to_site"] == "NO-RAUFOSS"]
+    assert customer["transfers"] == [] and supplier["transfers"] == []
     late = po.get(f"{BASE}/plans/{first['number']}/late").json()
     assert late and all(r["status"] != "on_time" and r["cause"] for r in late)
     assert po.get(f"{BASE}/plans/{first['number']}/bottlenecks").json()[0]["rank"] == 1

@@ -47,3 +47,14 @@ def test_no_import_circle_between_reduce_and_analyse() -> None:
     assert "coprod.planning.reduce" not in _imports(structure)
     assert "coprod.planning.structure" in _imports(reduce)
     assert "coprod.planning.reduce" in _imports(analyse_module)
+
+
+def test_the_generator_adds_site_lanes_and_leaves_the_rest_alone() -> None:
+    from coprod.generate import generate
+
+    off, on = generate("S", 3), generate("S", 3, site_lanes=True)
+    extra = [ln for ln in on.lanes if ln.to in on.site_by_id]
+    assert on.lanes[: len(off.lanes)] == off.lanes and len(extra) == 3 * 2  # every ordered pair
+    assert on.model_copy(update={"lanes": off.lanes}) == off
+    leaves = [c.id for c in off.components if not c.bom]
+    assert {ln.items for ln in extra} == {extra[0].items} and len(extra[0].items) == len(leaves) // 5

@@ -68,7 +68,9 @@ class PlanSessions:
     def __init__(self, size: int) -> None:
         self.size = size
         self._kept: OrderedDict[Hashable, _Kept] = OrderedDict()
-        self._dropped: set[Hashable] = set()  # evicted to stay within `size`: said so when next planned
+        # programmes whose session went (evicted to stay within `size`, or lost with a failed
+        # plan): why, said when the programme is next planned
+        self._gone: dict[Hashable, str] = {}
         self._lock = threading.Lock()  # one worker loop uses it; a lock keeps a second honest
 
     def __len__(self) -> int:
@@ -99,8 +101,12 @@ class PlanSessions:
             kept = self._kept.pop(key, None)
         if kept is not None and kept.options == text:
             progress(PlanStage.SOLVING)
-            # popped above: a session that fails here may be half changed and is not kept
-            result = kept.session.replan_to(programme)
+            try:
+                result = kept.session.replan_to(programme)
+            except Exception:
+                # popped above: a session that failed may be half changed and is not kept
+                self._gone[key] = "the last plan of this programme failed, and its live session with it"
+                raise
             path = result.replan
             start = (
                 Start("warm", path["why"])
@@ -110,8 +116,8 @@ class PlanSessions:
         else:
             if kept is not None:
                 why = "the plan options changed since the last plan"
-            elif key in self._dropped:
-                why = f"its live session was dropped to keep at most {self.size} in memory"
+            elif key in self._gone:
+                why = self._gone[key]
             else:
                 why = "first plan of this programme since the server started"
             progress(PlanStage.BUILDING)
@@ -123,11 +129,11 @@ class PlanSessions:
 
     def _keep(self, key: Hashable, kept: _Kept) -> None:
         with self._lock:
-            self._dropped.discard(key)
+            self._gone.pop(key, None)
             self._kept[key] = kept
             while len(self._kept) > self.size:
                 old, _ = self._kept.popitem(last=False)
-                self._dropped.add(old)
+                self._gone[old] = f"its live session was dropped to keep at most {self.size} in memory"
 
     def prune(self, alive: Iterable[Hashable]) -> list[Hashable]:
         """Drop the sessions of programmes that are gone; the keys dropped."""
@@ -136,5 +142,5 @@ class PlanSessions:
             gone = [k for k in self._kept if k not in keep]
             for k in gone:
                 del self._kept[k]
-            self._dropped &= keep
+            self._gone = {k: v for k, v in self._gone.items() if k in keep}
         return gone

@@ -43,6 +43,8 @@ def _keeps(scope: RowScope, table: str, row: dict[str, Any], mine: _Mine, p: Pro
     if scope is RowScope.ALL:
         return True
     if scope is RowScope.OWN_SITES:
+        if table == "transfers":  # both ends of a transfer plan around it
+            return row.get("from_site") in mine.sites or row.get("to_site") in mine.sites
         return row.get(SITE_FIELD.get(table, "site")) in mine.sites
     if scope is RowScope.OWN_LINES:
         return row.get("entity") in mine.lines

@@ -228,11 +228,11 @@ def _check_references(programme: Programme, origin: str = "request") -> None:
         )
 
 
-def generate_file(size: str, seed: int, target: Path) -> Programme:
+def generate_file(size: str, seed: int, target: Path, site_lanes: bool = False) -> Programme:
     """`coprod generate`: a deterministic synthetic programme written to `target`."""
     from coprod.generate import generate
 
-    programme = generate(size, seed)
+    programme = generate(size, seed, site_lanes=site_lanes)
     write_programme(programme, target, file_format(target))
     return programme
 

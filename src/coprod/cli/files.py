@@ -75,13 +75,19 @@ def generate(
     size: Annotated[SizeName, typer.Option("--size", help="S, M or L (benchmarks/README)")],
     target: Annotated[Path, typer.Argument(help="A .yaml file, or a folder for CSV files")],
     seed: Annotated[int, typer.Option(help="Same seed, same programme")] = 0,
+    site_lanes: Annotated[
+        bool,
+        typer.Option(
+            "--site-lanes", help="Add lanes between every pair of sites for a fifth of the components"
+        ),
+    ] = False,
 ) -> None:
     """Write a deterministic synthetic programme (benchmarks, experiments)."""
     from coprod.app.programmes import file_format, generate_file
 
     fmt = file_format(target)
     with user_errors(), err.status(f"Generating a size {size.value} programme"):
-        programme = generate_file(size.value, seed, target)
+        programme = generate_file(size.value, seed, target, site_lanes)
     out.print(
         f"written {target} ({fmt}): {len(programme.sites)} sites, {len(programme.designs)} designs, "
         f"{len(programme.components)} components, {len(programme.requirements)} requirements, "

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from coprod.domain.bom import bom_segments
-from coprod.domain.entities import ExportControl
+from coprod.domain.entities import ExportControl, Lane
 from coprod.domain.export import build_blocker, delivery_blocker
 from coprod.domain.programme import Programme
 
@@ -114,6 +114,30 @@ def _currency_findings(p: Programme) -> Iterator[Finding]:
                     "currency",
                     f"the first {cur} rate is from {first[cur]}, after the horizon start {start}",
                 )
+
+
+def _lane_findings(
+    p: Programme, i: int, lane: Lane, destinations: set[str], assemblies: set[str]
+) -> Iterator[Finding]:
+    """A lane runs to a destination or to another site (a transfer), and carries known items."""
+    if lane.to in destinations and lane.to in p.site_by_id:
+        yield Finding("lanes", i, lane.id, "to", f"'{lane.to}' names both a site and a destination")
+    elif lane.to not in destinations and lane.to not in p.site_by_id:
+        yield Finding("lanes", i, lane.id, "to", f"unknown site or destination '{lane.to}'")
+    elif lane.to == lane.from_site:
+        yield Finding("lanes", i, lane.id, "to", f"a lane from site '{lane.from_site}' to itself")
+    products = set(p.products)
+    for item in lane.items:
+        if item in assemblies:
+            yield Finding(
+                "lanes", i, lane.id, "items", f"'{item}' is an assembly (built as a phantom): send its parts"
+            )
+        elif item not in p.component_by_id and item not in products:
+            yield Finding("lanes", i, lane.id, "items", f"unknown item '{item}'")
+        elif lane.to in destinations and item not in products:
+            yield Finding(
+                "lanes", i, lane.id, "items", f"'{item}' is a component: only sites receive components"
+            )
 
 
 def check_references(p: Programme) -> list[Finding]:
@@ -319,7 +343,7 @@ def _iter_findings(p: Programme) -> Iterator[Finding]:
 
     for i, lane in enumerate(p.lanes):
         yield from ref("lanes", i, lane.id, "from_site", lane.from_site, sites, "site")
-        yield from ref("lanes", i, lane.id, "to", lane.to, destinations, "destination")
+        yield from _lane_findings(p, i, lane, destinations, assemblies)
         if lane.lead_time >= horizon:
             yield Finding(
                 "lanes",
@@ -428,7 +452,14 @@ def _only_supply_blocked(p: Programme, product: str, destination: str) -> str | 
     licensed = {lic.licensee for lic in p.licences if lic.design == design.id} | {design.owner}
     makers = {s for s in makers if p.site_by_id[s].partner in licensed}
     held = {st.site for st in p.stock if st.item == product and st.quantity > 0}
-    sources = sorted({ln.from_site for ln in p.lanes if ln.to == destination} & (makers | held))
+    shippers = {ln.from_site for ln in p.lanes if ln.to == destination}
+    # a site that reaches a shipping site by a transfer the product may take is a source too
+    shippers |= {
+        ln.from_site
+        for ln in p.lanes
+        if ln.to in shippers and ln.to in p.site_by_id and delivery_blocker(p, product, ln.to) is None
+    }
+    sources = sorted(shippers & (makers | held))
     if not sources:
         return None
     if to_dest is not None:

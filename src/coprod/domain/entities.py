@@ -257,11 +257,20 @@ class SupplyOffer(Record):
 
 
 class Lane(Record):
+    """Transport from a site to a customer's destination or to another site (a transfer).
+
+    A lane between sites carries components (into the receiving site's component stock) and
+    finished units of designs or variants (into its product stock); `items` limits what it
+    carries (empty: anything the receiving site could use). `capacity_per_period` bounds the
+    units leaving on the lane in one period, whatever they are (None: no limit)."""
+
     id: Id
     from_site: Id
-    to: Id
+    to: Id = Field(description="A destination or a site")
     lead_time: int = Field(ge=0)
     cost_per_unit: NonNeg = 0.0
+    capacity_per_period: Units | None = None
+    items: tuple[Id, ...] = ()
     currency: Currency | None = Field(default=None, description="Currency of cost_per_unit")
 
 

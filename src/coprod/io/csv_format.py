@@ -60,7 +60,17 @@ FLAT = {
         "min_order",
         "available_from",
     ],
-    "lanes": ["id", "from_site", "to", "lead_time", "cost_per_unit", "currency"],
+    # to: a destination or a site; items: what a lane between sites carries, space-separated
+    "lanes": [
+        "id",
+        "from_site",
+        "to",
+        "lead_time",
+        "cost_per_unit",
+        "capacity_per_period",
+        "items",
+        "currency",
+    ],
     "stock": ["site", "item", "quantity"],
     "requirements": ["id", "customer", "destination", "item", "quantity", "due", "priority"],
     # programme-currency units per unit of `currency`, in force until its next rate
@@ -213,6 +223,8 @@ def read_csv_folder(folder: Path) -> RawProgramme:
                 else f"{row.get('currency')}@{row.get('valid_from')}"
             )
             sources[(name, i)] = reader.origin(name, line, key)
+            if name == "lanes" and "items" in row:
+                row["items"] = str(row["items"]).replace(",", " ").replace(";", " ").split()
             data[name].append(row)
 
     if (folder / "offer_commitments.csv").exists():
@@ -360,7 +372,16 @@ def _write(path: Path, columns: list[str], rows: list[dict[str, Any]]) -> None:
         writer = csv.DictWriter(fh, columns, extrasaction="raise")
         writer.writeheader()
         for row in rows:
-            writer.writerow({k: ("" if v is None else v) for k, v in row.items()})
+            writer.writerow({k: _cell(v) for k, v in row.items()})
+
+
+def _cell(value: Any) -> Any:
+    """A CSV cell: nothing for None, a list (a lane's items) space-separated."""
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple):
+        return " ".join(str(v) for v in value)
+    return value
 
 
 def write_csv_folder(programme: Programme, folder: Path) -> None:

@@ -27,7 +27,10 @@ COMMENTS = {
     "routings": "Hours (and cost, in `currency` or the programme's) per unit of a design on a line",
     "licences": "Who may build which design, from when, how many per period, royalty per unit",
     "supply_offers": "Component offers: supplier, ship-to site, lead time (periods), capacity",
-    "lanes": "Transport from a site to a destination: lead time (periods), cost per unit",
+    "lanes": (
+        "Transport from a site to a destination or to another site (a transfer): lead time "
+        "(periods), cost per unit, capacity per period, items carried"
+    ),
     "stock": "Stock on hand at the start of the horizon",
     "requirements": "The customer's requirements: item, quantity, due date, priority (1 = first)",
     "scheduled_receipts": "Goods on their way: lots in transit, open orders (arrival date)",
@@ -73,7 +76,8 @@ def dump_yaml(programme: Programme) -> str:
 
 
 def _drop_empty(record: dict[str, Any]) -> dict[str, Any]:
-    """Leave out empty optional parts (no exceptions, no variants) to keep files readable;
+    """Leave out empty optional parts (no exceptions, no variants, no export control of a
+    revision) to keep files readable;
     in nested records (revisions, ...) the unset ones (None: the default applies)."""
     return {k: _drop_none(v) for k, v in record.items() if v not in ((), [], None, "")}
 

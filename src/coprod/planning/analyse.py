@@ -16,6 +16,7 @@ from coprod.planning.grid import TimeGrid, exact_grid
 from coprod.planning.money import BucketRates
 from coprod.planning.reduce import find_ample, fold_ample_supply
 from coprod.planning.structure import Build, Structure
+from coprod.planning.transfers import dominated_transfers, site_lanes, site_transfers, without_site_lanes
 
 __all__ = ["analyse"]
 
@@ -131,17 +132,27 @@ def analyse(p: Programme, fold_supply: bool = True, grid: TimeGrid | None = None
         ppairs.add((b.product, b.site))
         for seg in bom[b.product]:
             cpairs.update((comp_index[c], b.site) for c in seg.usage)
-    # Only components some build at the site consumes get a balance: an offer or stock
-    # elsewhere cannot serve any requirement (no transfers between sites), so it is dropped.
+    for st in p.stock:
+        if st.item in prod_index:
+            ppairs.add((prod_index[st.item], site_index[st.site]))
+    # Lanes between sites: a component balance at a sending site for each component the
+    # receiving site needs, a product balance at a receiving site for what the sender holds.
+    # With supply folding on, a transfer into a pair whose own offer is ample, cheaper and
+    # no slower is left out (transfers.dominated_transfers): it can never be worth using.
+    skip = (
+        dominated_transfers(p, find_ample(analyse(without_site_lanes(p), fold_supply=False)))
+        if (fold_supply and site_lanes(p))
+        else None
+    )
+    s.transfers_c, s.transfers_p = site_transfers(p, leaves, products, cpairs, ppairs, skip)
+    # Only components some build at the site (or a transfer from it) consumes get a balance:
+    # an offer or stock elsewhere cannot serve any requirement, so it is dropped.
     s.offers = [
         k
         for k, o in enumerate(p.supply_offers)
         if (comp_index[o.component], site_index[o.ship_to]) in cpairs
         and not (controlled and component_blocker(p, o.component, o.ship_to) is not None)
     ]
-    for st in p.stock:
-        if st.item in prod_index:
-            ppairs.add((prod_index[st.item], site_index[st.site]))
     s.component_pairs = sorted(cpairs)
     s.product_pairs = sorted(ppairs)
     if fold_supply:

@@ -22,6 +22,7 @@ from coprod.planning.grid import TimeGrid, exact_grid
 from coprod.planning.model import PlanningModel
 from coprod.planning.pegging import peg_all
 from coprod.planning.structure import Build
+from coprod.planning.transfers import lanes_to
 
 __all__ = ["late_causes", "service_until", "unbuildable_cause"]
 
@@ -51,14 +52,16 @@ def late_causes(m: PlanningModel, tables: dict[str, list[Row]], binding: list[Ro
         return
     by_id = {r.id: r for r in p.requirements}
     items = {row["item"] for row in late_rows}
-    pegs = peg_all(p, tables["production"], tables["shipments"], tables["deliveries"], items)
+    pegs = peg_all(
+        p, tables["production"], tables["shipments"], tables["deliveries"], items, tables["transfers"]
+    )
     prod_ix = {x: i for i, x in enumerate(s.products)}
     facts = _supply_facts(p, s.periods)
     offers = _offers_by_component(p)
     for row in late_rows:
         rq = by_id[row["id"]]
         pi, due = prod_ix[rq.item], int(grid.bucket_of[p.calendar.index_of(rq.due)])
-        lanes = {ln.from_site: ln.lead_time for ln in p.lanes if ln.to == rq.destination}
+        lanes = lanes_to(p, rq.destination)
         builds = [b for b in s.builds if b.product == pi and s.sites[b.site] in lanes]
         if not builds:
             row["cause"] = unbuildable_cause(p, rq)
@@ -147,7 +150,9 @@ def _earliest_arrival(
                     continue
                 lead = lead_to.get((comp, site))
                 if lead is None:
-                    reason = f"no supply offer of {comp} to {site} and no stock there"
+                    reason = (
+                        f"no supply offer of {comp} to {site}, no transfer of it there and no stock there"
+                    )
                     ready = T
                     break
                 lead_b = after(0, lead)
@@ -166,12 +171,23 @@ Facts = tuple[dict[tuple[str, str], int], dict[tuple[str, str], int]]
 
 
 def _supply_facts(p: Programme, T: int) -> Facts:
-    """Stock on hand and the shortest offer lead time per (component, site)."""
+    """Stock on hand and the shortest supply lead time per (component, site): an offer, or
+    a transfer from a site that has it (its own stock or offer, one hop)."""
     stock = {(st.item, st.site): st.quantity for st in p.stock}
     lead_to: dict[tuple[str, str], int] = {}
     for o in p.supply_offers:
         pair = (o.component, o.ship_to)
         lead_to[pair] = min(lead_to.get(pair, T), o.lead_time)
+    direct = dict(lead_to)
+    for ln in p.lanes:
+        if ln.to not in p.site_by_id:
+            continue
+        for comp in {c for c, site in direct if site == ln.from_site} | {
+            c for c, site in stock if site == ln.from_site
+        }:
+            own = 0 if stock.get((comp, ln.from_site), 0) > 0 else direct.get((comp, ln.from_site), T)
+            pair = (comp, ln.to)
+            lead_to[pair] = min(lead_to.get(pair, T), own + ln.lead_time)
     return stock, lead_to
 
 
@@ -242,6 +258,8 @@ def _related_binding(
         partner_latest[partner] = max(partner_latest.get(partner, ""), last)
     licences = {lic.id: lic.licensee for lic in p.licences if lic.design == design}
     offers = {oid: to for c in comps for oid, to in by_component.get(c, ())}
+    # a lane's capacity limits the sites it leaves from (shipments) and feeds (transfers)
+    lanes = {ln.id: {ln.from_site, ln.to} for ln in p.lanes if ln.capacity_per_period is not None}
     for row in binding:
         kind, ent, start = row["constraint"], row["entity"], row["from"]
         if kind in ("hours", "rate") and ent in latest:
@@ -250,6 +268,8 @@ def _related_binding(
             limit = partner_latest[licences[ent]]
         elif kind == "supply" and ent in offers and offers[ent] in site_latest:
             limit = site_latest[offers[ent]]
+        elif kind == "lane_capacity" and lanes.get(ent, set()) & set(site_latest):
+            limit = max(site_latest[x] for x in lanes[ent] if x in site_latest)
         else:
             continue
         if start <= limit and row.get("service_gain", 0.0) > 0:

@@ -36,8 +36,20 @@ __all__ = ["Committed", "committed", "hold_frozen", "with_stability"]
 
 Key = tuple[str, ...]
 Committed = dict[str, dict[Key, float]]  # family -> key (names and period label) -> quantity
-FAMILIES = ("make", "buy", "ship")
-WHAT = {"make": "production", "buy": "order", "ship": "shipment"}
+FAMILIES = ("make", "buy", "ship", "transfer_c", "transfer_p")
+WHAT = {
+    "make": "production",
+    "buy": "order",
+    "ship": "shipment",
+    "transfer_c": "transfer",
+    "transfer_p": "transfer",
+}
+
+
+KINDS = {
+    "transfer_c": lambda m: set(m.structure.programme.component_by_id),
+    "transfer_p": lambda m: set(m.structure.programme.products),
+}
 
 
 def committed(plan: Plan) -> Committed:
@@ -53,6 +65,13 @@ def committed(plan: Plan) -> Committed:
     for r in plan.shipments:
         key = (r["lane"], r["item"], r["depart_period"])
         out["ship"][key] = out["ship"].get(key, 0.0) + r["quantity"]
+    # Transfers of components and of finished units have families of their own; a plan row
+    # does not say which an item is, so both families share the rows (item ids are unique
+    # across components and products, so a key matches columns of one family only).
+    for r in plan.transfers:
+        key = (r["lane"], r["item"], r["ship_period"])
+        out["transfer_c"][key] = out["transfer_c"].get(key, 0.0) + r["quantity"]
+    out["transfer_p"] = out["transfer_c"]
     return out
 
 
@@ -68,6 +87,9 @@ def column_keys(m: PlanningModel, family: str) -> Iterator[Key]:
     elif family == "buy":
         for offer, t in zip(k["offer"], k["period"], strict=True):
             yield (p.supply_offers[offer].id, labels[t])
+    elif family == "transfer_c":
+        for lane, comp, t in zip(k["lane"], k["component"], k["period"], strict=True):
+            yield (p.lanes[lane].id, s.components[comp], labels[t])
     else:
         for lane, prod, t in zip(k["lane"], k["product"], k["period"], strict=True):
             yield (p.lanes[lane].id, s.products[prod], labels[t])
@@ -90,7 +112,10 @@ def hold_frozen(m: PlanningModel, last: Committed, frozen: int) -> tuple[np.ndar
         keys = list(column_keys(m, family))
         frozen_cols = _frozen_columns(m, family, frozen)
         have = {keys[i]: i for i in frozen_cols}
+        kind = KINDS[family](m) if family in KINDS else None
         for key, qty in last[family].items():
+            if kind is not None and key[1] not in kind:
+                continue  # a transfer of the other kind
             if key[-1] in labels and qty > 0 and key not in have:
                 raise InputError(
                     f"frozen period {key[-1]}: the {WHAT[family]} {' / '.join(key[:-1])} of {qty:g} "

@@ -1,5 +1,5 @@
 """What changed between two plans: KPIs, requirements that moved, and every production line,
-purchase order and shipment that moved, with a churn summary (lines moved, units moved)."""
+purchase order, shipment and transfer that moved, with a churn summary (lines moved, units moved)."""
 
 from __future__ import annotations
 
@@ -48,6 +48,7 @@ def diff_plans(before: Plan, after: Plan) -> dict[str, Any]:
         "production": _moved(before.production, after.production, ("line", "period")),
         "purchases": _moved(before.purchases, after.purchases, PURCHASE),
         "shipments": _moved(before.shipments, after.shipments, SHIPMENT),
+        "transfers": _moved(before.transfers, after.transfers, TRANSFER),
         "churn": churn(before, after),
         "cost_change": after.costs["total"] - before.costs["total"],
     }
@@ -55,7 +56,13 @@ def diff_plans(before: Plan, after: Plan) -> dict[str, Any]:
 
 PURCHASE = ("offer", "component", "site", "order_period")
 SHIPMENT = ("lane", "item", "depart_period")
-DECISIONS = {"production": ("line", "item", "period"), "purchases": PURCHASE, "shipments": SHIPMENT}
+TRANSFER = ("lane", "item", "ship_period")
+DECISIONS = {
+    "production": ("line", "item", "period"),
+    "purchases": PURCHASE,
+    "shipments": SHIPMENT,
+    "transfers": TRANSFER,
+}
 
 
 def _totals(rows: list[dict[str, Any]], keys: tuple[str, ...]) -> dict[tuple[Any, ...], int]:

@@ -1,7 +1,8 @@
 """Explain a plan: which limits bind and what relaxing each would gain (causes.py says why a
 requirement is late, idle.py why capacity goes unused).
 
-Marginal values come from the LP duals (row duals of hours, ramp-up rate and licence-cap rows;
+Marginal values come from the LP duals (row duals of hours, ramp-up rate, licence-cap and
+lane-capacity rows;
 reduced costs of orders at a supplier's capacity). A value is in objective units; divided by
 W (the weight of one unit-period of lateness) it reads as "unit-periods of priority-weighted
 lateness saved", which is how a planner hears it: N units delivered one period earlier. Where
@@ -54,12 +55,17 @@ def bottlenecks(
         ("hours", "line", "hour"),
         ("rate", "line", "unit of ramp-up rate"),
         ("licence", "licence", "unit of licence cap"),
+        ("lane_capacity", "lane", "unit of lane capacity"),
     ):
         fam = lp.rows[fam_name]
         duals = -row_dual[fam.slice]
         for i in np.flatnonzero(duals > TOL * max(1.0, W)):
             ent = int(fam.keys[key][i])
-            if fam_name == "licence":
+            if fam_name == "lane_capacity":
+                lane = p.lanes[ent]
+                name = lane.id
+                label = f"lane {lane.id} ({lane.from_site} -> {lane.to}) capacity"
+            elif fam_name == "licence":
                 lic = p.licences[ent]
                 name = lic.id
                 label = f"licence {lic.id} ({lic.licensee}, {lic.design}) cap"

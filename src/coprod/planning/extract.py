@@ -11,7 +11,7 @@ from coprod.planning.model import PlanningModel
 from coprod.planning.money import BucketRates
 from coprod.planning.orders import folded_orders
 
-__all__ = ["Tables", "extract_tables"]
+__all__ = ["Tables", "extract_tables", "sample_tables"]
 
 Tables = dict[str, list[dict[str, Any]]]
 EPS = 1e-6
@@ -36,16 +36,7 @@ def extract_tables(m: PlanningModel, x: np.ndarray) -> tuple[Tables, dict[str, f
     k = make.keys
     money = BucketRates(p, grid)  # every cost in the programme currency, per bucket (money.py)
     routing_cost = {(rt.design, rt.line): (rt.cost_per_unit, rt.currency) for rt in p.routings}
-    out["production"] = [
-        {
-            "line": s.lines[k["line"][i]],
-            "site": p.line_by_id[s.lines[k["line"][i]]].site,
-            "item": s.products[k["product"][i]],
-            "period": labels[k["period"][i]],
-            "quantity": int(round(xm[i])),
-        }
-        for i in idx
-    ]
+    out["production"] = _production(m, x, labels)
     production_cost = 0.0
     for i in idx:
         cost, cur = routing_cost[(s.product_design[k["product"][i]], s.lines[k["line"][i]])]
@@ -104,6 +95,10 @@ def extract_tables(m: PlanningModel, x: np.ndarray) -> tuple[Tables, dict[str, f
     out["shipments"] = shipments
     costs["transport"] = float(xs @ lp.plan_cost()[ship.slice])
 
+    # transport: shipments to destinations and transfers between sites
+    out["transfers"], moved = _transfers(m, x)
+    costs["transport"] += moved
+
     stock_rows = []
     holding = 0.0
     for fam_name, key, names in (
@@ -134,6 +129,68 @@ def extract_tables(m: PlanningModel, x: np.ndarray) -> tuple[Tables, dict[str, f
     costs["total"] = sum(costs.values())
     _deliveries(m, x, out)
     return out, costs
+
+
+def _production(m: PlanningModel, x: np.ndarray, labels: tuple[str, ...]) -> list[dict[str, Any]]:
+    s, make = m.structure, m.lp.columns["make"]
+    p, k, xm = s.programme, make.keys, x[make.slice]
+    return [
+        {
+            "line": s.lines[k["line"][i]],
+            "site": p.line_by_id[s.lines[k["line"][i]]].site,
+            "item": s.products[k["product"][i]],
+            "period": labels[k["period"][i]],
+            "quantity": int(round(xm[i])),
+        }
+        for i in _nz(xm)
+    ]
+
+
+def sample_tables(m: PlanningModel, x: np.ndarray) -> Tables:
+    """Production, deliveries and requirements only, as `extract_tables` gives them: what a
+    risk sample reads (scenarios/warm.py), without orders, shipments, stock or costs."""
+    s = m.structure
+    grid = s.grid or exact_grid(s.programme.calendar.periods)
+    out: Tables = {"production": _production(m, x, grid.labels(s.programme.calendar.labels))}
+    _deliveries(m, x, out)
+    return out
+
+
+def _transfers(m: PlanningModel, x: np.ndarray) -> tuple[list[dict[str, Any]], float]:
+    """The transfers table: what left which site for which site, when, and what it cost."""
+    s, lp = m.structure, m.lp
+    p = s.programme
+    grid = s.grid or exact_grid(p.calendar.periods)
+    labels = grid.labels(p.calendar.labels)
+    money = BucketRates(p, grid)
+    rows = []
+    spend = 0.0
+    for fam_name, key, names in (
+        ("transfer_c", "component", s.components),
+        ("transfer_p", "product", s.products),
+    ):
+        fam = lp.columns[fam_name]
+        xv = x[fam.slice]
+        for i in _nz(xv):
+            lane = p.lanes[fam.keys["lane"][i]]
+            q = float(xv[i])
+            qty: float | int = int(round(q)) if abs(q - round(q)) < EPS else round(q, 3)
+            cost = q * lane.cost_per_unit * float(money.factor(lane.currency)[fam.keys["period"][i]])
+            spend += cost
+            rows.append(
+                {
+                    "lane": lane.id,
+                    "item": names[fam.keys[key][i]],
+                    "from_site": lane.from_site,
+                    "to_site": lane.to,
+                    "ship_period": labels[fam.keys["period"][i]],
+                    "arrive_period": labels[fam.keys["arrival"][i]],
+                    "quantity": qty,
+                    "cost": round(cost, 2),  # programme currency, at the departure bucket's rate
+                }
+            )
+    rows.sort(key=lambda r: (r["ship_period"], r["lane"], r["item"]))
+    return rows, spend
 
 
 def _deliveries(m: PlanningModel, x: np.ndarray, out: Tables) -> None:

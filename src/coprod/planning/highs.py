@@ -180,9 +180,9 @@ class HighsSession:
         if int((cols == self.BASIC).sum() + (rows == self.BASIC).sum()) != rows.size:
             return False
         basis = highspy.HighsBasis()
-        status = highspy.HighsBasisStatus
-        basis.col_status = [status(int(v)) for v in cols]
-        basis.row_status = [status(int(v)) for v in rows]
+        members = [highspy.HighsBasisStatus(i) for i in range(5)]  # looked up once, not per entry
+        basis.col_status = [members[v] for v in cols.tolist()]
+        basis.row_status = [members[v] for v in rows.tolist()]
         basis.valid = True
         return bool(self.highs.setBasis(basis) == highspy.HighsStatus.kOk)
 

@@ -10,6 +10,7 @@ delivers less than it could (hours, licence cap, offer capacity); the reason is 
   ramp_up         the ramp-up has not started, or its rate is used in full
   licence_cap     the licence's cap is used in full (on all the licensee's lines together)
   lane            there is no lane from its site to where the late requirements go
+  export_control  its site may not receive the design, its revision or a component in it
   material        a component cannot reach the site in time, or all of it that can is used
   offer_window    (an offer) nothing it delivers arrives before its available_from date
   hours           (a licence) the licensee's lines have no hours left
@@ -26,11 +27,13 @@ from typing import Any
 import numpy as np
 
 from coprod.domain import Programme
+from coprod.domain.export import build_blocker, has_controls
 from coprod.errors import InputError
 from coprod.planning.grid import TimeGrid, exact_grid
 from coprod.planning.model import PlanningModel
 from coprod.planning.result import Plan
 from coprod.planning.structure import Build
+from coprod.planning.transfers import lanes_to
 
 __all__ = ["idle_reasons", "why_idle"]
 
@@ -53,6 +56,7 @@ class _Context:
         self.licensed = self._by_row(act, "licence", "licence")
         self.line_units: dict[tuple[int, int], float] = defaultdict(float)
         self.windows: dict[str, dict[int, set[str]]] = {}
+        self.leads: dict[str, dict[str, int]] = {}  # destination -> site -> transport lead
         self.site_limits: dict[tuple[int, str, int], str] = {}
         self.line_limits: dict[tuple[int, int], str] = {}
         self.comp_spans: dict[tuple[int, str], list[tuple[int, int, int]]] = {}
@@ -74,6 +78,13 @@ class _Context:
                 self.line_units[(int(line), int(t))] += float(q)
         self._material()
         self.waiting = self._waiting(requirements, deliveries)
+
+    def lead_to(self, destination: str) -> dict[str, int]:
+        """Site -> periods to `destination` (a lane, or a transfer to a site with one)."""
+        found = self.leads.get(destination)
+        if found is None:
+            found = self.leads[destination] = lanes_to(self.p, destination)
+        return found
 
     def _by_row(self, act: np.ndarray, family: str, key: str) -> dict[tuple[int, int], float]:
         fam = self.m.lp.rows[family]
@@ -138,8 +149,8 @@ def _windows(ctx: _Context, line_id: str) -> dict[int, set[str]]:
     for row, first, last in ctx.waiting:
         if row["design"] not in designs:
             continue
-        lanes = [ln.lead_time for ln in p.lanes if ln.from_site == line.site and ln.to == row["destination"]]
-        arrives = ctx.grid.arrivals(min(lanes), shipment=True) if lanes else every
+        lead = ctx.lead_to(row["destination"]).get(line.site)
+        arrives = ctx.grid.arrivals(lead, shipment=True) if lead is not None else every
         for t in np.flatnonzero((arrives >= first) & (arrives <= last)):
             out[int(t)].add(row["item"])
     ctx.windows[line_id] = out
@@ -204,13 +215,14 @@ def _find_line_reason(ctx: _Context, li: int, t: int, items: set[str]) -> tuple[
             cap = float(ctx.m.lp.row_upper[_licence_row(ctx, k, t)])
             if ctx.licensed[(k, t)] >= cap - 0.5:
                 return "licence_cap", f"licence {lic.id} allows {cap:,.0f} units in {label}, all built"
-    if not builds or not any(_has_lane(p, line.site, row) for row, _, _ in ctx.waiting):
+    if not builds or not any(_has_lane(ctx, line.site, row) for row, _, _ in ctx.waiting):
         return _no_build_reason(ctx, li, t, items)
     return _material_or_cost(ctx, li, t, builds)
 
 
-def _has_lane(p: Programme, site: str, row: Row) -> bool:
-    return any(ln.from_site == site and ln.to == row["destination"] for ln in p.lanes)
+def _has_lane(ctx: _Context, site: str, row: Row) -> bool:
+    """A lane from `site` to the row's destination, or a transfer to a site with one."""
+    return site in ctx.lead_to(row["destination"])
 
 
 def _licence_window(ctx: _Context, partner: str, designs: list[str], t: int) -> str:
@@ -247,9 +259,12 @@ def _no_build_reason(ctx: _Context, li: int, t: int, items: set[str]) -> tuple[s
     """The line may build but has no build column there: no lane, or material too late."""
     s, p = ctx.s, ctx.p
     line = p.line_by_id[s.lines[li]]
-    if not any(_has_lane(p, line.site, row) for row, _, _ in ctx.waiting if row["item"] in items):
+    if not any(_has_lane(ctx, line.site, row) for row, _, _ in ctx.waiting if row["item"] in items):
         dests = sorted({row["destination"] for row, _, _ in ctx.waiting if row["item"] in items})
         return "lane", f"no lane from {line.site} to {', '.join(dests)}"
+    blocked = _export_blocked(ctx, line.site, t, items)
+    if blocked:
+        return "export_control", blocked
     for k in {v for (c, si), v in s.ample.items() if s.sites[si] == line.site}:
         offer = p.supply_offers[k]
         first = int(ctx.grid.arrivals(offer.lead_time)[0])
@@ -261,6 +276,24 @@ def _no_build_reason(ctx: _Context, li: int, t: int, items: set[str]) -> tuple[s
                 f"(lead time {offer.lead_time})",
             )
     return "material", f"no component supply reaches {line.site} in time for {ctx.labels[t]}"
+
+
+def _export_blocked(ctx: _Context, site: str, t: int, items: set[str]) -> str:
+    """Why export control keeps `site` from building every one of `items` in bucket t, in
+    words (empty when it may build one of them)."""
+    if not has_controls(ctx.p):
+        return ""
+    prod_ix = {x: i for i, x in enumerate(ctx.s.products)}
+    why = []
+    for item in sorted(items):
+        segs = [seg for seg in ctx.s.bom[prod_ix[item]] if seg.first <= t <= seg.last]
+        if not segs:
+            return ""
+        found = build_blocker(ctx.p, item, segs[0].revision, site)
+        if found is None:
+            return ""
+        why.append(found.message())
+    return "; ".join(dict.fromkeys(why))
 
 
 def _material_or_cost(ctx: _Context, li: int, t: int, builds: list[Any]) -> tuple[str, str]:

@@ -2,6 +2,7 @@
 
 Notation (docs/formulation.md has the maths): make[p,l,t] production, buy[o,t] orders,
 stock_c[c,s,t] / stock_p[p,s,t] end-of-period stock, ship[p,k,t] departures on lane k,
+transfer_c[c,k,t] / transfer_p[p,k,t] departures on a lane k between sites (transfers.py),
 deliver[r,t] units of requirement r received in period t, unmet[r] never delivered.
 """
 
@@ -18,6 +19,7 @@ from coprod.planning.grid import TimeGrid, exact_grid
 from coprod.planning.lp import INF, LinearProgram, LpBuilder
 from coprod.planning.money import BucketRates
 from coprod.planning.structure import Structure
+from coprod.planning.transfers import add_lane_capacity, add_transfers
 from coprod.planning.weights import lateness_unit_weight
 
 __all__ = ["PlanningModel", "build_model"]
@@ -251,6 +253,20 @@ def build_model(s: Structure) -> PlanningModel:
         lane_site = _ints([site_ix[ln.from_site] for ln in p.lanes])
         pos = _ints([ppair_ix[(int(a), int(c))] for a, c in zip(sp_, lane_site[sk], strict=True)])
         b.add_entries(prod_row.start + pos * T + st, ship.start + np.arange(ship.size), 1.0)
+
+    # Transfers between sites: out of the sender's balance, into the receiver's on arrival.
+    transfer_c, transfer_p = add_transfers(
+        b,
+        p,
+        grid,
+        periods,
+        T,
+        (comp_row, prod_row),
+        (cpair_ix, ppair_ix),
+        (s.transfers_c, s.transfers_p),
+        (s.components, s.products),
+    )
+    add_lane_capacity(b, p, grid, periods, [ship, transfer_c, transfer_p])
 
     # Destination balance: arrivals of a product at a destination = deliveries there.
     nd = len(dest_pairs)

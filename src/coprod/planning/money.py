@@ -39,6 +39,15 @@ class BucketRates:
             self._cache[cur] = got
         return got
 
+    def of_columns(self, currencies: list[str | None], which: np.ndarray, bucket: np.ndarray) -> np.ndarray:
+        """The factor of each LP column: record `which[i]` (of `currencies`, per record) paid
+        in `bucket[i]`."""
+        factor = np.ones(which.size)
+        for cur in set(currencies) - {None, self.rates.base}:
+            of = np.array([c == cur for c in currencies], dtype=bool)[which]
+            factor[of] = self.factor(cur)[bucket[of]]
+        return factor
+
     def period_factor(self, currency: str | None) -> np.ndarray:
         """The factor per calendar period: that of the bucket holding it."""
         out: np.ndarray = self.factor(currency)[self.grid.bucket_of]

@@ -41,7 +41,9 @@ def consolidate_orders(m: PlanningModel, x: np.ndarray, lower: np.ndarray | None
     floor = np.zeros(buy.size) if lower is None else np.ceil(lower[buy.slice] - EPS)
     minimum = np.array([o.min_order for o in p.supply_offers], dtype=float)[buy.keys["offer"]]
     rows = lp.matrix[rows_fam.slice]
-    use = (rows[:, lp.columns["make"].slice] @ x[lp.columns["make"].slice]).reshape(-1, T)
+    # use: production's, plus transfers out (+1 in the row) less transfers in (-1)
+    moved = rows[:, lp.columns["transfer_c"].slice] @ x[lp.columns["transfer_c"].slice]
+    use = (rows[:, lp.columns["make"].slice] @ x[lp.columns["make"].slice] + moved).reshape(-1, T)
     initial = lp.row_lower[rows_fam.slice].reshape(-1, T)[:, 0]
     # the balance row each order arrives in: its pair and its arrival bucket
     entry = rows[:, buy.slice].tocsc()

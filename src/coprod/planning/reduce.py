@@ -1,7 +1,7 @@
 """Exact reductions of the planning LP: take out what provably cannot matter.
 
 Ample supply. A (component, site) pair needs no balance rows, order or stock columns when
-  - there is no stock of it at the site,
+  - there is no stock of it at the site, and no transfer to or from it,
   - one offer is both the cheapest and the fastest of the offers to that site, with no
     `available_from` date, and
   - that offer's capacity covers the most the site could ever consume in any period
@@ -79,6 +79,11 @@ def find_ample(s: Structure) -> dict[tuple[int, int], int]:
     for k in s.offers:
         o = p.supply_offers[k]
         by_pair[(comp_ix[o.component], site_ix[o.ship_to])].append(k)
+    # a pair a transfer touches has more in its balance than its own builds and offers
+    moved = set()
+    for c, k in s.transfers_c:
+        lane = p.lanes[k]
+        moved |= {(c, site_ix[lane.from_site]), (c, site_ix[lane.to])}
     ample: dict[tuple[int, int], int] = {}
     money = BucketRates(p, s.grid)
     # each currency's lowest and highest rate over the buckets (rates are positive)
@@ -87,7 +92,7 @@ def find_ample(s: Structure) -> dict[tuple[int, int], int]:
     highest = {c: float(money.factor(c).max()) for c in currencies}
     for pair in s.component_pairs:
         offers = [p.supply_offers[k] for k in by_pair.get(pair, [])]
-        if pair in stocked or not offers:
+        if pair in stocked or pair in moved or not offers:
             continue
         low = [o.unit_price * lowest[o.currency] for o in offers]
         high = [o.unit_price * highest[o.currency] for o in offers]

@@ -34,14 +34,18 @@ def repair_to_units(
     session: HighsSession,
     first: SolveOutcome,
     resolve: Callable[[Method], SolveOutcome] | None = None,
+    orders: bool = True,
 ) -> tuple[np.ndarray, SolveOutcome]:
     """`resolve(method)` re-solves with production fixed (default: `session.solve`; strict
-    priority passes its class-by-class solve so the classes keep their order)."""
+    priority passes its class-by-class solve so the classes keep their order). `orders=False`
+    leaves step 3 out: orders stay as the re-solve left them (a risk sample reads production
+    and deliveries only, which step 3 never changes)."""
     resolve = resolve or (lambda method: session.solve(method=method))
     lp = m.lp
     make = lp.columns["make"]
     cols = np.arange(make.start, make.start + make.size)
-    fixed = whole_production(m, first.x[make.slice])
+    flows = transfer_flows(m, first.x)
+    fixed = whole_production(m, first.x[make.slice], flows)
     session.set_column_bounds(cols, fixed, fixed)
     try:
         second = resolve(Method.SIMPLEX)
@@ -50,19 +54,79 @@ def repair_to_units(
         fixed = np.floor(first.x[make.slice] + EPS)
         session.set_column_bounds(cols, fixed, fixed)
         second = resolve(Method.SIMPLEX)
+    second = _whole_transfers(m, session, second, resolve)
     x = second.x.copy()
     x[make.slice] = fixed
-    for name in ("ship", "deliver", "unmet", "stock_p"):
+    for name in ("ship", "transfer_p", "deliver", "unmet", "stock_p"):
         fam = lp.columns[name]
         x[fam.slice] = np.round(x[fam.slice])
-    consolidate_orders(m, x, session.column_lower())
+    if orders:
+        consolidate_orders(m, x, session.column_lower())
     return x, second
 
 
-def whole_production(m: PlanningModel, make: np.ndarray) -> np.ndarray:
+def transfer_flows(m: PlanningModel, x: np.ndarray) -> np.ndarray:
+    """Per component balance row: units the LP's transfers take out (+) or bring in (-)."""
+    lp = m.lp
+    rows, fam = lp.rows["component_balance"], lp.columns["transfer_c"]
+    if fam.size == 0:
+        return np.zeros(rows.size)
+    out: np.ndarray = lp.matrix[rows.slice][:, fam.slice] @ x[fam.slice]
+    return out
+
+
+def _whole_transfers(
+    m: PlanningModel, session: HighsSession, outcome: SolveOutcome, resolve: Callable[[Method], SolveOutcome]
+) -> SolveOutcome:
+    """Component transfers in whole units. With production fixed, a BOM quantity below one
+    or a yield leaves fractional needs, so the LP moves fractions of a part: each transfer is
+    rounded up (the receiver keeps what it needs) and the rest re-solved warm, the senders
+    buying the extra. If the senders cannot supply it, the fractions stay (the plan says so
+    with a quantity that is not whole)."""
+    fam = m.lp.columns["transfer_c"]
+    if fam.size == 0:
+        return outcome
+    value = outcome.x[fam.slice]
+    if np.all(np.abs(value - np.round(value)) < EPS):
+        return outcome
+    cols = np.arange(fam.start, fam.start + fam.size)
+    whole = _within_lane_capacity(m, outcome.x, np.ceil(value - EPS))
+    session.set_column_bounds(cols, whole, whole)
+    try:
+        return resolve(Method.SIMPLEX)
+    except SolverError:
+        session.set_column_bounds(cols, np.zeros(fam.size), m.lp.col_upper[fam.slice])
+        return outcome
+
+
+def _within_lane_capacity(m: PlanningModel, x: np.ndarray, whole: np.ndarray) -> np.ndarray:
+    """`whole` (component transfers rounded up) with units taken back, smallest fraction
+    first, on lanes whose capacity rounding up would exceed: a full lane keeps its (whole)
+    capacity and the receivers cover the fractions from stock or their own offers."""
+    lp = m.lp
+    fam, rows = lp.columns["transfer_c"], lp.rows["lane_capacity"]
+    if rows.size == 0:
+        return whole
+    matrix = lp.matrix[rows.slice]
+    others = matrix @ x - matrix[:, fam.slice] @ x[fam.slice]
+    block = matrix[:, fam.slice].tocsr()
+    upper = lp.row_upper[rows.slice]
+    frac = whole - x[fam.slice]  # what rounding up added, per column
+    for r in np.flatnonzero(others + block @ whole > upper + 1e-7):
+        members = block.indices[block.indptr[r] : block.indptr[r + 1]]
+        for j in members[np.argsort(-frac[members])]:  # the least needed extra first
+            if others[r] + whole[members].sum() <= upper[r] + 1e-7:
+                break
+            if frac[j] > EPS:
+                whole[j] -= 1.0
+    return whole
+
+
+def whole_production(m: PlanningModel, make: np.ndarray, flows: np.ndarray | None = None) -> np.ndarray:
     """Whole units per build and period that keep each build's cumulative output within one
     unit of the LP's (rounding each period down would lose up to a unit every period), then
-    take back rounded-up units wherever an hours, rate or licence row would be exceeded."""
+    take back rounded-up units wherever an hours, rate or licence row would be exceeded.
+    `flows` (transfer_flows): the LP's transfers, held as they are while checking material."""
     s, lp = m.structure, m.lp
     whole = np.empty_like(make)
     start = 0
@@ -91,13 +155,20 @@ def whole_production(m: PlanningModel, make: np.ndarray) -> np.ndarray:
                 whole[j] -= 1.0
         if coef @ whole[members] > upper[r] + 1e-7:  # still over: fall back to rounding down
             whole[members] = np.minimum(whole[members], np.floor(make[members] + EPS))
-    _keep_material(m, make, whole)
-    _top_up(m, make, whole, capacity, upper)
+    if flows is None:
+        flows = np.zeros(lp.rows["component_balance"].size)
+    _keep_material(m, make, whole, flows)
+    _top_up(m, make, whole, capacity, upper, flows)
     return whole
 
 
 def _top_up(
-    m: PlanningModel, make: np.ndarray, whole: np.ndarray, capacity: sp.csr_matrix, upper: np.ndarray
+    m: PlanningModel,
+    make: np.ndarray,
+    whole: np.ndarray,
+    capacity: sp.csr_matrix,
+    upper: np.ndarray,
+    flows: np.ndarray,
 ) -> None:
     """Give back the units rounding lost where the LP had them: one unit at a time, to the
     build-period with the largest lost fraction, while hours, rates, licences and material
@@ -114,7 +185,7 @@ def _top_up(
     rows = lp.matrix[rows_fam.slice]
     use = rows[:, fam.slice].tocsc()
     most_in = -(rows[:, buy.slice] @ lp.col_upper[buy.slice])
-    supply = np.cumsum((lp.row_lower[rows_fam.slice] + most_in).reshape(-1, T), axis=1)
+    supply = np.cumsum((lp.row_lower[rows_fam.slice] + most_in - flows).reshape(-1, T), axis=1)
     need = (use @ whole).reshape(-1, T)
     for j in np.argsort(-(make - whole)):
         if make[j] - whole[j] <= 0.05:
@@ -136,12 +207,13 @@ def _top_up(
         slack[cap_cols.indices[lo:hi]] -= cap_cols.data[lo:hi]
 
 
-def _keep_material(m: PlanningModel, make: np.ndarray, whole: np.ndarray) -> None:
+def _keep_material(m: PlanningModel, make: np.ndarray, whole: np.ndarray, flows: np.ndarray) -> None:
     """Take back rounded-up units that no stock or order could supply in time.
 
-    A component balance involves only production and that pair's own orders, so a fixed
-    production is feasible exactly when, for every pair and period, the cumulative need
-    does not exceed the initial stock plus every order that could have arrived by then."""
+    A component balance involves production, that pair's own orders and its transfers, so
+    with the transfers held at the LP's values a fixed production is feasible when, for every
+    pair and period, the cumulative need does not exceed the initial stock plus every order
+    that could have arrived by then plus the net transfers in."""
     lp = m.lp
     fam, rows_fam, buy = lp.columns["make"], lp.rows["component_balance"], lp.columns["buy"]
     if rows_fam.size == 0:
@@ -150,7 +222,7 @@ def _keep_material(m: PlanningModel, make: np.ndarray, whole: np.ndarray) -> Non
     rows = lp.matrix[rows_fam.slice]
     use = rows[:, fam.slice].tocsr()
     most_in = -(rows[:, buy.slice] @ lp.col_upper[buy.slice])  # every order at capacity
-    supply = np.cumsum((lp.row_lower[rows_fam.slice] + most_in).reshape(-1, T), axis=1)
+    supply = np.cumsum((lp.row_lower[rows_fam.slice] + most_in - flows).reshape(-1, T), axis=1)
     down = np.floor(make + EPS)
     for _ in range(T + 1):
         short = np.cumsum((use @ whole).reshape(-1, T), axis=1) > supply + 1e-6

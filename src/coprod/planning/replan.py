@@ -203,7 +203,8 @@ class PlanningSession:
         grid = m.structure.grid
         lp.col_lower[:] = 0.0
         lp.col_upper[buy.slice] = order_capacity(changed, buy.keys["offer"], buy.keys["period"], grid)
-        for name in ("make", "ship"):  # no bounds of their own; a former fence may have fixed them
+        # no bounds of their own; a former fence may have fixed them
+        for name in ("make", "ship", "transfer_c", "transfer_p"):
             lp.col_upper[lp.columns[name].slice] = INF
         req = lp.rows["requirement"]
         qty = np.array([r.quantity for r in changed.requirements], dtype=float)

@@ -18,6 +18,7 @@ TABLES = (
     "production",
     "purchases",
     "shipments",
+    "transfers",
     "deliveries",
     "requirements",
     "stock",
@@ -44,6 +45,8 @@ class Plan:
     production: list[Row] = field(default_factory=list)
     purchases: list[Row] = field(default_factory=list)
     shipments: list[Row] = field(default_factory=list)
+    # between sites: lane, item, from_site, to_site, ship_period, arrive_period, quantity, cost
+    transfers: list[Row] = field(default_factory=list)
     deliveries: list[Row] = field(default_factory=list)
     requirements: list[Row] = field(default_factory=list)
     stock: list[Row] = field(default_factory=list)

@@ -140,6 +140,7 @@ def assemble_plan(
         production=tables["production"],
         purchases=tables["purchases"],
         shipments=tables["shipments"],
+        transfers=tables["transfers"],
         deliveries=tables["deliveries"],
         requirements=tables["requirements"],
         stock=tables["stock"],

@@ -53,3 +53,6 @@ class Structure:
     # (component, site) pairs whose supply can never bind, bought just in time from this offer
     ample: dict[tuple[int, int], int] = field(default_factory=dict)
     product_pairs: list[tuple[int, int]] = field(default_factory=list)  # (product, site)
+    # what lanes between sites may carry (transfers.py): (component, lane) and (product, lane)
+    transfers_c: list[tuple[int, int]] = field(default_factory=list)
+    transfers_p: list[tuple[int, int]] = field(default_factory=list)

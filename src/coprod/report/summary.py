@@ -32,6 +32,12 @@ def summary_markdown(plan: Plan, top: int = 5) -> str:
     ]
     for name in ("production", "royalties", "purchases", "transport", "holding", "total"):
         out.append(f"- {name}: {_money(plan, plan.costs[name])}")
+    if plan.transfers:  # transport includes them; say what moved between which sites
+        moved: dict[tuple[str, str], float] = defaultdict(float)
+        for t in plan.transfers:
+            moved[(t["from_site"], t["to_site"])] += t["quantity"]
+        out += ["", "## Transfers between sites", ""]
+        out += [f"- {a} -> {b}: {q:,.0f} units" for (a, b), q in sorted(moved.items())]
     out += [
         "",
         "## Deliveries per period (all items)",

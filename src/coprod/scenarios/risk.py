@@ -119,11 +119,11 @@ def evaluate_batch(shared: Shared, batch: list[np.ndarray]) -> list[Sample]:
 
 def evaluate_sample(shared: Shared | tuple[Programme, Uncertainty], values: np.ndarray) -> Sample:
     """Plan one sample (runs on whichever executor; everything it needs is in its arguments):
-    warm and lean from the base basis when `shared` carries one, else cold with `plan`."""
+    lean, warm from the base basis when there is one (scenarios/warm.py), with `shared` of
+    three; the whole `plan`, cold, with `shared` of two (the reference)."""
     base, u = shared[0], shared[1]
-    basis = shared[2] if len(shared) > 2 else None
     p = apply_sample(base, u.factors, values)
-    result: Plan | SamplePlan = plan_sample(p, basis) if basis is not None else plan(p)
+    result: Plan | SamplePlan = plan_sample(p, shared[2]) if len(shared) > 2 else plan(p)
     labels = {x: i for i, x in enumerate(p.calendar.labels)}
     designs = {d.id: i for i, d in enumerate(p.designs)}
     sites = {s.id: i for i, s in enumerate(p.sites)}

@@ -9,9 +9,14 @@ columns at their lower bound, new rows with their slack basic). Every sample sta
 same base basis, never from the previous sample, so a sample's plan does not depend on which
 worker ran it or in what order: serial and Dask give identical results.
 
+Warm only where the LP is solved by simplex anyway (below IPM_MIN_COLUMNS columns, as the
+example): on a large LP (generated M) a sample's dual simplex from the base basis took 0.2 s
+for a small change but 6.5-8 s for a typical one, against 2.7-3.2 s cold with the interior
+point, so large samples plan cold (still lean and batched) and no base basis is solved.
+
 A sample needs deliveries, production, on-time per requirement and the KPIs, so the plan
-stops after whole units and tables: no bottlenecks, late causes or idle reasons (most of a
-plan's time after the solve on the example).
+stops after whole units and those tables: no orders consolidated to minimum orders, no
+purchase, shipment or stock tables, no bottlenecks, late causes or idle reasons.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ import numpy as np
 
 from coprod.domain import Programme
 from coprod.planning.analyse import analyse
-from coprod.planning.extract import extract_tables
+from coprod.planning.extract import sample_tables
 from coprod.planning.highs import HighsSession
 from coprod.planning.kpis import kpis
 from coprod.planning.lp import LinearProgram
@@ -54,7 +59,9 @@ class SamplePlan:
     deliveries: list[dict[str, Any]]
     requirements: list[dict[str, Any]]
     kpis: dict[str, Any]
-    objective: float  # of the whole-unit plan, as Plan.objective
+    # the LP's costs at the whole-unit plan (orders not consolidated to minimum orders, so
+    # slightly below Plan.objective where minimum orders bind)
+    objective: float
     lp_objective: float
     warm: bool  # started from the base basis (False: no base, or HiGHS refused it)
     iterations: int
@@ -73,25 +80,35 @@ def _session(p: Programme, options: PlanOptions) -> tuple[Any, HighsSession]:
     return model, HighsSession(model.lp, options.solver)
 
 
-def base_basis(p: Programme, options: PlanOptions | None = None) -> BaseBasis:
-    """Solve the base programme's LP and keep its optimal basis by key."""
-    model, session = _session(p, options or PlanOptions())
+def _simplex(lp: LinearProgram, options: PlanOptions) -> bool:
+    """Whether `plan` would solve this LP by simplex (where a carried basis pays)."""
+    return options.solver.resolved_method(lp.shape[1]) is Method.SIMPLEX
+
+
+def base_basis(p: Programme, options: PlanOptions | None = None) -> BaseBasis | None:
+    """Solve the base programme's LP and keep its optimal basis by key; None when its LP is
+    one for the interior point (samples then plan cold)."""
+    options = options or PlanOptions()
+    model, session = _session(p, options)
+    if not _simplex(model.lp, options):
+        return None
     session.solve(method=Method.SIMPLEX)
     return BaseBasis(capture(model.lp, *session.basis_statuses()))
 
 
 def plan_sample(p: Programme, base: BaseBasis | None, options: PlanOptions | None = None) -> SamplePlan:
-    """The whole-unit plan of `p`, dual simplex from `base` carried over (cold without)."""
+    """The whole-unit plan of `p`: primal simplex from `base` carried over, cold without a
+    base or when the LP is one for the interior point."""
     options = options or PlanOptions()
     model, session = _session(p, options)
-    carried = _carry(model.lp, base) if base is not None else None
+    carried = _carry(model.lp, base) if base is not None and _simplex(model.lp, options) else None
     warm = carried is not None and session.start_from_statuses(*carried)
     if warm:
         session.simplex_strategy(primal=True)
     outcome = session.solve(method=Method.SIMPLEX if warm else None)
     session.simplex_strategy(primal=False)  # rounding fixes production: bound edits, dual's case
-    x, _ = repair_to_units(model, session, outcome)
-    tables, costs = extract_tables(model, x)
+    x, _ = repair_to_units(model, session, outcome, orders=False)
+    tables = sample_tables(model, x)
     labels = model.structure.grid.labels(p.calendar.labels) if model.structure.grid else p.calendar.labels
     return SamplePlan(
         periods=tuple(labels),
@@ -99,7 +116,7 @@ def plan_sample(p: Programme, base: BaseBasis | None, options: PlanOptions | Non
         deliveries=tables["deliveries"],
         requirements=tables["requirements"],
         kpis=kpis(tables["requirements"], tables["production"]),
-        objective=costs["total"] + float(model.lp.service_cost @ x),
+        objective=float(model.lp.plan_cost() @ x),
         lp_objective=outcome.objective,
         warm=warm,
         iterations=outcome.iterations,
