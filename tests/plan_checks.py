@@ -204,7 +204,8 @@ def _check_transfers(p: Programme, plan: Plan, b: Buckets) -> None:
             assert b.first(t["arrive_period"]) >= b.last(t["ship_period"]) + lane.lead_time, t
         else:
             assert b.first(t["arrive_period"]) >= b.first(t["ship_period"]) + lane.lead_time, t
-        assert abs(t["cost"] - t["quantity"] * lane.cost_per_unit) <= 0.005 + TOL, t
+        rate = Rates(p).rate_on(lane.currency or p.settings.currency, dt.date.fromisoformat(t["ship_period"]))
+        assert abs(t["cost"] - t["quantity"] * lane.cost_per_unit * rate) <= 0.005 + TOL, t
         on_lane[(lane.id, t["ship_period"])] += t["quantity"]
     for s in plan.shipments:
         on_lane[(s["lane"], s["depart_period"])] += s["quantity"]

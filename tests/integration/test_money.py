@@ -233,3 +233,20 @@ def test_an_aggregated_bucket_pays_at_the_rate_in_force_at_its_start() -> None:
     assert [(r["order_period"], r["quantity"], r["cost"]) for r in result.purchases] == [
         ("2026-04-02", 200, 160.0)
     ]
+
+
+def test_a_transfer_lane_in_nok_pays_at_the_departure_rate() -> None:
+    # tests/integration/test_transfers.py's two sites: 10 motors a month leave S1 for S2 in
+    # Jan, Feb, Mar. The lane costs NOK 25 a unit: EUR 2.00 at 0.08 (Jan, Feb), 3.00 at 0.12.
+    from tests.integration.test_transfers import two_sites
+
+    data = two_sites()
+    data["exchange_rates"] = NOK
+    data["lanes"][1].update(cost_per_unit=25, currency="NOK")
+    result = plan_data(data)
+    assert [(t["ship_period"], t["quantity"], t["cost"]) for t in result.transfers] == [
+        (M[0], 10, 20.0),
+        (M[1], 10, 20.0),
+        (M[2], 10, 30.0),
+    ]
+    assert result.costs["transport"] == pytest.approx(20 + 20 + 30 + 30 * 1)  # + EUR 1 a unit to D1
