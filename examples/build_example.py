@@ -36,6 +36,24 @@ def bom(*lines: tuple[str, float] | tuple[str, float, float]) -> list[dict[str, 
     return out
 
 
+# Euros per unit of each partner's currency, from the first of a month until the next rate.
+# Illustrative, of the order of 2025 market rates (../shared/FACTS.md gives none): the pound
+# about EUR 1.15, the krone about 8.5 cents, the hryvnia about 2 cents. The krone firms in
+# July 2026, so the Norwegian battery packs (NOK 800: EUR 68.00, then 70.40) cost more than
+# the Polish ones (EUR 70) from then on: the planner switches supplier as the rate moves.
+EXCHANGE_RATES = [
+    {"currency": "GBP", "valid_from": month(0), "rate": 1.15},
+    {"currency": "GBP", "valid_from": month(6), "rate": 1.14},
+    {"currency": "GBP", "valid_from": month(12), "rate": 1.13},
+    {"currency": "NOK", "valid_from": month(0), "rate": 0.085},
+    {"currency": "NOK", "valid_from": month(6), "rate": 0.088},
+    {"currency": "NOK", "valid_from": month(12), "rate": 0.090},
+    {"currency": "UAH", "valid_from": month(0), "rate": 0.0205},
+    {"currency": "UAH", "valid_from": month(6), "rate": 0.0200},
+    {"currency": "UAH", "valid_from": month(12), "rate": 0.0196},
+]
+
+
 def programme() -> dict[str, Any]:
     partners = [
         {
@@ -43,18 +61,28 @@ def programme() -> dict[str, Any]:
             "name": "Design bureau (licensor)",
             "country": "UA",
             "role": "design_authority",
+            "currency": "UAH",
         },
         {
             "id": "UK-MFG",
             "name": "British licensed manufacturer",
             "country": "GB",
             "role": "manufacturer",
+            "currency": "GBP",
         },
         {
             "id": "NO-MFG",
             "name": "Norwegian co-production partner",
             "country": "NO",
             "role": "manufacturer",
+            "currency": "NOK",
+        },
+        {
+            "id": "NO-CELLS",
+            "name": "Norwegian battery pack maker",
+            "country": "NO",
+            "role": "supplier",
+            "currency": "NOK",
         },
         {"id": "AS-MOTORS", "name": "Asian motor maker", "country": "TW", "role": "supplier"},
         {"id": "EU-MOTORS", "name": "European motor maker", "country": "CZ", "role": "supplier"},
@@ -246,8 +274,21 @@ def programme() -> dict[str, Any]:
         {"design": "FPV-10", "line": "UA-LVIV-1", "hours_per_unit": 1.1, "cost_per_unit": 25},
         {"design": "INT-1", "line": "UK-MID-1", "hours_per_unit": 2.2, "cost_per_unit": 140},
         {"design": "INT-1", "line": "UK-MID-2", "hours_per_unit": 2.2, "cost_per_unit": 140},
-        {"design": "FPV-10", "line": "NO-RAU-1", "hours_per_unit": 1.4, "cost_per_unit": 70},
-        {"design": "INT-1", "line": "NO-RAU-1", "hours_per_unit": 2.6, "cost_per_unit": 160},
+        # the Norwegian plant's costs are in kroner (about EUR 70 and 160 at the 2026 rate)
+        {
+            "design": "FPV-10",
+            "line": "NO-RAU-1",
+            "hours_per_unit": 1.4,
+            "cost_per_unit": 820,
+            "currency": "NOK",
+        },
+        {
+            "design": "INT-1",
+            "line": "NO-RAU-1",
+            "hours_per_unit": 2.6,
+            "cost_per_unit": 1900,
+            "currency": "NOK",
+        },
     ]
     licences = [
         {
@@ -258,7 +299,8 @@ def programme() -> dict[str, Any]:
             "valid_from": month(2),
             "valid_to": "2026-05-31",
             "cap_per_period": 330,
-            "royalty_per_unit": 300,
+            "royalty_per_unit": 260,
+            "currency": "GBP",
         },
         {
             "id": "LIC-UK-INT1",
@@ -267,7 +309,8 @@ def programme() -> dict[str, Any]:
             "design": "INT-1",
             "valid_from": month(6),
             "cap_per_period": 2000,
-            "royalty_per_unit": 250,
+            "royalty_per_unit": 220,
+            "currency": "GBP",
         },
         {
             "id": "LIC-NO-FPV10",
@@ -292,7 +335,14 @@ def programme() -> dict[str, Any]:
     offers: list[dict[str, Any]] = []
 
     def offer(
-        comp: str, supplier: str, site: str, lead: int, cap: int, price: float, minimum: int = 0
+        comp: str,
+        supplier: str,
+        site: str,
+        lead: int,
+        cap: int,
+        price: float,
+        minimum: int = 0,
+        currency: str | None = None,
     ) -> None:
         offers.append(
             {
@@ -304,6 +354,7 @@ def programme() -> dict[str, Any]:
                 "capacity_per_period": cap,
                 "unit_price": price,
                 "min_order": minimum,
+                **({"currency": currency} if currency else {}),
             }
         )
 
@@ -354,6 +405,9 @@ def programme() -> dict[str, Any]:
             "items": flight_controllers,
         },
     ]
+    # A Norwegian pack maker for the Norwegian plant, priced in kroner: NOK 800 is EUR 68 at
+    # the January 2026 rate, cheaper than the Polish packs (EUR 70) until the krone firms.
+    offer("BATT-6S", "NO-CELLS", "NO-RAUFOSS", 2, 600, 800, 100, currency="NOK")
     lanes = [
         {
             "id": "KYIV-E",
@@ -488,6 +542,7 @@ def programme() -> dict[str, Any]:
         "lanes": lanes,
         "stock": stock,
         "requirements": requirements,
+        "exchange_rates": EXCHANGE_RATES,
     }
 
 
@@ -522,7 +577,9 @@ HEADER = """# Example programme for coprod: a Ukrainian design authority (UA-DB)
 # workshops, a British plant licensed for ~2,000 interceptors a month after a first batch of
 # up to 1,000 (330 a month for three months), and a Norwegian pilot line from April 2026.
 # Figures from public reporting (see ../shared/FACTS.md in the project notes); components
-# are generic. Regenerate with: python examples/build_example.py
+# are generic. Prices are in euros unless a record names its currency (the Norwegian plant's
+# costs and a Norwegian pack maker in NOK, the British licences' royalties in GBP); the rates
+# in exchange_rates are illustrative. Regenerate with: python examples/build_example.py
 """
 
 

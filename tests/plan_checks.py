@@ -11,6 +11,7 @@ periods, as docs/formulation.md says.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +21,7 @@ import numpy as np
 from coprod.domain import BomLine, ExportControl, Licence, Programme
 from coprod.domain.bom import BomSegment, bom_segments
 from coprod.domain.capacity import learning_factors, line_hours, offer_capacities, rate_caps
+from coprod.domain.money import Rates
 from coprod.planning import Plan
 
 TOL = 1e-6
@@ -202,7 +204,8 @@ def _check_transfers(p: Programme, plan: Plan, b: Buckets) -> None:
             assert b.first(t["arrive_period"]) >= b.last(t["ship_period"]) + lane.lead_time, t
         else:
             assert b.first(t["arrive_period"]) >= b.first(t["ship_period"]) + lane.lead_time, t
-        assert abs(t["cost"] - t["quantity"] * lane.cost_per_unit) <= 0.005 + TOL, t
+        rate = Rates(p).rate_on(lane.currency or p.settings.currency, dt.date.fromisoformat(t["ship_period"]))
+        assert abs(t["cost"] - t["quantity"] * lane.cost_per_unit * rate) <= 0.005 + TOL, t
         on_lane[(lane.id, t["ship_period"])] += t["quantity"]
     for s in plan.shipments:
         on_lane[(s["lane"], s["depart_period"])] += s["quantity"]
@@ -293,26 +296,38 @@ def _check_deliveries(p: Programme, plan: Plan, b: Buckets) -> None:
 
 
 def recompute_costs(p: Programme, plan: Plan) -> dict[str, float]:
-    """Each cost part from the plan's tables and the programme's prices alone."""
+    """Each cost part from the plan's tables and the programme's prices alone; a price in
+    another currency at the rate in force on the first day of the row's period."""
     b = Buckets.of(p, plan)
-    routing = {(r.design, r.line): r.cost_per_unit for r in p.routings}
+    rates = Rates(p)
+
+    def eur(amount: float, currency: str | None, period: str) -> float:
+        return amount * rates.rate_on(currency or p.settings.currency, dt.date.fromisoformat(period))
+
+    routing = {(r.design, r.line): r for r in p.routings}
     costs = dict.fromkeys(("production", "royalties", "purchases", "transport", "holding"), 0.0)
     for row in plan.production:
         design = p.design_of(row["item"])
-        costs["production"] += row["quantity"] * routing[(design.id, row["line"])]
+        rt = routing[(design.id, row["line"])]
+        costs["production"] += row["quantity"] * eur(rt.cost_per_unit, rt.currency, row["period"])
         partner = p.site_by_id[row["site"]].partner
         if design.owner != partner:
             lic = _licence_for(p, partner, design.id, b.span(row["period"]))
             assert lic is not None
-            costs["royalties"] += row["quantity"] * lic.royalty_per_unit
+            costs["royalties"] += row["quantity"] * eur(lic.royalty_per_unit, lic.currency, row["period"])
     offers = {o.id: o for o in p.supply_offers}
     for row in plan.purchases:
-        price = offers[row["offer"]].unit_price
+        off = offers[row["offer"]]
+        price = eur(off.unit_price, off.currency, row["order_period"])
         assert abs(row["cost"] - row["quantity"] * price) <= 0.005 + TOL, row
+        assert abs(row["cost_in_currency"] - row["quantity"] * off.unit_price) <= 0.005 + TOL, row
+        assert row["currency"] == (off.currency or p.settings.currency), row
         costs["purchases"] += row["quantity"] * price
     lanes = {x.id: x for x in p.lanes}
     for s in [*plan.shipments, *plan.transfers]:
-        costs["transport"] += s["quantity"] * lanes[s["lane"]].cost_per_unit
+        lane = lanes[s["lane"]]
+        departed = s.get("depart_period") or s["ship_period"]  # a shipment's, a transfer's
+        costs["transport"] += s["quantity"] * eur(lane.cost_per_unit, lane.currency, departed)
     for row in plan.stock:
         item = p.component_by_id.get(row["item"]) or p.design_of(row["item"])
         costs["holding"] += row["quantity"] * item.holding_cost * b.length[b.index[row["period"]]]

@@ -16,6 +16,7 @@ second party that may read it:
 | lanes         | the partner of the from-site | the partner of a to-site (a transfer) |
 | stock         | the partner of the site      |                               |
 | requirements  | the customer                 |                               |
+| exchange_rates | none (one table for all)    |                               |
 
 A rule per role and section says: ALL (read and write everything), OWN (read and write
 records whose owner is the user's partner; read where it is the second party), READ (read
@@ -69,6 +70,7 @@ SECTIONS = (
     "lanes",
     "stock",
     "requirements",
+    "exchange_rates",
 )
 
 # Actuals (coprod.tracking): events recorded by the partner they belong to; owners and
@@ -196,7 +198,14 @@ class Principal:
         return all(self.can_read(section, None, None) for section in SECTIONS)
 
 
-_EVERYONE_READS = {"partners": Mode.READ, "components": Mode.READ, "designs": Mode.READ}
+# every partner reads the exchange rates (its figures in its own currency follow from them);
+# only the programme office sets them
+_EVERYONE_READS = {
+    "partners": Mode.READ,
+    "components": Mode.READ,
+    "designs": Mode.READ,
+    "exchange_rates": Mode.READ,
+}
 _BUILDS = ("lots", "first_articles", "acceptances")
 RULES: dict[Role, dict[str, Mode]] = {
     Role.PROGRAMME_OFFICE: dict.fromkeys(SECTIONS + EVENT_KINDS, Mode.ALL),
@@ -224,6 +233,7 @@ RULES: dict[Role, dict[str, Mode]] = {
     Role.SUPPLIER: {
         "partners": Mode.READ,
         "components": Mode.READ,
+        "exchange_rates": Mode.READ,
         "supply_offers": Mode.OWN,
         "purchase_orders": Mode.READ_OWN,  # orders placed on it and their receipts
         "order_receipts": Mode.READ_OWN,
@@ -231,6 +241,7 @@ RULES: dict[Role, dict[str, Mode]] = {
     Role.CUSTOMER: {
         "partners": Mode.READ,
         "designs": Mode.READ,
+        "exchange_rates": Mode.READ,
         "destinations": Mode.OWN,
         "requirements": Mode.OWN,
         "shipments": Mode.READ_OWN,  # shipments to its destinations
@@ -291,7 +302,7 @@ def owner_and_party(
         return site_partner.get(data.get("site", "")), None
     if section == "requirements":
         return data.get("customer"), None
-    return None, None  # components: the shared catalogue
+    return None, None  # components, exchange_rates: shared by everyone
 
 
 def controlled_items(section: str, data: dict[str, Any]) -> list[str]:

@@ -84,10 +84,27 @@ def test_royalties_recomputed_from_the_file(db: Path) -> None:
                 and lic["design"] == lot["design"]
                 and start <= lot["built"] <= end
             ):
-                month = acc["date"].replace(day=1).isoformat()
-                owed[(lic["licensee"], month, lic["id"])] += acc["accepted"] * lic["royalty_per_unit"]
-    got = {(r["licensee"], r["period"], r["licence"]): r["amount"] for r in _royalties(db)}
-    assert got == dict(owed) == {("UK-MFG", "2026-03-01", "LIC-UK-INT1-B1"): 118 * 300.0}
+                month = acc["date"].replace(day=1)
+                # in the licence's currency at the rate in force on the first of the month
+                rate = max(
+                    (r for r in programme["exchange_rates"] if r["currency"] == lic.get("currency")),
+                    key=lambda r: r["valid_from"] if r["valid_from"] <= month else dt.date.min,
+                    default={"rate": 1.0},
+                )["rate"]
+                owed[(lic["licensee"], month.isoformat(), lic["id"])] += (
+                    acc["accepted"] * lic["royalty_per_unit"] * rate
+                )
+    rows = _royalties(db)
+    got = {(r["licensee"], r["period"], r["licence"]): r["amount"] for r in rows}
+    assert got == pytest.approx(dict(owed))
+    assert got == {("UK-MFG", "2026-03-01", "LIC-UK-INT1-B1"): pytest.approx(118 * 260 * 1.15)}  # GBP 260
+    [row] = rows
+    assert (row["licence_currency"], row["amount_in_licence_currency"]) == ("GBP", 118 * 260.0)
+    assert (row["partner_currency"], row["amount_in_partner_currency"]) == ("GBP", 118 * 260.0)
+    text = run(db, "royalties", "--currency", "licence").stdout
+    assert "GBP 30,680.00" in text and "EUR" not in text
+    assert "EUR 35,282.00" in run(db, "royalties").stdout
+    assert "UK-MFG: GBP 30,680.00 in all" in run(db, "royalties", "--currency", "own").stdout
     csv_out = run(db, "royalties", "--format", "csv", "--period", "2026-03-15")
     assert csv_out.stdout.splitlines()[0].startswith("licensee,licensor,period,licence")
     assert run(db, "royalties", "--period", "2026-02-01", "--format", "json").stdout.strip() == "[]"

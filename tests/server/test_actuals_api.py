@@ -103,7 +103,7 @@ def test_each_role_sees_its_own_events(api: dict[str, Api]) -> None:
 def test_royalties_for_the_licensor_and_each_licensee(api: dict[str, Api]) -> None:
     rows = api["da"].get(f"{BASE}/royalties").json()
     assert [(r["licensee"], r["licence"], r["accepted"], r["amount"]) for r in rows] == [
-        ("UK-MFG", "LIC-UK-INT1-B1", 118, 35400.0)
+        ("UK-MFG", "LIC-UK-INT1-B1", 118, 35282.0)  # GBP 260 a unit at 1.15
     ]
     assert api["planner_uk"].get(f"{BASE}/royalties").json() == rows
     assert api["planner_no"].get(f"{BASE}/royalties").json() == []  # NO-MFG owes nothing yet
@@ -157,9 +157,11 @@ def test_dashboard_tracking_site_and_royalty_pages(api: dict[str, Api]) -> None:
     assert site.status_code == 200 and "UK-MID-1" in site.text and "UA-KYIV-1" not in site.text
     uk = _browser(api, "planner_uk")
     assert "UA-KYIV-1" not in uk.get("/p/example/tracking").text  # only its own lines
-    assert "35,400.00" in uk.get("/p/example/royalties").text
-    assert "35,400.00" in _browser(api, "da").get("/p/example/royalties").text
-    assert "35,400.00" not in _browser(api, "planner_no").get("/p/example/royalties").text
+    # 118 units at GBP 260 (the licence's currency, and UK-MFG's own) = EUR 35,282 at 1.15
+    page = uk.get("/p/example/royalties").text
+    assert "EUR 35,282.00" in page and "GBP 30,680.00" in page
+    assert "35,282.00" in _browser(api, "da").get("/p/example/royalties").text
+    assert "35,282.00" not in _browser(api, "planner_no").get("/p/example/royalties").text
     denied = _browser(api, "customer").get("/p/example/royalties")
     assert denied.status_code == 403 and denied.headers["content-type"].startswith("text/html")
 

@@ -71,7 +71,7 @@ def test_each_role_sees_only_the_changes_to_records_it_may_read() -> None:
 def test_royalties_are_units_under_each_licence_times_its_rate() -> None:
     p = load_programme(EXAMPLE)
     # UK-MIDLANDS (UK-MFG) builds INT-1: 100 units in April 2026 fall under LIC-UK-INT1-B1
-    # (to 2026-05-31, 300 a unit), 10 in August under LIC-UK-INT1 (250 a unit); UA-KYIV is
+    # (to 2026-05-31, GBP 260 a unit), 10 in August under LIC-UK-INT1 (GBP 220); UA-KYIV is
     # the licensor's own site: no royalty.
     production = [
         {"site": "UK-MIDLANDS", "line": "UK-MID-1", "item": "INT-1", "period": "2026-04-01", "quantity": 100},
@@ -85,7 +85,8 @@ def test_royalties_are_units_under_each_licence_times_its_rate() -> None:
         {"site": "UA-KYIV", "line": "UA-KYIV-1", "item": "INT-1", "period": "2026-04-01", "quantity": 1000},
     ]
     owed = {r["licence"]: (r["units"], r["amount"]) for r in royalties(p, production, "UA-DB")}
-    assert owed == {"LIC-UK-INT1-B1": (100, 30_000.0), "LIC-UK-INT1": (10, 2_500.0)}
+    # GBP 260 at 1.15 in April 2026, GBP 220 at 1.14 in August 2026 (the example's rates)
+    assert owed == {"LIC-UK-INT1-B1": (100, 29_900.0), "LIC-UK-INT1": (10, 2_508.0)}
     assert royalties(p, production, "NO-MFG") == []
 
 

@@ -51,10 +51,13 @@ UNITS = {
     "min_order": "units",
     "pilot_rate": "units per period",
     "full_rate": "units per period",
-    "unit_price": "{cur} per unit",
-    "cost_per_unit": "{cur} per unit",
-    "royalty_per_unit": "{cur} per unit",
+    # {own}: the record's currency (its `currency`, else the programme's); {cur}: the programme's
+    "unit_price": "{own} per unit",
+    "cost_per_unit": "{own} per unit",
+    "royalty_per_unit": "{own} per unit",
     "holding_cost": "{cur} per unit and period",
+    "rate": "{cur} per unit of the currency",
+    "currency": "empty: {cur}",
     "learning_rate": "unit hours × this per doubling",
     "priority": "1 = first",
 }
@@ -133,6 +136,7 @@ def _fields_of(
     model: type[BaseModel], data: dict[str, Any], prefix: str, currency: str, refs: Any
 ) -> list[FormField]:
     out: list[FormField] = []
+    own = (data.get("currency") if data else None) or currency
     for name, info in model.model_fields.items():
         key = info.alias or name
         base, optional = _base(info.annotation)
@@ -161,7 +165,9 @@ def _fields_of(
                 kind=kind,
                 required=info.is_required() and not optional and not prefix,
                 value=value,
-                unit=UNITS.get(key, "").format(cur=currency),
+                unit=""
+                if info.is_required() and key == "currency"
+                else UNITS.get(key, "").format(cur=currency, own=own),
                 choices=choices,
                 help=info.description or "",
                 minimum=low,

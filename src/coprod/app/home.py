@@ -8,6 +8,7 @@ dates; their designs' production: licensees, revisions and royalties."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,6 +17,7 @@ from coprod.access import PLAN_TABLES, Principal, RowScope
 from coprod.app.database import Tx
 from coprod.app.plans import PlanContext, latest_plan
 from coprod.domain import Programme
+from coprod.domain.money import Rates, currency_of, own_currency
 
 __all__ = ["Home", "home", "late_csv", "late_rows", "royalties", "scoped_kpis"]
 
@@ -149,9 +151,23 @@ def royalties(p: Programme, production: list[dict[str, Any]], licensor: str) -> 
             cell["units"] += row["quantity"]
             cell["by_period"][period] += row["quantity"]
             break
+    rates = Rates(p)
+    base, own = p.settings.currency, own_currency(p, licensor)
     out = []
     for cell in by_licence.values():
-        cell["amount"] = round(cell["units"] * cell["royalty_per_unit"], 2)
+        lic = next(x for x in mine if x.id == cell["licence"])
+        cur = currency_of(p, lic)
+        cell["currency"] = cur
+        cell["amount_in_currency"] = round(cell["units"] * cell["royalty_per_unit"], 2)
+        # each period's units at the rate in force at its start (planning/money.py)
+        amount = own_amount = 0.0
+        for period, units in cell["by_period"].items():
+            day = dt.date.fromisoformat(period)
+            amount += rates.convert(units * lic.royalty_per_unit, cur, base, day)
+            own_amount += rates.convert(units * lic.royalty_per_unit, cur, own, day)
+        cell["amount"] = round(amount, 2)
+        cell["own_currency"] = own
+        cell["amount_own"] = round(own_amount, 2)
         cell["by_period"] = dict(sorted(cell["by_period"].items()))
         out.append(cell)
     return sorted(out, key=lambda c: c["licence"])

@@ -28,6 +28,22 @@ ProgrammeName = Annotated[
 ]
 
 
+class ShownCurrency(StrEnum):
+    """Which currency `coprod royalties` shows amounts in."""
+
+    PROGRAMME = "programme"  # the programme's (settings.currency)
+    LICENCE = "licence"  # each licence's own, as agreed
+    OWN = "own"  # each licensee's own (partners[].currency)
+
+
+# (amount key, currency key) of a statement row per shown currency (tracking/royalties.py)
+SHOWN = {
+    ShownCurrency.PROGRAMME: ("amount", "currency"),
+    ShownCurrency.LICENCE: ("amount_in_licence_currency", "licence_currency"),
+    ShownCurrency.OWN: ("amount_in_partner_currency", "partner_currency"),
+}
+
+
 class TableFormat(StrEnum):
     TEXT = "text"
     JSON = "json"
@@ -187,6 +203,14 @@ def royalties(
         str | None, typer.Option(help="Only the period containing this date (YYYY-MM-DD)")
     ] = None,
     fmt: Annotated[TableFormat, typer.Option("--format", help="text, json or csv")] = TableFormat.TEXT,
+    currency: Annotated[
+        ShownCurrency,
+        typer.Option(
+            "--currency",
+            help="Amounts in the programme's currency, each licence's, or each licensee's own (text); "
+            "json and csv carry all three",
+        ),
+    ] = ShownCurrency.PROGRAMME,
 ) -> None:
     """Royalty statements per licensee and period: units accepted per design, royalty per
     unit, amount, and the licence's cap used."""
@@ -209,13 +233,14 @@ def royalties(
             writer.writerows(rows)
         sys.stdout.write(buffer.getvalue())
         return
-    _royalty_table(rows)
+    _royalty_table(rows, currency)
 
 
-def _royalty_table(rows: list[dict[str, Any]]) -> None:
+def _royalty_table(rows: list[dict[str, Any]], shown: ShownCurrency) -> None:
     if not rows:
         out.print("no units accepted under a licence yet")
         return
+    amount_key, currency_key = SHOWN[shown]
     table = Table("licensee", "period", "licence", "units", "per unit", "amount", "cap used", box=None)
     for r in rows:
         used = f"{r['cap_used']:.0%}" if r["cap_used"] is not None else "–"
@@ -224,16 +249,17 @@ def _royalty_table(rows: list[dict[str, Any]]) -> None:
             r["period"][:7],
             r["licence"],
             f"{r['accepted']:,}",
-            f"{r['royalty_per_unit']:,.2f}",
-            f"{r['currency']} {r['amount']:,.2f}",
+            f"{r['licence_currency']} {r['royalty_per_unit']:,.2f}",  # as the licence says
+            f"{r[currency_key]} {r[amount_key]:,.2f}",
             used,
         )
     out.print(table)
-    total: dict[str, float] = {}
+    total: dict[tuple[str, str], float] = {}
     for r in rows:
-        total[r["licensee"]] = total.get(r["licensee"], 0.0) + r["amount"]
-    for licensee, amount in total.items():
-        out.print(f"  {licensee}: {rows[0]['currency']} {amount:,.2f} in all", highlight=False, markup=False)
+        key = (r["licensee"], r[currency_key])
+        total[key] = total.get(key, 0.0) + r[amount_key]
+    for (licensee, cur), amount in total.items():
+        out.print(f"  {licensee}: {cur} {amount:,.2f} in all", highlight=False, markup=False)
 
 
 def register(app: typer.Typer) -> None:

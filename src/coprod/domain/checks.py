@@ -6,6 +6,7 @@ findings into Problems that also name the file (and the CSV row) they came from.
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -74,6 +75,47 @@ def _lead_beyond(lead: int, horizon: int, what: str) -> str:
     )
 
 
+def _currency_findings(p: Programme) -> Iterator[Finding]:
+    """Exchange rates: no duplicates, none for the programme currency, and every currency a
+    record uses has a rate in force at the horizon start (docs/programme-format.md)."""
+    base = p.settings.currency
+    seen: set[tuple[str, dt.date]] = set()
+    first: dict[str, dt.date] = {}
+    for i, r in enumerate(p.exchange_rates):
+        key = f"{r.currency}@{r.valid_from}"
+        if r.currency == base:
+            yield Finding(
+                "exchange_rates", i, key, "currency", f"{base} is the programme currency (its rate is 1)"
+            )
+        if (r.currency, r.valid_from) in seen:
+            message = f"a second {r.currency} rate from {r.valid_from}"
+            yield Finding("exchange_rates", i, key, "valid_from", message)
+        seen.add((r.currency, r.valid_from))
+        first[r.currency] = min(first.get(r.currency, r.valid_from), r.valid_from)
+    start = p.calendar.start
+    priced: list[tuple[str, Iterable[tuple[str, str | None]]]] = [
+        ("partners", ((x.id, x.currency) for x in p.partners)),
+        ("routings", ((f"{x.design}@{x.line}", x.currency) for x in p.routings)),
+        ("licences", ((x.id, x.currency) for x in p.licences)),
+        ("supply_offers", ((x.id, x.currency) for x in p.supply_offers)),
+        ("lanes", ((x.id, x.currency) for x in p.lanes)),
+    ]
+    for section, records in priced:
+        for i, (key, cur) in enumerate(records):
+            if cur is None or cur == base:
+                continue
+            if cur not in first:
+                yield Finding(section, i, key, "currency", f"no exchange rate for {cur} (exchange_rates)")
+            elif first[cur] > start:
+                yield Finding(
+                    section,
+                    i,
+                    key,
+                    "currency",
+                    f"the first {cur} rate is from {first[cur]}, after the horizon start {start}",
+                )
+
+
 def _lane_findings(
     p: Programme, i: int, lane: Lane, destinations: set[str], assemblies: set[str]
 ) -> Iterator[Finding]:
@@ -113,6 +155,7 @@ def _iter_findings(p: Programme) -> Iterator[Finding]:
     products = set(p.products)
     assemblies = {c.id for c in p.components if c.bom}
 
+    yield from _currency_findings(p)
     if not p.designs or not p.sites or not p.requirements:
         missing = [
             name

@@ -18,6 +18,7 @@ __all__ = [
     "Component",
     "Design",
     "Destination",
+    "ExchangeRate",
     "ExportControl",
     "Lane",
     "Licence",
@@ -43,6 +44,8 @@ LIMIT = 1e9
 NonNeg = Annotated[float, Field(ge=0, le=LIMIT, allow_inf_nan=False)]
 Positive = Annotated[float, Field(gt=0, le=LIMIT, allow_inf_nan=False)]
 Units = Annotated[int, Field(ge=0, le=int(LIMIT))]
+# ISO 4217 code; None on a priced record means the programme's currency (settings.currency)
+Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 currency code, e.g. NOK")]
 
 
 class Record(BaseModel):
@@ -61,6 +64,9 @@ class Partner(Record):
     name: str = ""
     country: str = Field(min_length=2, max_length=3, description="ISO 3166 country code")
     role: PartnerRole
+    currency: Currency | None = Field(
+        default=None, description="The partner's own currency for its reports (default: the programme's)"
+    )
 
 
 class Site(Record):
@@ -193,6 +199,7 @@ class Routing(Record):
     line: Id
     hours_per_unit: float = Field(gt=0, le=10_000, allow_inf_nan=False)
     cost_per_unit: NonNeg = 0.0
+    currency: Currency | None = Field(default=None, description="Currency of cost_per_unit")
 
 
 class Licence(Record):
@@ -204,6 +211,7 @@ class Licence(Record):
     valid_to: dt.date | None = None
     cap_per_period: Units | None = None
     royalty_per_unit: NonNeg = 0.0
+    currency: Currency | None = Field(default=None, description="Currency of royalty_per_unit")
 
     @model_validator(mode="after")
     def _window(self) -> Licence:
@@ -231,6 +239,7 @@ class SupplyOffer(Record):
     lead_time: int = Field(ge=0, description="Periods from order to arrival")
     capacity_per_period: Units
     unit_price: NonNeg
+    currency: Currency | None = Field(default=None, description="Currency of unit_price")
     min_order: Units = 0
     available_from: dt.date | None = Field(
         default=None, description="No delivery from this offer arrives before this date"
@@ -262,6 +271,7 @@ class Lane(Record):
     cost_per_unit: NonNeg = 0.0
     capacity_per_period: Units | None = None
     items: tuple[Id, ...] = ()
+    currency: Currency | None = Field(default=None, description="Currency of cost_per_unit")
 
 
 class Stock(Record):
@@ -278,3 +288,12 @@ class Requirement(Record):
     quantity: int = Field(ge=1, le=int(LIMIT))
     due: dt.date
     priority: int = Field(default=2, ge=1, le=9)
+
+
+class ExchangeRate(Record):
+    """One currency's rate from a date: `rate` programme-currency units buy one unit of
+    `currency`, in force until the currency's next rate (docs/programme-format.md)."""
+
+    currency: Currency
+    valid_from: dt.date
+    rate: Positive

@@ -19,6 +19,7 @@ from coprod.domain.entities import (
     Component,
     Design,
     Destination,
+    ExchangeRate,
     Lane,
     Licence,
     Line,
@@ -38,7 +39,7 @@ class Settings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     name: str = "programme"
-    currency: str = Field(default="EUR", min_length=3, max_length=3)
+    currency: str = Field(default="EUR", min_length=3, max_length=3, description="The programme's currency")
     priority_weights: dict[int, float] = Field(
         default_factory=lambda: {1: 4.0, 2: 2.0, 3: 1.0},
         description="Weight of one unit-period of lateness per priority (1 = most urgent)",
@@ -64,6 +65,8 @@ class Programme(BaseModel):
     lanes: tuple[Lane, ...] = ()
     stock: tuple[Stock, ...] = ()
     requirements: tuple[Requirement, ...] = ()
+    # rates of the partners' currencies into settings.currency, each in force until the next
+    exchange_rates: tuple[ExchangeRate, ...] = ()
     # goods already on their way (lots in transit, open orders): set by planning as of a date
     scheduled_receipts: tuple[ScheduledReceipt, ...] = ()
 

@@ -4,6 +4,8 @@ Layout (docs/programme-format.md has every column):
     programme.csv        key,value: name, currency, start, periods, granularity, priority_weight.N
     partners.csv sites.csv destinations.csv components.csv designs.csv routings.csv
     licences.csv supply_offers.csv lanes.csv stock.csv requirements.csv
+    exchange_rates.csv   currency, valid_from, rate (a `currency` column on partners, routings,
+                         licences, supply_offers and lanes names the currency of their money)
     lines.csv            with the ramp-up as ramp_* columns
     line_exceptions.csv  line, period, hours, reason
     assembly_bom.csv     parent, item, qty, yield
@@ -31,10 +33,10 @@ from coprod.io.raw import Origin, RawProgramme
 __all__ = ["CSV_FILES", "read_csv_folder", "write_csv_folder"]
 
 FLAT = {
-    "partners": ["id", "name", "country", "role"],
+    "partners": ["id", "name", "country", "role", "currency"],
     "sites": ["id", "partner", "country", "name"],
     "destinations": ["id", "partner", "country", "name"],
-    "routings": ["design", "line", "hours_per_unit", "cost_per_unit"],
+    "routings": ["design", "line", "hours_per_unit", "cost_per_unit", "currency"],
     "licences": [
         "id",
         "licensor",
@@ -44,6 +46,7 @@ FLAT = {
         "valid_to",
         "cap_per_period",
         "royalty_per_unit",
+        "currency",
     ],
     "supply_offers": [
         "id",
@@ -53,13 +56,25 @@ FLAT = {
         "lead_time",
         "capacity_per_period",
         "unit_price",
+        "currency",
         "min_order",
         "available_from",
     ],
     # to: a destination or a site; items: what a lane between sites carries, space-separated
-    "lanes": ["id", "from_site", "to", "lead_time", "cost_per_unit", "capacity_per_period", "items"],
+    "lanes": [
+        "id",
+        "from_site",
+        "to",
+        "lead_time",
+        "cost_per_unit",
+        "capacity_per_period",
+        "items",
+        "currency",
+    ],
     "stock": ["site", "item", "quantity"],
     "requirements": ["id", "customer", "destination", "item", "quantity", "due", "priority"],
+    # programme-currency units per unit of `currency`, in force until its next rate
+    "exchange_rates": ["currency", "valid_from", "rate"],
 }
 LINES = [
     "id",
@@ -202,7 +217,12 @@ def read_csv_folder(folder: Path) -> RawProgramme:
     for name in FLAT:
         data[name] = []
         for i, (line, row) in enumerate(reader.rows(name)):
-            sources[(name, i)] = reader.origin(name, line, row.get("id", ""))
+            key = (
+                row.get("id", "")
+                if name != "exchange_rates"
+                else f"{row.get('currency')}@{row.get('valid_from')}"
+            )
+            sources[(name, i)] = reader.origin(name, line, key)
             if name == "lanes" and "items" in row:
                 row["items"] = str(row["items"]).replace(",", " ").replace(";", " ").split()
             data[name].append(row)
@@ -374,7 +394,8 @@ def write_csv_folder(programme: Programme, folder: Path) -> None:
     _write(folder / "programme.csv", ["key", "value"], meta)
     commitments = [{"offer": o["id"], **c} for o in plain["supply_offers"] for c in o.pop("commitments", ())]
     for name, columns in FLAT.items():
-        _write(folder / f"{name}.csv", columns, plain[name])
+        if name != "exchange_rates" or plain[name]:  # optional: folders without rates stay as they were
+            _write(folder / f"{name}.csv", columns, plain[name])
     if commitments:
         _write(folder / "offer_commitments.csv", COMMITMENTS, commitments)
     if plain["scheduled_receipts"]:

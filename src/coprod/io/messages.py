@@ -45,7 +45,9 @@ WORDS: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "missing": lambda e: "is required",
     "extra_forbidden": lambda e: "is not a known field (check its spelling)",
     "string_pattern_mismatch": lambda e: (
-        "must be an id: letters, digits and _ . - /, starting with a letter or digit"
+        "must be a currency code of three capital letters, such as NOK"
+        if e.get("ctx", {}).get("pattern") == "^[A-Z]{3}$"
+        else "must be an id: letters, digits and _ . - /, starting with a letter or digit"
     ),
     "string_too_short": lambda e: (
         "must not be empty"

@@ -15,7 +15,11 @@ from coprod.errors import Problem
 __all__ = ["Origin", "RawProgramme"]
 
 Loc = tuple[str | int, ...]
-COMPOSITE_KEYS = {"stock": ("item", "site"), "routings": ("design", "line")}
+COMPOSITE_KEYS = {
+    "stock": ("item", "site"),
+    "routings": ("design", "line"),
+    "exchange_rates": ("currency", "valid_from"),
+}
 
 
 @dataclass(frozen=True, slots=True)

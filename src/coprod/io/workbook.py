@@ -46,6 +46,7 @@ SHEET_ORDER = (
     "lanes",
     "stock",
     "requirements",
+    "exchange_rates",
 )
 
 

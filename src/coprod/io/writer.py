@@ -24,7 +24,7 @@ COMMENTS = {
     "destinations": "Where the customer receives units",
     "components": "Parts with a balance; a component with a bom is an assembly (exploded)",
     "designs": "Deliverable drones: owner, BOM revisions (effective from a date), variants",
-    "routings": "Hours (and cost) per unit of a design on a line",
+    "routings": "Hours (and cost, in `currency` or the programme's) per unit of a design on a line",
     "licences": "Who may build which design, from when, how many per period, royalty per unit",
     "supply_offers": "Component offers: supplier, ship-to site, lead time (periods), capacity",
     "lanes": (
@@ -34,6 +34,7 @@ COMMENTS = {
     "stock": "Stock on hand at the start of the horizon",
     "requirements": "The customer's requirements: item, quantity, due date, priority (1 = first)",
     "scheduled_receipts": "Goods on their way: lots in transit, open orders (arrival date)",
+    "exchange_rates": "Programme-currency units per unit of a partner's currency, from a date until the next",
 }
 
 
@@ -54,7 +55,7 @@ def dump_yaml(programme: Programme) -> str:
         "",
     ]
     for section, value in plain.items():
-        if section == "scheduled_receipts" and not value:
+        if section in ("scheduled_receipts", "exchange_rates") and not value:
             continue  # an optional section: files without it stay as they were
         out.append(f"# {COMMENTS[section]}")
         if isinstance(value, dict):
@@ -76,14 +77,17 @@ def dump_yaml(programme: Programme) -> str:
 
 def _drop_empty(record: dict[str, Any]) -> dict[str, Any]:
     """Leave out empty optional parts (no exceptions, no variants, no export control of a
-    revision) to keep files readable."""
-    out = {k: v for k, v in record.items() if v not in ((), [], None, "")}
-    for key, value in out.items():
-        if isinstance(value, list) and all(isinstance(x, dict) for x in value):
-            out[key] = [
-                {k: v for k, v in x.items() if not (k == "export_control" and v is None)} for x in value
-            ]
-    return out
+    revision) to keep files readable;
+    in nested records (revisions, ...) the unset ones (None: the default applies)."""
+    return {k: _drop_none(v) for k, v in record.items() if v not in ((), [], None, "")}
+
+
+def _drop_none(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_drop_none(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _drop_none(v) for k, v in value.items() if v is not None}
+    return value
 
 
 def write_programme(programme: Programme, path: Path, fmt: str) -> None:

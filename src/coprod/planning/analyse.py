@@ -13,6 +13,7 @@ from coprod.domain.bom import BomSegment, bom_segments
 from coprod.domain.capacity import learning_factors, line_hours, rate_caps
 from coprod.domain.export import build_blocker, component_blocker, has_controls
 from coprod.planning.grid import TimeGrid, exact_grid
+from coprod.planning.money import BucketRates
 from coprod.planning.reduce import find_ample, fold_ample_supply
 from coprod.planning.structure import Build, Structure
 from coprod.planning.transfers import dominated_transfers, site_lanes, site_transfers, without_site_lanes
@@ -76,6 +77,7 @@ def analyse(p: Programme, fold_supply: bool = True, grid: TimeGrid | None = None
 
     line_index = {ln: i for i, ln in enumerate(lines)}
     controlled = has_controls(p)
+    money = BucketRates(p, grid)  # prices into the programme currency per bucket (money.py)
     for rt in p.routings:
         li = line_index[rt.line]
         line = p.line_by_id[rt.line]
@@ -89,7 +91,9 @@ def analyse(p: Programme, fold_supply: bool = True, grid: TimeGrid | None = None
             if lic.licensee == partner and lic.design == rt.design:
                 first, last = _licence_periods(p, lic)
                 licence[first : last + 1] = k
-                royalty[first : last + 1] = lic.royalty_per_unit
+                # converted at the rate of the bucket holding each period (money.py)
+                rate = money.period_factor(lic.currency)[first : last + 1]
+                royalty[first : last + 1] = lic.royalty_per_unit * rate
         # a bucket may build if any of its periods may; it carries the licence in force there
         licence = np.maximum.reduceat(licence, grid.start)
         royalty = np.maximum.reduceat(royalty, grid.start)
@@ -114,7 +118,7 @@ def analyse(p: Programme, fold_supply: bool = True, grid: TimeGrid | None = None
                     site=site_index[line.site],
                     periods=periods,
                     hours_per_unit=rt.hours_per_unit * learn[li, periods],
-                    cost_per_unit=rt.cost_per_unit + royalty[periods],
+                    cost_per_unit=rt.cost_per_unit * money.factor(rt.currency)[periods] + royalty[periods],
                     licence=licence[periods],
                     material_cost=np.zeros(periods.size),
                 )

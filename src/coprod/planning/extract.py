@@ -8,6 +8,7 @@ import numpy as np
 
 from coprod.planning.grid import exact_grid
 from coprod.planning.model import PlanningModel
+from coprod.planning.money import BucketRates
 from coprod.planning.orders import folded_orders
 
 __all__ = ["Tables", "extract_tables", "sample_tables"]
@@ -33,11 +34,13 @@ def extract_tables(m: PlanningModel, x: np.ndarray) -> tuple[Tables, dict[str, f
     xm = x[make.slice]
     idx = _nz(xm)
     k = make.keys
-    routing_cost = {(rt.design, rt.line): rt.cost_per_unit for rt in p.routings}
+    money = BucketRates(p, grid)  # every cost in the programme currency, per bucket (money.py)
+    routing_cost = {(rt.design, rt.line): (rt.cost_per_unit, rt.currency) for rt in p.routings}
     out["production"] = _production(m, x, labels)
-    production_cost = sum(
-        xm[i] * routing_cost[(s.product_design[k["product"][i]], s.lines[k["line"][i]])] for i in idx
-    )
+    production_cost = 0.0
+    for i in idx:
+        cost, cur = routing_cost[(s.product_design[k["product"][i]], s.lines[k["line"][i]])]
+        production_cost += xm[i] * cost * float(money.factor(cur)[k["period"][i]])
     costs["production"] = float(production_cost)
     fee = np.concatenate([b.cost_per_unit for b in s.builds]) if s.builds else np.zeros(0)
     costs["royalties"] = float(xm @ fee) - costs["production"]
@@ -53,7 +56,8 @@ def extract_tables(m: PlanningModel, x: np.ndarray) -> tuple[Tables, dict[str, f
     orders += [(k, t, q) for (k, t), q in sorted(folded.orders.items())]
     for offer_ix, t, q in orders:
         off = offers[offer_ix]
-        spend += q * off.unit_price
+        cost = q * off.unit_price * float(money.factor(off.currency)[t])
+        spend += cost
         purchases.append(
             {
                 "offer": off.id,
@@ -63,7 +67,9 @@ def extract_tables(m: PlanningModel, x: np.ndarray) -> tuple[Tables, dict[str, f
                 "order_period": labels[t],
                 "arrival_period": labels[int(grid.arrivals(off.lead_time)[t])],
                 "quantity": q,
-                "cost": round(q * off.unit_price, 2),
+                "cost": round(cost, 2),  # programme currency, at the order bucket's rate
+                "currency": off.currency or p.settings.currency,
+                "cost_in_currency": round(q * off.unit_price, 2),
             }
         )
     out["purchases"] = purchases
@@ -156,6 +162,7 @@ def _transfers(m: PlanningModel, x: np.ndarray) -> tuple[list[dict[str, Any]], f
     p = s.programme
     grid = s.grid or exact_grid(p.calendar.periods)
     labels = grid.labels(p.calendar.labels)
+    money = BucketRates(p, grid)
     rows = []
     spend = 0.0
     for fam_name, key, names in (
@@ -168,7 +175,8 @@ def _transfers(m: PlanningModel, x: np.ndarray) -> tuple[list[dict[str, Any]], f
             lane = p.lanes[fam.keys["lane"][i]]
             q = float(xv[i])
             qty: float | int = int(round(q)) if abs(q - round(q)) < EPS else round(q, 3)
-            spend += q * lane.cost_per_unit
+            cost = q * lane.cost_per_unit * float(money.factor(lane.currency)[fam.keys["period"][i]])
+            spend += cost
             rows.append(
                 {
                     "lane": lane.id,
@@ -178,7 +186,7 @@ def _transfers(m: PlanningModel, x: np.ndarray) -> tuple[list[dict[str, Any]], f
                     "ship_period": labels[fam.keys["period"][i]],
                     "arrive_period": labels[fam.keys["arrival"][i]],
                     "quantity": qty,
-                    "cost": round(q * lane.cost_per_unit, 2),
+                    "cost": round(cost, 2),  # programme currency, at the departure bucket's rate
                 }
             )
     rows.sort(key=lambda r: (r["ship_period"], r["lane"], r["item"]))

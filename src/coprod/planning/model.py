@@ -17,6 +17,7 @@ from coprod.domain.capacity import offer_capacities
 from coprod.domain.export import delivery_blocker, has_controls
 from coprod.planning.grid import TimeGrid, exact_grid
 from coprod.planning.lp import INF, LinearProgram, LpBuilder
+from coprod.planning.money import BucketRates
 from coprod.planning.structure import Structure
 from coprod.planning.transfers import add_lane_capacity, add_transfers
 from coprod.planning.weights import lateness_unit_weight
@@ -36,6 +37,28 @@ class PlanningModel:
 
 def _ints(values: list[int] | range) -> np.ndarray:
     return np.asarray(values, dtype=np.int64)
+
+
+def _buy_prices(p: Programme, grid: TimeGrid, offer: np.ndarray, bucket: np.ndarray) -> np.ndarray:
+    """Each order's unit price in the programme currency at its order bucket's rate (money.py)."""
+    money = BucketRates(p, grid)
+    price = np.array([o.unit_price for o in p.supply_offers])[offer]
+    factor = np.ones(offer.size)
+    for cur in {o.currency for o in p.supply_offers} - {None, p.settings.currency}:
+        of = np.array([o.currency == cur for o in p.supply_offers])[offer]
+        factor[of] = money.factor(cur)[bucket[of]]
+    out: np.ndarray = price * factor
+    return out
+
+
+def _lane_factors(p: Programme, grid: TimeGrid, lane: np.ndarray, bucket: np.ndarray) -> np.ndarray:
+    """A shipment's rate at its departure bucket, per lane currency (money.py)."""
+    money = BucketRates(p, grid)
+    factor = np.ones(lane.size)
+    for cur in {ln.currency for ln in p.lanes} - {None, p.settings.currency}:
+        of = np.array([ln.currency == cur for ln in p.lanes])[lane]
+        factor[of] = money.factor(cur)[bucket[of]]
+    return factor
 
 
 def build_model(s: Structure) -> PlanningModel:
@@ -77,7 +100,7 @@ def build_model(s: Structure) -> PlanningModel:
     buy = b.add_columns(
         "buy",
         {"offer": buy_o, "period": buy_t, "arrival": buy_arrival},
-        np.array([off.unit_price for off in offers])[buy_o] if offers else 0.0,
+        _buy_prices(p, grid, buy_o, buy_t) if offers else 0.0,
         order_capacity(p, buy_o, buy_t, grid) if offers else INF,
         label=lambda i: f"buy[{offers[buy_o[i]].id}@{periods[buy_t[i]]}]",
     )
@@ -139,7 +162,7 @@ def build_model(s: Structure) -> PlanningModel:
     ship = b.add_columns(
         "ship",
         {"product": sp_, "lane": sk, "period": st, "arrival": sa},
-        lane_cost[sk] if sk.size else 0.0,
+        lane_cost[sk] * _lane_factors(p, grid, sk, st) if sk.size else 0.0,
         label=lambda i: f"ship[{s.products[sp_[i]]}@{p.lanes[sk[i]].id}@{periods[st[i]]}]",
     )
 

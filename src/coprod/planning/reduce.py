@@ -12,6 +12,11 @@ folded into the cost of the builds that use it, and a build needs the order's le
 before its first period. The optimum is unchanged; the component balance, which is most of
 the LP on large programmes, shrinks to the pairs that can bind. Orders for folded pairs
 are derived from the production after the solve (orders.folded_orders).
+
+Prices in other currencies (money.py): an offer is folded only when its currency has a
+single rate (its converted price never moves, so when it is paid does not matter), and it
+dominates only if that price is no higher than every other offer's converted price in every
+bucket.
 """
 
 from __future__ import annotations
@@ -21,6 +26,9 @@ from dataclasses import replace
 
 import numpy as np
 
+from coprod.domain import Programme, SupplyOffer
+from coprod.domain.money import Rates
+from coprod.planning.money import BucketRates
 from coprod.planning.structure import Build, Structure
 
 __all__ = ["find_ample", "fold_ample_supply"]
@@ -77,24 +85,39 @@ def find_ample(s: Structure) -> dict[tuple[int, int], int]:
         lane = p.lanes[k]
         moved |= {(c, site_ix[lane.from_site]), (c, site_ix[lane.to])}
     ample: dict[tuple[int, int], int] = {}
+    money = BucketRates(p, s.grid)
+    # each currency's lowest and highest rate over the buckets (rates are positive)
+    currencies = {o.currency for o in p.supply_offers}
+    lowest = {c: float(money.factor(c).min()) for c in currencies}
+    highest = {c: float(money.factor(c).max()) for c in currencies}
     for pair in s.component_pairs:
         offers = [p.supply_offers[k] for k in by_pair.get(pair, [])]
         if pair in stocked or pair in moved or not offers:
             continue
-        best = min(range(len(offers)), key=lambda i: (offers[i].unit_price, offers[i].lead_time))
+        low = [o.unit_price * lowest[o.currency] for o in offers]
+        high = [o.unit_price * highest[o.currency] for o in offers]
+        best = min(range(len(offers)), key=lambda i: (high[i], offers[i].lead_time))
         o = offers[best]
-        dominant = all(x.unit_price >= o.unit_price and x.lead_time >= o.lead_time for x in offers)
+        dominant = money.rates.is_constant(o.currency or money.rates.base) and all(
+            low[i] >= high[best] and x.lead_time >= o.lead_time for i, x in enumerate(offers)
+        )
         per_bucket = o.capacity_per_period * (s.grid.length if s.grid is not None else 1)
         if dominant and o.available_from is None and not o.commitments and np.all(per_bucket >= need[pair]):
             ample[pair] = by_pair[pair][best]
     return ample
 
 
+def folded_price(p: Programme, offer: SupplyOffer) -> float:
+    """A folded offer's unit price in the programme currency (its rate never moves)."""
+    return offer.unit_price * Rates(p).rate_on(offer.currency or p.settings.currency, p.calendar.start)
+
+
 def _fold(s: Structure, ample: dict[tuple[int, int], int]) -> Structure:
     p = s.programme
     comp_ix = {c: i for i, c in enumerate(s.components)}
     site_ix = {x: i for i, x in enumerate(s.sites)}
-    builds = [_fold_build(s, b, ample, comp_ix) for b in s.builds]
+    price = {k: folded_price(p, p.supply_offers[k]) for k in set(ample.values())}
+    builds = [_fold_build(s, b, ample, comp_ix, price) for b in s.builds]
     folded_offers = set(ample.values())
     offers = [
         k
@@ -111,7 +134,13 @@ def _fold(s: Structure, ample: dict[tuple[int, int], int]) -> Structure:
     )
 
 
-def _fold_build(s: Structure, b: Build, ample: dict[tuple[int, int], int], comp_ix: dict[str, int]) -> Build:
+def _fold_build(
+    s: Structure,
+    b: Build,
+    ample: dict[tuple[int, int], int],
+    comp_ix: dict[str, int],
+    price: dict[int, float],
+) -> Build:
     """`b` with the folded components' price in its material cost, and without the periods
     before a folded order could arrive."""
     p = s.programme
@@ -124,7 +153,7 @@ def _fold_build(s: Structure, b: Build, ample: dict[tuple[int, int], int], comp_
             if folded is None:
                 continue
             offer = p.supply_offers[folded]
-            material[mask] += qty * offer.unit_price
+            material[mask] += qty * price[folded]
             keep &= ~mask | (b.periods >= _first_arrival(s, offer.lead_time))
     return replace(
         b,

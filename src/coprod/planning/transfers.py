@@ -24,8 +24,10 @@ import numpy as np
 
 from coprod.domain import Lane, Programme, SupplyOffer
 from coprod.domain.export import component_blocker, delivery_blocker, has_controls
+from coprod.domain.money import Rates
 from coprod.planning.grid import TimeGrid
 from coprod.planning.lp import INF, Family, LpBuilder
+from coprod.planning.money import BucketRates
 
 __all__ = [
     "add_lane_capacity",
@@ -77,6 +79,11 @@ def dominated_transfers(p: Programme, ample: dict[tuple[int, int], int]) -> Call
         offers_to[(o.component, o.ship_to)].append(o)
     lanes = site_lanes(p)
 
+    rates = Rates(p)
+
+    def price(amount: float, currency: str | None) -> float:
+        return amount * rates.rate_on(currency or rates.base, p.calendar.start)
+
     def carries(ln: Lane, comp: str) -> bool:
         return not ln.items or comp in ln.items
 
@@ -93,10 +100,17 @@ def dominated_transfers(p: Programme, ample: dict[tuple[int, int], int]) -> Call
             ln.to == lane.from_site and carries(ln, comp) for _, ln in lanes
         ):
             return False
+        # prices compared in the programme currency; only where no rate involved moves
+        # (then when each is paid does not matter)
+        offers = offers_to[(comp, lane.from_site)]
+        involved = [best.currency, lane.currency, *(o.currency for o in offers)]
+        if not all(rates.is_constant(c or rates.base) for c in involved):
+            return False
         return all(
-            o.unit_price + lane.cost_per_unit >= best.unit_price
+            price(o.unit_price, o.currency) + price(lane.cost_per_unit, lane.currency)
+            >= price(best.unit_price, best.currency)
             and o.lead_time + lane.lead_time >= best.lead_time
-            for o in offers_to[(comp, lane.from_site)]
+            for o in offers
         )
 
     return skip
@@ -187,6 +201,8 @@ def _columns(
 
     items, lanes, depart, arrive = cat(it), cat(kt), cat(tt), cat(at)
     cost = np.array([ln.cost_per_unit for ln in p.lanes])[lanes] if lanes.size else 0.0
+    if lanes.size:  # in the programme currency at the departure bucket's rate (money.py)
+        cost = cost * BucketRates(p, grid).of_columns([ln.currency for ln in p.lanes], lanes, depart)
     return b.add_columns(
         name,
         {key: items, "lane": lanes, "period": depart, "arrival": arrive},

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from coprod.planning.money import BucketRates
 from coprod.planning.structure import Structure
 
 __all__ = ["lateness_unit_weight"]
@@ -19,14 +20,19 @@ __all__ = ["lateness_unit_weight"]
 def lateness_unit_weight(s: Structure) -> float:
     p = s.programme
     T = s.grid.base_periods if s.grid is not None else s.periods  # holding over the whole horizon
+    money = BucketRates(p, s.grid)  # prices at their dearest rate in the horizon
+
+    def dearest(amount: float, currency: str | None) -> float:
+        return amount * float(money.factor(currency).max())
+
     price: dict[str, float] = {}
     for o in p.supply_offers:
-        price[o.component] = max(price.get(o.component, 0.0), o.unit_price)
+        price[o.component] = max(price.get(o.component, 0.0), dearest(o.unit_price, o.currency))
     hold = {c.id: c.holding_cost for c in p.components}
     make = np.zeros(len(s.products))
     for b in s.builds:
         make[b.product] = max(make[b.product], float(b.cost_per_unit.max()))
-    lane_cost = max((ln.cost_per_unit for ln in p.lanes), default=0.0)
+    lane_cost = max((dearest(ln.cost_per_unit, ln.currency) for ln in p.lanes), default=0.0)
     worst = 0.0
     for pi, segments in enumerate(s.bom):
         design = p.design_by_id[s.product_design[pi]]

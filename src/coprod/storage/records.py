@@ -46,7 +46,11 @@ SECTION_MODELS: dict[str, type[BaseModel]] = {
     s: _PROGRAMME_FIELDS[s].annotation.__args__[0]  # type: ignore[union-attr]
     for s in SECTIONS
 }
-COMPOSITE = {"stock": ("item", "site"), "routings": ("design", "line")}
+COMPOSITE = {
+    "stock": ("item", "site"),
+    "routings": ("design", "line"),
+    "exchange_rates": ("currency", "valid_from"),
+}
 
 
 def record_key(section: str, data: dict[str, Any]) -> str:

@@ -5,6 +5,11 @@ under which it was built (the licensee's licence for the design valid on the bui
 A statement row per licensee, period, licence and design: units accepted, royalty per
 unit, amount, and the licence's cap used in that period (units built under the licence
 over its cap per period). The design authority's own sites owe nothing.
+
+Money (docs/tracking.md): `royalty_per_unit` and `amount_in_licence_currency` are in the
+licence's currency; `amount` is in the programme's (`currency`), at the rate in force at the
+start of the period the units were accepted in; `amount_in_partner_currency` is the same in
+the licensee's own currency (`partner_currency`).
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from typing import Any
 
 from coprod.domain import Licence, Programme
 from coprod.domain.actuals import ActualsBatch, Lot
+from coprod.domain.money import Rates, currency_of, own_currency
 from coprod.tracking.ledger import Ledger
 
 __all__ = ["licence_of", "royalty_statements"]
@@ -59,12 +65,17 @@ def royalty_statements(
         if lic is not None and a.accepted:
             accepted[(lic.id, cal.index_of(a.date))] += a.accepted
     only = cal.index_of(period) if period is not None else None
+    rates = Rates(p)
+    base = p.settings.currency
     rows = []
     for (lic_id, t), units in accepted.items():
         if only is not None and t != only:
             continue
         lic = by_id[lic_id]
         made = built.get((lic_id, t), 0)
+        day = cal.starts[min(max(t, 0), cal.periods)]  # before the horizon: its start
+        cur, own = currency_of(p, lic), own_currency(p, lic.licensee)
+        native = units * lic.royalty_per_unit
         rows.append(
             {
                 "licensee": lic.licensee,
@@ -74,8 +85,13 @@ def royalty_statements(
                 "design": lic.design,
                 "accepted": units,
                 "royalty_per_unit": lic.royalty_per_unit,
-                "amount": round(units * lic.royalty_per_unit, 2),
-                "currency": p.settings.currency,
+                "licence_currency": cur,
+                "amount_in_licence_currency": round(native, 2),
+                "rate": rates.rate_on(cur, day),
+                "amount": round(rates.convert(native, cur, base, day), 2),
+                "currency": base,
+                "partner_currency": own,
+                "amount_in_partner_currency": round(rates.convert(native, cur, own, day), 2),
                 "built": made,
                 "cap_per_period": lic.cap_per_period,
                 "cap_used": round(made / lic.cap_per_period, 4) if lic.cap_per_period else None,

@@ -68,8 +68,18 @@ def royalties_page(
         return login_redirect()
     rows = tracking.royalties(session, who, name, period)
     totals: dict[str, float] = {}
+    own: dict[str, tuple[str, float]] = {}  # licensee -> (its own currency, total in it)
     for r in rows:
         totals[r["licensee"]] = totals.get(r["licensee"], 0.0) + r["amount"]
+        before = own.get(r["licensee"], (r["partner_currency"], 0.0))[1]
+        own[r["licensee"]] = (r["partner_currency"], before + r["amount_in_partner_currency"])
     return page(
-        request, "royalties.html", who, row=programme_ref(name), rows=rows, totals=totals, period=period
+        request,
+        "royalties.html",
+        who,
+        row=programme_ref(name),
+        rows=rows,
+        totals=totals,
+        own=own,
+        period=period,
     )
