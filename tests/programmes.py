@@ -69,6 +69,23 @@ def tiny_data() -> dict[str, Any]:
     return copy.deepcopy(BASE)
 
 
+def tiny_licence(**fields: Any) -> dict[str, Any]:
+    """The design authority DA licensing design X to MFG from the tiny programme's start."""
+    return {
+        "id": "LIC",
+        "licensor": "DA",
+        "licensee": "MFG",
+        "design": "X",
+        "valid_from": "2026-01-01",
+        **fields,
+    }
+
+
+def tiny_ramp_up(pilot: float = 10, full: float = 100, periods: int = 2) -> dict[str, Any]:
+    """A ramp-up from the tiny programme's start: `pilot` a period rising to `full`."""
+    return {"start": "2026-01-01", "pilot_rate": pilot, "full_rate": full, "ramp_periods": periods}
+
+
 def load(data: dict[str, Any]) -> Programme:
     return validate_raw(RawProgramme(data, "test.yaml"))
 

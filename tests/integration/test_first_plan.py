@@ -14,7 +14,14 @@ from coprod.planning import Plan, PlanOptions, plan
 from coprod.planning.options import SolverOptions
 from tests.integration.test_cli import EXAMPLE, run
 from tests.plan_checks import check_plan
-from tests.programmes import delivered_by_period, load, production_by_period, tiny_data
+from tests.programmes import (
+    delivered_by_period,
+    load,
+    production_by_period,
+    tiny_data,
+    tiny_licence,
+    tiny_ramp_up,
+)
 
 
 def first(data: dict[str, Any]) -> Plan:
@@ -67,12 +74,7 @@ def test_material_lead_time_delays_production() -> None:
 def test_ramp_up_caps_the_first_months() -> None:
     # pilot 10 a month rising to 100 over 2 months: January 10, February 55
     data = tiny_data()
-    data["lines"][0]["ramp_up"] = {
-        "start": "2026-01-01",
-        "pilot_rate": 10,
-        "full_rate": 100,
-        "ramp_periods": 2,
-    }
+    data["lines"][0]["ramp_up"] = tiny_ramp_up()
     result = first(data)
     assert req(result, "R1") == (10, 40, 0)
     assert production_by_period(result) == {"2026-01-01": 10, "2026-02-01": 40}
@@ -85,17 +87,7 @@ def test_a_licence_cap_holds() -> None:
     data["routings"] = [{"design": "X", "line": "L2", "hours_per_unit": 1, "cost_per_unit": 10}]
     data["supply_offers"][0]["ship_to"] = "S2"
     data["lanes"][0]["from_site"] = "S2"
-    data["licences"] = [
-        {
-            "id": "LIC",
-            "licensor": "DA",
-            "licensee": "MFG",
-            "design": "X",
-            "valid_from": "2026-01-01",
-            "cap_per_period": 30,
-            "royalty_per_unit": 5,
-        }
-    ]
+    data["licences"] = [tiny_licence(cap_per_period=30, royalty_per_unit=5)]
     result = first(data)
     assert req(result, "R1") == (30, 20, 0)
 

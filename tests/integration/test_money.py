@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from coprod.errors import ProgrammeInvalid
-from tests.programmes import load, tiny_data
+from tests.programmes import load, tiny_data, tiny_licence
 from tests.programmes import plan_cross_checked as plan_data
 
 M = ["2026-01-01", "2026-02-01", "2026-03-01", "2026-04-01"]
@@ -88,17 +88,7 @@ def test_royalty_in_gbp_and_routing_cost_in_nok_converted_per_period() -> None:
         {"currency": "GBP", "valid_from": "2026-01-01", "rate": 1.2},
         {"currency": "GBP", "valid_from": "2026-03-01", "rate": 1.1},
     ]
-    data["licences"] = [
-        {
-            "id": "LIC",
-            "licensor": "DA",
-            "licensee": "MFG",
-            "design": "X",
-            "valid_from": "2026-01-01",
-            "royalty_per_unit": 5,
-            "currency": "GBP",
-        }
-    ]
+    data["licences"] = [tiny_licence(royalty_per_unit=5, currency="GBP")]
     data["routings"][0].update(cost_per_unit=100, currency="NOK")
     result = plan_data(data)
     assert {r["period"]: r["quantity"] for r in result.production} == dict.fromkeys(M, 50)
