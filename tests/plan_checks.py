@@ -147,6 +147,14 @@ def _check_export_control(p: Programme, plan: Plan, b: Buckets) -> None:
             assert _receives(control, place, design.owner), f"export control broken: {row}"
 
 
+def _bucket_learning(line: Any, cal: Any, span: list[int]) -> float:
+    """A bucket's learning factor as the LP has it (analyse.py): its hours make as many units
+    as its periods would, sum(h) / sum(h / learn); the plain mean when it has no hours."""
+    learn = np.asarray(learning_factors(line, cal))[span]
+    h = np.asarray(line_hours(line, cal), dtype=float)[span]
+    return float(h.sum() / (h / learn).sum()) if h.sum() > 0 else float(learn.mean())
+
+
 def _check_production(p: Programme, plan: Plan, b: Buckets) -> dict[tuple[str, str, int], int]:
     cal = p.calendar
     routing = {(r.design, r.line): r for r in p.routings}
@@ -161,7 +169,7 @@ def _check_production(p: Programme, plan: Plan, b: Buckets) -> dict[tuple[str, s
         design = p.design_of(row["item"])
         assert (design.id, line.id) in routing, f"{row}: no routing of {design.id} on {line.id}"
         _bom_in_force(p, row["item"], b.first(label))
-        learn = float(np.mean(np.asarray(learning_factors(line, cal))[list(b.span(label))]))
+        learn = _bucket_learning(line, cal, list(b.span(label)))
         hours[(line.id, label)] += row["quantity"] * routing[(design.id, line.id)].hours_per_unit * learn
         units[(line.id, label)] += row["quantity"]
         made[(row["item"], line.site, b.first(label))] += row["quantity"]
@@ -227,7 +235,10 @@ def _check_finished_goods(
     for s in plan.shipments:
         lane = lanes.get(s["lane"])
         assert lane is not None and (lane.from_site, lane.to) == (s["from_site"], s["to"]), s
-        assert b.first(s["arrive_period"]) >= b.first(s["depart_period"]) + lane.lead_time, s
+        # a shipment leaves in its bucket's middle (its own period when single: grid.py) and
+        # arrives in the bucket holding that day plus the lead time, or later
+        first, last = b.first(s["depart_period"]), b.last(s["depart_period"])
+        assert b.last(s["arrive_period"]) >= first + (last - first + 1) // 2 + lane.lead_time, s
         shipped[(s["item"], s["from_site"], b.first(s["depart_period"]))] += s["quantity"]
     for t in plan.transfers:  # finished units moved between sites: out on leaving, in on arrival
         if t["item"] not in p.component_by_id:

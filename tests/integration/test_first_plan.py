@@ -164,3 +164,13 @@ def test_programmes_with_transfers_get_a_first_plan_without_them(site_lanes: boo
     assert best.service_term <= early.service_term * (1 + 1e-9)
     if not site_lanes:  # the example's licensees get their flight controllers by transfer
         assert best.transfers
+
+
+@pytest.mark.parametrize(("size", "seed", "periods"), [("M", 1, None), ("S", 7, 160)])
+def test_default_plan_on_coarse_buckets_keeps_every_limit(size: str, seed: int, periods: int | None) -> None:
+    # the default resolution aggregates the far weeks: its plan must still hold every limit
+    # as the LP states it (a bucket's learning factor, shipments leaving mid-bucket)
+    programme = generate(size, seed, periods)
+    result = plan(programme)
+    assert result.resolution["used"] == "aggregated"
+    check_plan(programme, result)
