@@ -186,6 +186,7 @@ def test_each_role_lands_on_its_own_view(browser: Browser, server: str) -> None:
     motors = login(browser, server, "motors")
     expect(motors.get_by_role("heading", name=re.compile("needed from AS-MOTORS"))).to_be_visible()
     expect(motors.locator("#orders-table")).to_contain_text("MOTOR-2807")
+    expect(motors.locator(".chart .main-svg").first).to_be_visible(timeout=20_000)  # drawn
     shot(motors, "home-supplier")
     forces = login(browser, server, "forces")
     expect(forces.get_by_role("heading", name=re.compile("requirements of UA-MOD"))).to_be_visible()
