@@ -232,3 +232,15 @@ def test_principal_roles_are_enums_and_office_may_everything() -> None:
     office = Principal("x", "UA-DB", Role.PROGRAMME_OFFICE)
     assert office.sees_everything
     assert not Principal("y", "UK-MFG", Role.SITE_PLANNER).sees_everything
+
+
+@pytest.mark.parametrize("username", ["\u0000", "po\u0000", "p o", "../po", "x" * 64 + "\u0000"])
+def test_a_username_no_user_can_have_is_a_wrong_login_not_an_error(seeded: str, username: str) -> None:
+    # PostgreSQL cannot compare a text holding NUL: such a login must be refused before the
+    # database, as any wrong login is (schemathesis found the 500), on the API and the form
+    client = TestClient(create_app(seeded))
+    answer = client.post("/auth/token", json={"username": username[:64], "password": PASSWORD})
+    assert answer.status_code == 401, answer.text
+    page = client.post("/login", data={"username": username, "password": PASSWORD}, follow_redirects=False)
+    assert page.status_code == 200 and "Wrong username or password" in page.text
+    assert client.post("/auth/token", json={"username": "po", "password": PASSWORD}).status_code == 200

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from coprod.access import Action, Principal, Role
 from coprod.app.caches import Lru
 from coprod.app.database import Tx, migrate, transaction
-from coprod.app.names import check_username
+from coprod.app.names import USERNAME_PATTERN, check_username
 from coprod.errors import InputError, Unauthorized
 from coprod.storage.records import RecordStore
 from coprod.storage.users import LoginLimiter, UserStore, token_digest
@@ -35,9 +36,13 @@ class UserView:
 def login(
     tx: Tx, limiter: LoginLimiter, username: str, password: str, hours: float
 ) -> tuple[str, dt.datetime]:
-    """A bearer token and its expiry; failed attempts count against the per-user limit."""
+    """A bearer token and its expiry; failed attempts count against the per-user limit. A
+    username no user can have (outside USERNAME_PATTERN, e.g. holding a NUL, which
+    PostgreSQL cannot even compare) is a wrong login, answered before the database."""
     limiter.check(username)
     try:
+        if not re.fullmatch(USERNAME_PATTERN, username):
+            raise Unauthorized("wrong username or password")
         return UserStore(tx).login(username, password, hours)
     except Unauthorized:
         limiter.failed(username)
