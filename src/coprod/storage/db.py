@@ -55,9 +55,29 @@ def engine_for(url: str) -> Engine:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.close()
 
+        event.listen(engine, "before_cursor_execute", _refuse_nul)  # the same data on both
         return engine
     # pre-ping: a connection the server terminated is replaced on the next checkout
-    return create_engine(url, pool_pre_ping=True, **JSON_CODEC, **pool)
+    engine = create_engine(url, pool_pre_ping=True, **JSON_CODEC, **pool)
+    event.listen(engine, "before_cursor_execute", _refuse_nul)
+    return engine
+
+
+def _refuse_nul(conn: Any, cursor: Any, statement: str, params: Any, context: Any, many: bool) -> None:
+    """PostgreSQL cannot store or even compare text holding NUL (a 500 from psycopg): such a
+    value is refused as bad input (422 on the API, exit 2 on the command line), whichever
+    request or file brought it. One place, below every entry point; NUL is never valid text
+    in a programme, a name or a key."""
+    for row in params if many else (params,):
+        values: Any
+        if isinstance(row, dict):
+            values = row.values()
+        elif isinstance(row, list | tuple):
+            values = row
+        else:  # one bare value (a driver may pass it so)
+            values = (row,)
+        if any(isinstance(v, str) and "\x00" in v for v in values):
+            raise InputError("text: a value holds a NUL character (\\0), which is not valid text")
 
 
 @cache
