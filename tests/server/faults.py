@@ -50,6 +50,9 @@ class Served:
             time.sleep(0.1)
         raise AssertionError("the server started no plan worker")
 
+    def proc_children(self) -> list[psutil.Process]:
+        return list(psutil.Process(self.proc.pid).children())
+
     def kill9(self) -> None:
         """SIGKILL: no shutdown, no rollback, as when the machine or the OOM killer ends it."""
         os.kill(self.proc.pid, signal.SIGKILL)

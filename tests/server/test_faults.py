@@ -189,16 +189,7 @@ def test_terminated_postgresql_connections_are_replaced_on_the_next_request(url:
         token = served.login("po", PASSWORD)
         for _ in range(3):
             assert served.call("GET", "/programmes/keep/lines?limit=5", token)[0] == 200
-        admin = create_engine(url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            ended = conn.execute(
-                text(
-                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-                )
-            ).scalar_one()
-        admin.dispose()
-        assert ended >= 2  # the server's pool and its plan worker's
+        assert _terminate_others(url) >= 2  # the server's pool and its plan worker's
         for _ in range(8):  # every pooled connection is taken at least once
             status, body = served.call("GET", "/programmes/keep/lines?limit=5", token)
             assert status == 200, body
@@ -207,3 +198,65 @@ def test_terminated_postgresql_connections_are_replaced_on_the_next_request(url:
         status, started = served.call("POST", "/programmes/keep/plans", fresh)
         assert status in (200, 202), started
         assert _wait_plan(served, fresh, "keep", started["number"], ("done", "failed")) == "done"
+
+
+def _terminate_others(url: str) -> int:
+    """End every other connection to this database, as an administrator or a failover would."""
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            return int(
+                conn.execute(
+                    text(
+                        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                        "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                    )
+                ).scalar_one()
+            )
+    finally:
+        admin.dispose()
+
+
+@pytest.mark.postgresql_only
+def test_connections_terminated_while_the_worker_starts_leave_plans_running(url: str, tmp_path: Path) -> None:
+    # CI found a worker that died when its connection ended during its own start (a queue
+    # nobody ran): connections are ended again and again from the moment the server answers
+    with serve(url, tmp_path) as served:
+        deadline = time.monotonic() + 4
+        while time.monotonic() < deadline:
+            _terminate_others(url)
+            time.sleep(0.05)
+        token = served.login("po", PASSWORD)
+        status, started = served.call("POST", "/programmes/keep/plans", token, {"time_limit": 4_000})
+        assert status in (200, 202), started
+        assert _wait_plan(served, token, "keep", started["number"], ("done", "failed")) == "done"
+
+
+def test_a_killed_plan_worker_is_replaced_and_its_job_failed_with_reason(url: str, tmp_path: Path) -> None:
+    _import(url, "worker-kill", generate("M", 6))
+    with serve(url, tmp_path) as served:
+        token = served.login("po", PASSWORD)
+        worker = served.worker()
+        status, started = served.call("POST", "/programmes/worker-kill/plans", token, {"time_limit": 60_001})
+        assert status == 202, started
+        number = started["number"]
+        _wait_plan(served, token, "worker-kill", number, ("building", "solving", "done"))
+        worker.kill()  # SIGKILL the worker alone: the server lives on
+        assert gone_within(worker, 15)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            children = [c for c in served.proc_children() if c.pid != worker.pid]
+            if children:
+                break
+            time.sleep(0.2)
+        else:
+            raise AssertionError("the server started no new plan worker")
+        status, killed = served.call("GET", f"/programmes/worker-kill/plans/{number}", token)
+        if killed["status"] != "done":  # it may have finished before the kill reached it
+            killed_status = _wait_plan(served, token, "worker-kill", number, ("failed",))
+            assert killed_status == "failed"
+            status, killed = served.call("GET", f"/programmes/worker-kill/plans/{number}", token)
+            assert "interrupted" in killed["error"], killed
+        status, again = served.call("POST", "/programmes/keep/plans", token, {"time_limit": 60_002})
+        assert status == 202, again
+        assert _wait_plan(served, token, "keep", again["number"], ("done", "failed")) == "done"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import subprocess
 from collections.abc import AsyncIterator
 
 import anyio.to_thread
@@ -23,7 +22,7 @@ from coprod.api.routes_promise import router as promise_router
 from coprod.api.routes_records import router as records_router
 from coprod.api.routes_tracking import router as tracking_router
 from coprod.api.web import router as web_router
-from coprod.app.plan_jobs import Worker, reap, spawn_worker_process, stop_worker_process
+from coprod.app.plan_jobs import Worker, WorkerSupervisor, reap
 from coprod.app.users import LoginLimiter
 from coprod.config import settings
 
@@ -78,20 +77,19 @@ def create_app(database_url: str | None = None, plan_worker: str | None = None) 
         if lost:
             log.warning("plans %s were interrupted by a restart: marked failed", lost)
         worker: Worker | None = None
-        child: subprocess.Popen[bytes] | None = None
+        supervisor: WorkerSupervisor | None = None
         if mode == "thread":
             worker = Worker(url)
             worker.start_thread()
         elif mode == "process":
-            child = spawn_worker_process(url)
-            _lower_priority(child.pid)
+            supervisor = WorkerSupervisor(url, on_start=_lower_priority)
         try:
             yield
         finally:
             if worker is not None:
                 worker.stop.set()
-            if child is not None:
-                stop_worker_process(url, child)
+            if supervisor is not None:
+                supervisor.stop()
 
     app = FastAPI(
         title="coprod",

@@ -38,6 +38,7 @@ from coprod.planning.options import PlanStage
 
 __all__ = [
     "Worker",
+    "WorkerSupervisor",
     "fingerprint",
     "options_from_json",
     "options_to_json",
@@ -264,6 +265,9 @@ class Worker:
                     last_reap = time.monotonic()
             except CoprodError as exc:  # the database away for a moment: wait and go on
                 log.warning("worker: %s", exc)
+            except Exception:  # a driver error not classified as transient: never end the loop
+                log.exception("worker: unexpected error; trying again in a second")
+                self.stop.wait(1.0)
             self.stop.wait(self.poll_s)
 
     def prune(self) -> None:
@@ -300,6 +304,49 @@ def watch_parent(parent: int, every_s: float = 1.0) -> threading.Thread:
     thread = threading.Thread(target=watch, name="coprod-parent-watch", daemon=True)
     thread.start()
     return thread
+
+
+class WorkerSupervisor:
+    """The server's plan worker process, started again whenever it ends without being told
+    to (killed, or out of memory, or failed at start because the database was away): a
+    server must never be left with a queue nobody runs. The job the dead worker held is
+    reaped (failed, with the reason) before the new one starts."""
+
+    def __init__(self, url: str, on_start: Callable[[int], None] | None = None, every_s: float = 1.0) -> None:
+        self.url, self.on_start, self.every_s = url, on_start, every_s
+        self.restarts = 0
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+        self.child = self._spawn()
+        self._thread = threading.Thread(target=self._watch, name="coprod-worker-supervisor", daemon=True)
+        self._thread.start()
+
+    def _spawn(self) -> subprocess.Popen[bytes]:
+        child = spawn_worker_process(self.url)
+        if self.on_start is not None:
+            self.on_start(child.pid)
+        return child
+
+    def _watch(self) -> None:
+        backoff = self.every_s
+        while not self._stop.wait(backoff):
+            with self._lock:
+                if self._stop.is_set() or self.child.poll() is None:
+                    backoff = self.every_s
+                    continue
+                log.warning("the plan worker ended (exit %s): starting another", self.child.returncode)
+                with contextlib.suppress(CoprodError):
+                    reap(self.url)
+                self.child = self._spawn()
+                self.restarts += 1
+                backoff = min(backoff * 2, 30.0)  # a worker that cannot start is not spun on
+
+    def stop(self) -> list[int]:
+        """Stop watching, then stop the worker; the requeued job ids."""
+        with self._lock:
+            self._stop.set()
+        self._thread.join()
+        return stop_worker_process(self.url, self.child)
 
 
 def spawn_worker_process(url: str) -> subprocess.Popen[bytes]:

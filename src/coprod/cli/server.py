@@ -116,10 +116,11 @@ def worker() -> None:
     from coprod.app.plan_jobs import Worker, watch_parent
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s worker %(levelname)s %(message)s")
+    parent = os.environ.get("COPROD_WORKER_PARENT", "")
     with user_errors():
         url = configured_url()
-        migrate(url)
-    parent = os.environ.get("COPROD_WORKER_PARENT", "")
+        if not parent.isdigit():  # started by `coprod serve`, which has just migrated it
+            migrate(url)
     if parent.isdigit():
         watch_parent(int(parent))
     Worker(url).run()
