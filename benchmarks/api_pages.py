@@ -53,7 +53,7 @@ def queries(section: str, total: int, n: int, rng: random.Random) -> list[str]:
     a field, a third filtered on one (a value some record has)."""
     from coprod.app.records import filterable_fields
 
-    fields = [f for f, kind in filterable_fields(section).items() if kind in ("text", "integer", "float")]
+    fields = [f for f, kind in filterable_fields(section).items() if kind in ("string", "integer", "float")]
     out: list[str] = []
     for _ in range(20 * n):  # a small section has fewer distinct pages than asked for
         if len(out) == n:
@@ -80,7 +80,7 @@ def _filtered(base: str, section: str, token: str, rng: random.Random, n: int) -
     from coprod.app.records import filterable_fields
 
     items = call(base, "GET", f"/programmes/{NAME}/{section}?limit=100", token)["items"]
-    fields = [f for f, kind in filterable_fields(section).items() if kind in ("text", "integer")]
+    fields = [f for f, kind in filterable_fields(section).items() if kind in ("string", "integer")]
     out = []
     for _ in range(n):
         if not items or not fields:
