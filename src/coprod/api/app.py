@@ -87,7 +87,7 @@ def create_app(database_url: str | None = None, plan_worker: str | None = None) 
             yield
         finally:
             if worker is not None:
-                worker.stop.set()
+                worker.stop_soon()
             if supervisor is not None:
                 supervisor.stop()
 

@@ -12,6 +12,7 @@ from coprod.api.deps import CurrentUser, DbSession, PlanNumber
 from coprod.api.problems import problem_responses
 from coprod.app import plans
 from coprod.app.options import JobStatus, Method, Objective, PlanOptions, Resolution, SolverOptions
+from coprod.app.plan_jobs import wake_workers
 
 router = APIRouter(tags=["plans"])
 ERRORS = problem_responses(401, 403, 404, 409, 422)
@@ -104,6 +105,8 @@ def start_plan(
         note=body.note if body else "",
     )
     session.commit()  # the worker reads the job in its own transaction
+    if not version.reused:
+        wake_workers()  # this server's worker claims it now, not at its next look
     if version.reused:
         response.status_code = 200
     return _status(version)

@@ -123,7 +123,10 @@ def worker() -> None:
             migrate(url)
     if parent.isdigit():
         watch_parent(int(parent))
-    Worker(url).run()
+    runner = Worker(url)
+    if os.environ.get("COPROD_WORKER_WAKE") == "stdin":  # spawned by `coprod serve`: woken per job
+        runner.listen(sys.stdin.buffer)
+    runner.run()
 
 
 def register(app: typer.Typer) -> None:

@@ -148,12 +148,13 @@ class HighsSession:
     BASIC = int(highspy.HighsBasisStatus.kBasic)
     AT_LOWER = int(highspy.HighsBasisStatus.kLower)
 
-    def basis_statuses(self) -> tuple[np.ndarray, np.ndarray]:
-        """The current basis as int8 arrays (columns, rows) of HiGHS's status codes: picklable,
-        so an executor can send one base basis to every worker."""
-        basis = self.highs.getBasis()
-        cols = np.fromiter((int(v) for v in basis.col_status), dtype=np.int8, count=self.lp.shape[1])
-        rows = np.fromiter((int(v) for v in basis.row_status), dtype=np.int8, count=self.lp.shape[0])
+    def basis_statuses(self, basis: highspy.HighsBasis | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """The current basis (or `basis`, as `save_basis` gave it) as int8 arrays (columns,
+        rows) of HiGHS's status codes: picklable, so an executor can send one base basis to
+        every worker. `.value` per status: 0.6x the time of int() on 70k of them."""
+        basis = basis if basis is not None else self.highs.getBasis()
+        cols = np.array([v.value for v in basis.col_status], dtype=np.int8)
+        rows = np.array([v.value for v in basis.row_status], dtype=np.int8)
         return cols, rows
 
     def has_basis(self) -> bool:

@@ -362,12 +362,19 @@ def _offers(ctx: _Context) -> list[Row]:
     comp_ix = {c: i for i, c in enumerate(s.components)}
     site_ix = {c: i for i, c in enumerate(s.sites)}
     span = {site: (min(w), max(w)) for site, w in site_windows.items() if w}  # once, not per column
-    for j in range(buy.size):
-        o = p.supply_offers[int(buy.keys["offer"][j])]
-        t, arrival = int(buy.keys["period"][j]), int(buy.keys["arrival"][j])
-        if o.ship_to not in span or not span[o.ship_to][0] <= arrival <= span[o.ship_to][1]:
-            continue
-        cap, used = float(lp.col_upper[buy.start + j]), float(ctx.x[buy.start + j])
+    # which columns can give a row, in numpy: a Python loop over every order column was a
+    # sixth of a warm re-plan at generated M; the rows are the same, in the same order
+    lo = np.array([span.get(o.ship_to, (1, 0))[0] for o in p.supply_offers], dtype=np.int64)
+    hi = np.array([span.get(o.ship_to, (1, 0))[1] for o in p.supply_offers], dtype=np.int64)
+    dated = np.array([o.available_from is not None for o in p.supply_offers], dtype=bool)
+    offer_of, arrival_of = buy.keys["offer"].astype(np.int64), buy.keys["arrival"]
+    caps, useds = lp.col_upper[buy.slice], ctx.x[buy.slice]
+    candidate = (lo[offer_of] <= arrival_of) & (arrival_of <= hi[offer_of])
+    candidate &= np.where(caps <= 0, dated[offer_of], ~(useds >= SLACK * caps))
+    for j in np.flatnonzero(candidate):
+        o = p.supply_offers[int(offer_of[j])]
+        t, arrival = int(buy.keys["period"][j]), int(arrival_of[j])
+        cap, used = float(caps[j]), float(useds[j])
         label = ctx.labels[t]
         if cap <= 0:
             if o.available_from is None:

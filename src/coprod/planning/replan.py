@@ -80,7 +80,7 @@ class PlanningSession:
         # The LP optimum's basis, not the one the whole-unit repair leaves: a bound or
         # right-hand-side change keeps it dual feasible, so dual simplex starts close.
         self.basis = self.session.save_basis()
-        state = state_of(self.model.lp, self.session)
+        state = state_of(self.model.lp, self.session, self.basis)
         self.x, _ = repair_to_units(self.model, self.session, outcome)
         timings = {"build_s": build_s, "solve_s": outcome.seconds}
         self.plan: Plan = assemble_plan(
@@ -236,7 +236,7 @@ class PlanningSession:
         outcome = self._solve(lambda: self.session.solve(method=Method.SIMPLEX), frozen)
         solve_s = time.perf_counter() - clock
         self.basis = self.session.save_basis()
-        state = state_of(m.lp, self.session)
+        state = state_of(m.lp, self.session, self.basis)
         clock = time.perf_counter()
         self.x, _ = repair_to_units(m, self.session, outcome)
         repair_s = time.perf_counter() - clock

@@ -69,10 +69,13 @@ def capture(lp: LinearProgram, col_status: np.ndarray, row_status: np.ndarray) -
     }
 
 
-def state_of(lp: LinearProgram, session: Any) -> dict[str, Any]:
+def state_of(lp: LinearProgram, session: Any, basis: Any = None) -> dict[str, Any]:
     """The state of `session` (a HighsSession) solving `lp`, or {} without a basis. Taken
-    right after the LP solve: the whole-unit repair moves bounds and leaves another basis."""
-    return capture(lp, *session.basis_statuses()) if session.has_basis() else {}
+    right after the LP solve: the whole-unit repair moves bounds and leaves another basis.
+    `basis`: the one `session.save_basis()` has just given (each copy out of HiGHS costs)."""
+    if basis is None:
+        basis = session.save_basis()
+    return capture(lp, *session.basis_statuses(basis)) if basis.valid else {}
 
 
 def _codes(keys: list[np.ndarray], bases: list[int]) -> np.ndarray:

@@ -25,6 +25,7 @@ from coprod.api.web.common import (
 from coprod.api.web.views import line_loads, pegging
 from coprod.app import plan_history, plans, programmes, records, users
 from coprod.app.home import late_rows
+from coprod.app.plan_jobs import wake_workers
 from coprod.errors import CoprodError, Forbidden, InputError, NotFound, Unauthorized
 
 router = APIRouter(include_in_schema=False)
@@ -231,6 +232,8 @@ def run_plan(
     except Forbidden as exc:
         return page(request, "message.html", who, row=None, title="Not allowed", message=str(exc))
     session.commit()  # the worker reads the job in its own transaction
+    if not version.reused:
+        wake_workers()  # this server's worker claims it now, not at its next look
     if version.reused:
         message = (
             f"Nothing changed since plan {version.number}: it is the plan of these inputs, so it was "
