@@ -5,6 +5,7 @@ finished plans are reused."""
 from __future__ import annotations
 
 import datetime as dt
+import time
 import uuid
 
 from sqlalchemy import update
@@ -109,3 +110,26 @@ def test_only_finished_plans_are_reused(private_database_url: str) -> None:
         PlanStore(tx).set_status(job, JobStatus.FAILED, error="boom")
     third, _ = _start(private_database_url, name)
     assert third == second + 1  # a failed plan is not reused either
+
+
+def test_a_woken_worker_claims_a_new_job_at_once_and_stops_when_told(private_database_url: str) -> None:
+    # an hour between looks at the queue: only the wake can make it claim the job in time
+    worker = plan_jobs.Worker(private_database_url, poll_s=3600.0)
+    thread = worker.start_thread()
+    try:
+        deadline = time.monotonic() + 120
+        while worker._woken.is_set() or not thread.is_alive():  # in its first wait
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        time.sleep(0.5)  # any job other tests left queued is claimed before this one
+        name = _programme(private_database_url)
+        _, job = _start(private_database_url, name)
+        plan_jobs.wake_workers()
+        while _status(private_database_url, job)[0] not in (JobStatus.DONE, JobStatus.FAILED):
+            assert time.monotonic() < deadline, "the woken worker never claimed the job"
+            time.sleep(0.05)
+        assert _status(private_database_url, job) == (JobStatus.DONE, None)
+    finally:
+        worker.stop_soon()
+        thread.join(timeout=60)
+    assert not thread.is_alive()  # the stop wakes the hour-long wait too
