@@ -287,8 +287,13 @@ class Worker:
 
     # 0.1 s between looks at the queue: a warm re-plan takes a few tenths, so waiting up to
     # 0.3 s (as before) for the worker to notice the job was most of its latency
-    def __init__(self, url: str, poll_s: float = 0.1, reap_every_s: float = 10.0) -> None:
+    def __init__(
+        self, url: str, poll_s: float = 0.1, reap_every_s: float = 10.0, settle: bool = False
+    ) -> None:
         self.url, self.poll_s, self.reap_every_s = url, poll_s, reap_every_s
+        # settle_memory after each job: only in a process of its own (`coprod worker`); in a
+        # thread it would freeze and collect the host process's objects (a server's, a test's)
+        self.settle = settle
         self.stop = threading.Event()
         self._woken = threading.Event()  # a job was queued: look now (wake_workers)
         self.name = worker_name()
@@ -311,7 +316,8 @@ class Worker:
                 if job is not None:
                     self.prune()  # a programme deleted since: its session goes before another is kept
                     run_job(self.url, job, sessions=self.sessions)
-                    settle_memory()
+                    if self.settle:
+                        settle_memory()
                     continue
                 if time.monotonic() - last_reap > self.reap_every_s:
                     reap(self.url)

@@ -123,7 +123,7 @@ def worker() -> None:
             migrate(url)
     if parent.isdigit():
         watch_parent(int(parent))
-    runner = Worker(url)
+    runner = Worker(url, settle=True)
     if os.environ.get("COPROD_WORKER_WAKE") == "stdin":  # spawned by `coprod serve`: woken per job
         runner.listen(sys.stdin.buffer)
     runner.run()
