@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from coprod.domain import BomLine, ExportControl, Licence, Programme
-from coprod.domain.bom import BomSegment, bom_segments
+from coprod.domain.bom import BomSegment, bom_segments, explode
 from coprod.domain.capacity import learning_factors, line_hours, offer_capacities, rate_caps
 from coprod.domain.money import Rates
 from coprod.planning import Plan
@@ -178,6 +178,16 @@ def _check_production(p: Programme, plan: Plan, b: Buckets) -> dict[tuple[str, s
             lic = _licence_for(p, partner, design.id, b.span(label))
             assert lic is not None, f"{row}: built outside any licence window"
             by_licence[(lic.id, label)] += row["quantity"]
+    for row in plan.assembly_builds:  # assemblies share the line's hours and rate
+        assert isinstance(row["quantity"], int) and row["quantity"] > 0
+        line = p.line_by_id[row["line"]]
+        assert row["site"] == line.site, row
+        rt = routing.get((row["item"], line.id))
+        assert rt is not None, f"{row}: no routing of {row['item']} on {line.id}"
+        assert row["item"] in p.built_assemblies, row
+        assert b.first(row["available"]) >= b.last(row["period"]) + rt.lead_time, row
+        hours[(line.id, row["period"])] += row["quantity"] * rt.hours_per_unit
+        units[(line.id, row["period"])] += row["quantity"]
     for (line_id, label), used in hours.items():
         line = p.line_by_id[line_id]
         span = list(b.span(label))
@@ -261,6 +271,10 @@ def _check_material(p: Programme, plan: Plan, b: Buckets, made: dict[tuple[str, 
         for comp, q in _bom_in_force(p, item, t).usage.items():
             use[(comp, site, t)] += q * n
     arrive: dict[tuple[str, str, int], float] = defaultdict(float)
+    for row in plan.assembly_builds:  # parts leave at the start, the assembly joins on arrival
+        for comp, q in explode(p, p.component_by_id[row["item"]].bom).items():
+            use[(comp, row["site"], b.first(row["period"]))] += q * row["quantity"]
+        arrive[(row["item"], row["site"], b.first(row["available"]))] += row["quantity"]
     offers = {o.id: o for o in p.supply_offers}
     per_order: dict[tuple[str, str], int] = defaultdict(int)
     for row in plan.purchases:
@@ -326,6 +340,11 @@ def recompute_costs(p: Programme, plan: Plan) -> dict[str, float]:
             lic = _licence_for(p, partner, design.id, b.span(row["period"]))
             assert lic is not None
             costs["royalties"] += row["quantity"] * eur(lic.royalty_per_unit, lic.currency, row["period"])
+    for row in plan.assembly_builds:
+        rt = routing[(row["item"], row["line"])]
+        cost = row["quantity"] * eur(rt.cost_per_unit, rt.currency, row["period"])
+        assert abs(row["cost"] - cost) <= 0.005 + TOL, row
+        costs["production"] += cost
     offers = {o.id: o for o in p.supply_offers}
     for row in plan.purchases:
         off = offers[row["offer"]]

@@ -136,6 +136,7 @@ class RowScope(StrEnum):
 
 PLAN_TABLES = (
     "production",
+    "assembly_builds",
     "purchases",
     "shipments",
     "transfers",
@@ -264,9 +265,10 @@ ACTIONS: dict[Role, frozenset[Action]] = {
 PLAN_VIEW: dict[Role, dict[str, RowScope]] = {
     Role.PROGRAMME_OFFICE: _EVERY_ROW,
     Role.AUDITOR: _EVERY_ROW,
-    Role.DESIGN_AUTHORITY: {"production": RowScope.OWN_DESIGNS},
+    Role.DESIGN_AUTHORITY: {"production": RowScope.OWN_DESIGNS, "assembly_builds": RowScope.OWN_SITES},
     Role.SITE_PLANNER: {
         "production": RowScope.OWN_SITES,
+        "assembly_builds": RowScope.OWN_SITES,
         "purchases": RowScope.OWN_SITES,
         "stock": RowScope.OWN_SITES,
         "shipments": RowScope.OWN_SITES,

@@ -35,11 +35,19 @@ SIZES = {
 START = dt.date(2026, 1, 5)  # a Monday: weekly buckets
 
 
-def generate(size: str, seed: int = 0, periods: int | None = None, site_lanes: bool = False) -> Programme:
+def generate(
+    size: str,
+    seed: int = 0,
+    periods: int | None = None,
+    site_lanes: bool = False,
+    built_assemblies: bool = False,
+) -> Programme:
     """A synthetic programme of `size` (S, M or L), over `periods` weeks if given (else the
     size's own horizon); the same seed gives the same programme. `site_lanes`: add a lane
     between every ordered pair of sites carrying a fifth of the purchased components
-    (transfers, issue 11); everything else is the same programme as without."""
+    (transfers, issue 11); `built_assemblies`: half the assemblies are built on an assembly
+    line at the design authority's first site and sent to every other site (issue 11);
+    everything else is the same programme as without."""
     spec = SIZES[size.upper()]
     if periods is not None:
         spec = Size(sites=spec.sites, designs=spec.designs, components=spec.components, periods=periods)
@@ -195,6 +203,8 @@ def generate(size: str, seed: int = 0, periods: int | None = None, site_lanes: b
     ]
     if site_lanes:
         lanes += _site_lanes(site_ids, leaves, seed)
+    if built_assemblies:
+        _built_assemblies(n_asm, site_ids, lines, routings, lanes, seed, T)
     data = {
         "settings": {
             "name": f"synthetic {size.upper()} seed {seed}" + (f", {T} weeks" if periods else ""),
@@ -236,6 +246,46 @@ def _site_lanes(site_ids: list[str], leaves: list[str], seed: int) -> list[dict[
         for b in site_ids
         if a != b
     ]
+
+
+def _built_assemblies(
+    n_asm: int,
+    site_ids: list[str],
+    lines: list[dict[str, Any]],
+    routings: list[dict[str, Any]],
+    lanes: list[dict[str, Any]],
+    seed: int,
+    T: int,
+) -> None:
+    """Every other assembly built on a line of its own at the first site (the design
+    authority's), with a lead time, and lanes from there to every other site carrying them;
+    from a generator of its own, so the rest of the programme is unchanged."""
+    rng = np.random.default_rng([seed, 12])
+    home = site_ids[0]
+    built = [f"A{i:03d}" for i in range(0, n_asm, 2)]
+    lines.append({"id": f"{home}-ASM", "site": home, "hours_per_period": float(rng.integers(800, 2000))})
+    for a in built:
+        routings.append(
+            {
+                "design": a,
+                "line": f"{home}-ASM",
+                "hours_per_unit": round(float(rng.uniform(0.05, 0.4)), 2),
+                "cost_per_unit": round(float(rng.uniform(2, 20)), 2),
+                "lead_time": min(int(rng.integers(0, 3)), T - 1),
+            }
+        )
+    for sid in site_ids[1:]:
+        lanes.append(
+            {
+                "id": f"{home}-{sid}-ASM",
+                "from_site": home,
+                "to": sid,
+                "lead_time": min(int(rng.integers(1, 3)), T - 1),
+                "cost_per_unit": round(float(rng.uniform(0.5, 4)), 2),
+                "capacity_per_period": int(rng.integers(2000, 8000)),
+                "items": built,
+            }
+        )
 
 
 def _week(t: int) -> str:

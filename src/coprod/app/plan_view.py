@@ -65,6 +65,8 @@ def scope_plan(result: dict[str, Any], who: Principal, p: Programme) -> dict[str
     every_table = all(view.get(t) is RowScope.ALL for t in PLAN_TABLES)
     if every_table:
         out = dict(result)
+        for table in PLAN_TABLES:  # a plan stored before a table existed shows it empty
+            out.setdefault(table, [])
     else:
         out = {k: v for k, v in result.items() if k in COMMON or k in COST_FIELDS}
         mine = _mine(who, p)

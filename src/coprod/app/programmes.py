@@ -228,11 +228,13 @@ def _check_references(programme: Programme, origin: str = "request") -> None:
         )
 
 
-def generate_file(size: str, seed: int, target: Path, site_lanes: bool = False) -> Programme:
+def generate_file(
+    size: str, seed: int, target: Path, site_lanes: bool = False, built_assemblies: bool = False
+) -> Programme:
     """`coprod generate`: a deterministic synthetic programme written to `target`."""
     from coprod.generate import generate
 
-    programme = generate(size, seed, site_lanes=site_lanes)
+    programme = generate(size, seed, site_lanes=site_lanes, built_assemblies=built_assemblies)
     write_programme(programme, target, file_format(target))
     return programme
 

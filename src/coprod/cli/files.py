@@ -81,13 +81,20 @@ def generate(
             "--site-lanes", help="Add lanes between every pair of sites for a fifth of the components"
         ),
     ] = False,
+    built_assemblies: Annotated[
+        bool,
+        typer.Option(
+            "--built-assemblies",
+            help="Build half the assemblies on a line at the first site and send them to the others",
+        ),
+    ] = False,
 ) -> None:
     """Write a deterministic synthetic programme (benchmarks, experiments)."""
     from coprod.app.programmes import file_format, generate_file
 
     fmt = file_format(target)
     with user_errors(), err.status(f"Generating a size {size.value} programme"):
-        programme = generate_file(size.value, seed, target, site_lanes)
+        programme = generate_file(size.value, seed, target, site_lanes, built_assemblies)
     out.print(
         f"written {target} ({fmt}): {len(programme.sites)} sites, {len(programme.designs)} designs, "
         f"{len(programme.components)} components, {len(programme.requirements)} requirements, "

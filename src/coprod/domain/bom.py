@@ -2,7 +2,8 @@
 
 A product is a design (its base configuration) or a variant (the design with components
 replaced or added). The BOM in force in period t is the latest revision effective on or
-before t. Assemblies (components with a BOM) are phantoms: exploded into their parts.
+before t. Assemblies (components with a BOM) are phantoms, exploded into their parts, unless
+a routing builds them on a line (Programme.built_assemblies): a built assembly stays whole.
 Yields compound: a line of qty q at yield y needs q / y, so 4 motors at 98% need 4.0816.
 """
 
@@ -28,9 +29,11 @@ class BomSegment:
 
 
 def explode(programme: Programme, lines: Iterable[BomLine]) -> dict[str, float]:
-    """Purchased components (leaves) per unit for a list of BOM lines, yields included."""
+    """Components with a balance (purchased parts and built assemblies) per unit for a list of
+    BOM lines, yields included: phantom assemblies are walked through."""
     out: dict[str, float] = {}
     by_id = programme.component_by_id
+    built = programme.built_assemblies
 
     def walk(items: Iterable[BomLine], factor: float, depth: int) -> None:
         if depth > 50:  # cycles are rejected by validation; this is a guard, not a rule
@@ -38,7 +41,7 @@ def explode(programme: Programme, lines: Iterable[BomLine]) -> dict[str, float]:
         for b in items:
             need = factor * b.qty / b.yield_
             comp = by_id.get(b.item)
-            if comp is not None and comp.bom:
+            if comp is not None and comp.bom and b.item not in built:
                 walk(comp.bom, need, depth + 1)
             else:
                 out[b.item] = out.get(b.item, 0.0) + need

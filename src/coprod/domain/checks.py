@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from coprod.domain.bom import bom_segments
-from coprod.domain.entities import ExportControl, Lane
+from coprod.domain.entities import ExportControl, Lane, Routing
 from coprod.domain.export import build_blocker, delivery_blocker
 from coprod.domain.programme import Programme
 
@@ -130,7 +130,11 @@ def _lane_findings(
     for item in lane.items:
         if item in assemblies:
             yield Finding(
-                "lanes", i, lane.id, "items", f"'{item}' is an assembly (built as a phantom): send its parts"
+                "lanes",
+                i,
+                lane.id,
+                "items",
+                f"'{item}' is an assembly built as a phantom: send its parts (or give it a routing)",
             )
         elif item not in p.component_by_id and item not in products:
             yield Finding("lanes", i, lane.id, "items", f"unknown item '{item}'")
@@ -138,6 +142,41 @@ def _lane_findings(
             yield Finding(
                 "lanes", i, lane.id, "items", f"'{item}' is a component: only sites receive components"
             )
+
+
+def _routing_findings(p: Programme, i: int, rt: Routing, horizon: int) -> Iterator[Finding]:
+    """A routing builds a design or an assembly (a component with a BOM) on a known line."""
+    key = f"{rt.design}@{rt.line}"
+    comp = p.component_by_id.get(rt.design)
+    if rt.design in p.design_by_id:
+        if rt.lead_time:
+            yield Finding(
+                "routings",
+                i,
+                key,
+                "lead_time",
+                "a lead time applies to built assemblies only, not to designs",
+            )
+    elif comp is not None and not comp.bom:
+        yield Finding(
+            "routings",
+            i,
+            key,
+            "design",
+            f"'{rt.design}' is a purchased component (no BOM): it is bought, not built",
+        )
+    elif comp is None:
+        yield Finding("routings", i, key, "design", f"unknown design or assembly '{rt.design}'")
+    elif rt.lead_time >= horizon:
+        yield Finding(
+            "routings",
+            i,
+            key,
+            "lead_time",
+            _lead_beyond(rt.lead_time, horizon, "nothing built on this routing"),
+        )
+    if rt.line not in p.line_by_id:
+        yield Finding("routings", i, key, "line", f"unknown line '{rt.line}'")
 
 
 def check_references(p: Programme) -> list[Finding]:
@@ -148,12 +187,12 @@ def check_references(p: Programme) -> list[Finding]:
 def _iter_findings(p: Programme) -> Iterator[Finding]:
     horizon = p.calendar.periods
     partners, sites = p.partner_by_id, p.site_by_id
-    lines = p.line_by_id
     destinations = {d.id for d in p.destinations}
     components = p.component_by_id
     designs = p.design_by_id
     products = set(p.products)
-    assemblies = {c.id for c in p.components if c.bom}
+    # phantom assemblies: exploded into their parts, so nothing holds, buys or moves them
+    assemblies = {c.id for c in p.components if c.bom} - p.built_assemblies
 
     yield from _currency_findings(p)
     if not p.designs or not p.sites or not p.requirements:
@@ -281,9 +320,7 @@ def _iter_findings(p: Programme) -> Iterator[Finding]:
                 )
 
     for i, rt in enumerate(p.routings):
-        key = f"{rt.design}@{rt.line}"
-        yield from ref("routings", i, key, "design", rt.design, designs, "design")
-        yield from ref("routings", i, key, "line", rt.line, lines, "line")
+        yield from _routing_findings(p, i, rt, horizon)
 
     windows: dict[tuple[str, str], list[tuple[int, object, object]]] = {}
     for i, lic in enumerate(p.licences):
@@ -330,7 +367,7 @@ def _iter_findings(p: Programme) -> Iterator[Finding]:
                 i,
                 o.id,
                 "component",
-                f"'{o.component}' is an assembly (it has a BOM): offer its parts instead",
+                f"'{o.component}' is a phantom assembly (a BOM, no routing): offer its parts instead",
             )
         if o.lead_time >= horizon:
             yield Finding(
@@ -357,7 +394,9 @@ def _iter_findings(p: Programme) -> Iterator[Finding]:
         key = f"{st.item}@{st.site}"
         yield from ref("stock", i, key, "site", st.site, sites, "site")
         if st.item in assemblies:
-            yield Finding("stock", i, key, "item", f"'{st.item}' is an assembly: hold stock of its parts")
+            yield Finding(
+                "stock", i, key, "item", f"'{st.item}' is a phantom assembly: hold stock of its parts"
+            )
         elif st.item not in components and st.item not in products:
             yield Finding("stock", i, key, "item", f"unknown item '{st.item}'")
 

@@ -11,7 +11,7 @@ import datetime as dt
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, model_validator
 
 __all__ = [
     "BomLine",
@@ -150,7 +150,9 @@ class ExportControl(Record):
 
 
 class Component(Record):
-    """A part with a balance. With a `bom` it is an assembly, exploded into its parents."""
+    """A part with a balance. With a `bom` it is an assembly: a phantom, exploded into its
+    parts wherever it is used, unless a routing builds it on a line (a built assembly, with a
+    balance, lead time and site of its own: docs/programme-format.md)."""
 
     id: Id
     name: str = ""
@@ -195,11 +197,24 @@ class Design(Record):
 
 
 class Routing(Record):
-    design: Id
+    """How a line builds one item: a design (its variants too), or an assembly (a component
+    with a BOM), which is then built there rather than exploded as a phantom."""
+
+    design: Id = Field(
+        validation_alias=AliasChoices("design", "item"),
+        description="The design or assembly built (`item` is accepted as its other name)",
+    )
     line: Id
     hours_per_unit: float = Field(gt=0, le=10_000, allow_inf_nan=False)
     cost_per_unit: NonNeg = 0.0
     currency: Currency | None = Field(default=None, description="Currency of cost_per_unit")
+    lead_time: int = Field(
+        default=0,
+        ge=0,
+        description="Periods from the start of a built assembly to its use (designs: always 0)",
+    )
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True, populate_by_name=True)
 
 
 class Licence(Record):

@@ -101,6 +101,16 @@ class Programme(BaseModel):
         return {c.id: c for c in self.components}
 
     @cached_property
+    def built_assemblies(self) -> frozenset[str]:
+        """Assemblies some line builds (a routing names them): they keep a balance of their
+        own instead of being exploded into their parts."""
+        return frozenset(
+            rt.design
+            for rt in self.routings
+            if rt.design in self.component_by_id and self.component_by_id[rt.design].bom
+        )
+
+    @cached_property
     def variant_by_id(self) -> dict[str, tuple[Design, Variant]]:
         return {v.id: (d, v) for d in self.designs for v in d.variants}
 

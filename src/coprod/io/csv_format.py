@@ -36,7 +36,7 @@ FLAT = {
     "partners": ["id", "name", "country", "role", "currency"],
     "sites": ["id", "partner", "country", "name"],
     "destinations": ["id", "partner", "country", "name"],
-    "routings": ["design", "line", "hours_per_unit", "cost_per_unit", "currency"],
+    "routings": ["design", "line", "hours_per_unit", "cost_per_unit", "currency", "lead_time"],
     "licences": [
         "id",
         "licensor",

@@ -9,13 +9,13 @@ from __future__ import annotations
 import numpy as np
 
 from coprod.domain import Licence, Programme
-from coprod.domain.bom import BomSegment, bom_segments
+from coprod.domain.bom import BomSegment, bom_segments, explode
 from coprod.domain.capacity import learning_factors, line_hours, rate_caps
 from coprod.domain.export import build_blocker, component_blocker, has_controls
 from coprod.planning.grid import TimeGrid, exact_grid
 from coprod.planning.money import BucketRates
 from coprod.planning.reduce import find_ample, fold_ample_supply
-from coprod.planning.structure import Build, Structure
+from coprod.planning.structure import AssemblyBuild, Build, Structure
 from coprod.planning.transfers import dominated_transfers, site_lanes, site_transfers, without_site_lanes
 
 __all__ = ["analyse"]
@@ -38,6 +38,48 @@ def _bucket_segments(segments: list[BomSegment], grid: TimeGrid) -> list[BomSegm
         last = int(np.searchsorted(grid.start, seg.last, "right")) - 1
         if first <= last:
             out.append(BomSegment(first, last, seg.revision, seg.usage))
+    return out
+
+
+def _assembly_builds(
+    p: Programme,
+    grid: TimeGrid,
+    built: dict[str, dict[str, float]],
+    hours: np.ndarray,
+    rates: np.ndarray,
+    comp_index: dict[str, int],
+    site_index: dict[str, int],
+    line_index: dict[str, int],
+    money: BucketRates,
+) -> list[AssemblyBuild]:
+    """Each routing of an assembly: the buckets it may start in (the line has hours and rate,
+    the units arrive within the horizon, the site may receive the assembly and its parts)."""
+    out = []
+    controlled = has_controls(p)
+    for rt in p.routings:
+        usage = built.get(rt.design)
+        if usage is None:
+            continue
+        li = line_index[rt.line]
+        site = p.line_by_id[rt.line].site
+        if controlled and any(component_blocker(p, c, site) is not None for c in (rt.design, *usage)):
+            continue  # export control: the site may not hold the assembly or one of its parts
+        arrival = grid.arrival(np.arange(grid.buckets), rt.lead_time)
+        periods = np.flatnonzero((hours[li] > 0) & (rates[li] > 0) & (arrival >= 0))
+        if periods.size == 0:
+            continue
+        out.append(
+            AssemblyBuild(
+                component=comp_index[rt.design],
+                line=li,
+                site=site_index[site],
+                periods=periods,
+                arrival=arrival[periods],
+                hours_per_unit=np.full(periods.size, rt.hours_per_unit),
+                cost_per_unit=rt.cost_per_unit * money.factor(rt.currency)[periods],
+                usage=usage,
+            )
+        )
     return out
 
 
@@ -67,8 +109,11 @@ def analyse(p: Programme, fold_supply: bool = True, grid: TimeGrid | None = None
         rates = grid.sum_over(rates)
         learn = np.divide(hours, made, out=grid.sum_over(learn) / grid.length, where=made > 0)
     bom = [_bucket_segments(bom_segments(p, x), grid) for x in products]
+    built = {a: explode(p, p.component_by_id[a].bom) for a in sorted(p.built_assemblies)}
     leaves = sorted(
         {c for segs in bom for s in segs for c in s.usage}
+        | {c for usage in built.values() for c in usage}
+        | set(built)
         | {o.component for o in p.supply_offers}
         | {s.item for s in p.stock if s.item in p.component_by_id}
     )
@@ -79,6 +124,8 @@ def analyse(p: Programme, fold_supply: bool = True, grid: TimeGrid | None = None
     controlled = has_controls(p)
     money = BucketRates(p, grid)  # prices into the programme currency per bucket (money.py)
     for rt in p.routings:
+        if rt.design not in p.design_by_id:
+            continue  # an assembly built on a line: _assembly_builds below
         li = line_index[rt.line]
         line = p.line_by_id[rt.line]
         partner = p.site_by_id[line.site].partner
@@ -132,6 +179,10 @@ def analyse(p: Programme, fold_supply: bool = True, grid: TimeGrid | None = None
         ppairs.add((b.product, b.site))
         for seg in bom[b.product]:
             cpairs.update((comp_index[c], b.site) for c in seg.usage)
+    s.assemblies = _assembly_builds(p, grid, built, hours, rates, comp_index, site_index, line_index, money)
+    for a in s.assemblies:
+        cpairs.add((a.component, a.site))
+        cpairs.update((comp_index[c], a.site) for c in a.usage)
     for st in p.stock:
         if st.item in prod_index:
             ppairs.add((prod_index[st.item], site_index[st.site]))

@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from coprod.domain import Programme, Requirement
+from coprod.domain.bom import explode
 from coprod.domain.capacity import line_hours, rate_caps
 from coprod.planning.grid import TimeGrid, exact_grid
 from coprod.planning.model import PlanningModel
@@ -136,6 +137,7 @@ def _earliest_arrival(
         return arrival if arrival >= 0 and bucket < T else T
 
     stock, lead_to = facts
+    p_built = s.programme.built_assemblies
     best: tuple[int, str] = (T + 1, "")
     for b in builds:
         site = s.sites[b.site]
@@ -151,7 +153,9 @@ def _earliest_arrival(
                 lead = lead_to.get((comp, site))
                 if lead is None:
                     reason = (
-                        f"no supply offer of {comp} to {site}, no transfer of it there and no stock there"
+                        f"no supply offer of {comp} to {site}, "
+                        + ("no line there builds it, " if comp in p_built else "")
+                        + "no transfer of it there and no stock there"
                     )
                     ready = T
                     break
@@ -178,6 +182,19 @@ def _supply_facts(p: Programme, T: int) -> Facts:
     for o in p.supply_offers:
         pair = (o.component, o.ship_to)
         lead_to[pair] = min(lead_to.get(pair, T), o.lead_time)
+    # a built assembly: its routing's lead time after its slowest part reaches the line's site
+    for _ in range(2):  # twice: an assembly of built assemblies (deeper ones say less)
+        for rt in p.routings:
+            if rt.design not in p.built_assemblies:
+                continue
+            site = p.line_by_id[rt.line].site
+            parts = [
+                0 if stock.get((c, site), 0) > 0 else lead_to.get((c, site)) for c in _parts(p, rt.design)
+            ]
+            if all(x is not None for x in parts):
+                pair = (rt.design, site)
+                lead = max((x for x in parts if x is not None), default=0) + rt.lead_time
+                lead_to[pair] = min(lead_to.get(pair, T), lead)
     direct = dict(lead_to)
     for ln in p.lanes:
         if ln.to not in p.site_by_id:
@@ -189,6 +206,10 @@ def _supply_facts(p: Programme, T: int) -> Facts:
             pair = (comp, ln.to)
             lead_to[pair] = min(lead_to.get(pair, T), own + ln.lead_time)
     return stock, lead_to
+
+
+def _parts(p: Programme, assembly: str) -> list[str]:
+    return list(explode(p, p.component_by_id[assembly].bom))
 
 
 def _capacity_cause(

@@ -5,7 +5,7 @@ shipments per lane/item/period) and match them to the new LP's columns by those 
 by column position, so they hold whether the LP was re-solved warm or built again for a
 changed programme.
 
-- Frozen: every production, order and shipment column in the first `frozen` calendar
+- Frozen: every production (assembly builds too), order and shipment column in the first `frozen` calendar
   periods is fixed to what the last plan decided (0 where it decided nothing). The hours,
   rate and licence rows and the order capacities of those periods are raised to at least
   what was committed: a change applies from the fence on, as on the warm path. A commitment
@@ -36,9 +36,10 @@ __all__ = ["Committed", "committed", "hold_frozen", "with_stability"]
 
 Key = tuple[str, ...]
 Committed = dict[str, dict[Key, float]]  # family -> key (names and period label) -> quantity
-FAMILIES = ("make", "buy", "ship", "transfer_c", "transfer_p")
+FAMILIES = ("make", "make_a", "buy", "ship", "transfer_c", "transfer_p")
 WHAT = {
     "make": "production",
+    "make_a": "assembly build",
     "buy": "order",
     "ship": "shipment",
     "transfer_c": "transfer",
@@ -59,6 +60,9 @@ def committed(plan: Plan) -> Committed:
     for r in plan.production:
         key = (r["line"], r["item"], r["period"])
         out["make"][key] = out["make"].get(key, 0.0) + r["quantity"]
+    for r in plan.assembly_builds:
+        key = (r["line"], r["item"], r["period"])
+        out["make_a"][key] = out["make_a"].get(key, 0.0) + r["quantity"]
     for r in plan.purchases:
         key = (r["offer"], r["order_period"])
         out["buy"][key] = out["buy"].get(key, 0.0) + r["quantity"]
@@ -84,6 +88,9 @@ def column_keys(m: PlanningModel, family: str) -> Iterator[Key]:
     if family == "make":
         for line, prod, t in zip(k["line"], k["product"], k["period"], strict=True):
             yield (s.lines[line], s.products[prod], labels[t])
+    elif family == "make_a":
+        for line, comp, t in zip(k["line"], k["component"], k["period"], strict=True):
+            yield (s.lines[line], s.components[comp], labels[t])
     elif family == "buy":
         for offer, t in zip(k["offer"], k["period"], strict=True):
             yield (p.supply_offers[offer].id, labels[t])
@@ -128,16 +135,17 @@ def hold_frozen(m: PlanningModel, last: Committed, frozen: int) -> tuple[np.ndar
     col = np.asarray(cols, dtype=np.int64)
     val = np.asarray(values, dtype=float)
     lp.col_lower[col] = lp.col_upper[col] = val  # above a reduced order capacity too: committed
-    make = lp.columns["make"]
-    fixed_make = np.zeros(make.size)
-    in_make = (col >= make.start) & (col < make.start + make.size)
+    # products and built assemblies: one block of production columns (model.py)
+    make = m.production
+    fixed_make = np.zeros(make.stop - make.start)
+    in_make = (col >= make.start) & (col < make.stop)
     fixed_make[col[in_make] - make.start] = val[in_make]
     grid = m.structure.grid or exact_grid(m.structure.programme.calendar.periods)
     for name in ("hours", "rate", "licence"):
         rows = lp.rows[name]
         if rows.size == 0:
             continue
-        use = lp.matrix[rows.slice][:, make.slice] @ fixed_make
+        use = lp.matrix[rows.slice][:, make] @ fixed_make
         in_fence = grid.start[rows.keys["period"]] < frozen
         upper = lp.row_upper[rows.slice]
         upper[in_fence] = np.maximum(upper[in_fence], use[in_fence] + 1e-9)

@@ -44,6 +44,8 @@ def extract_tables(m: PlanningModel, x: np.ndarray) -> tuple[Tables, dict[str, f
     costs["production"] = float(production_cost)
     fee = np.concatenate([b.cost_per_unit for b in s.builds]) if s.builds else np.zeros(0)
     costs["royalties"] = float(xm @ fee) - costs["production"]
+    out["assembly_builds"] = _assembly_builds(m, x, labels)
+    costs["production"] += float(x[cols["make_a"].slice] @ lp.cost[cols["make_a"].slice])
 
     buy = cols["buy"]
     xb = x[buy.slice]
@@ -143,6 +145,25 @@ def _production(m: PlanningModel, x: np.ndarray, labels: tuple[str, ...]) -> lis
             "quantity": int(round(xm[i])),
         }
         for i in _nz(xm)
+    ]
+
+
+def _assembly_builds(m: PlanningModel, x: np.ndarray, labels: tuple[str, ...]) -> list[dict[str, Any]]:
+    """Assemblies built on lines: started in `period`, usable at the site from `available`."""
+    s, fam = m.structure, m.lp.columns["make_a"]
+    p, k, xa = s.programme, fam.keys, x[fam.slice]
+    cost = m.lp.cost[fam.slice]
+    return [
+        {
+            "line": s.lines[k["line"][i]],
+            "site": p.line_by_id[s.lines[k["line"][i]]].site,
+            "item": s.components[k["component"][i]],
+            "period": labels[k["period"][i]],
+            "available": labels[k["arrival"][i]],
+            "quantity": int(round(xa[i])),
+            "cost": round(float(xa[i] * cost[i]), 2),
+        }
+        for i in _nz(xa)
     ]
 
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
+from coprod.domain.bom import explode
 from coprod.planning.grid import exact_grid
 from coprod.planning.model import PlanningModel
 from coprod.planning.orders import consolidate_orders
@@ -30,7 +31,7 @@ from coprod.planning.orders import consolidate_orders
 __all__ = ["KNOWN_COLUMNS", "KNOWN_ROWS", "Unsupported", "first_plan_x"]
 
 EPS = 1e-6
-KNOWN_COLUMNS = frozenset({"make", "buy", "stock_c", "stock_p", "ship", "deliver", "unmet"})
+KNOWN_COLUMNS = frozenset({"make", "make_a", "buy", "stock_c", "stock_p", "ship", "deliver", "unmet"})
 KNOWN_ROWS = frozenset(
     {
         "component_balance",
@@ -85,16 +86,21 @@ class _State:
         if unknown:
             raise Unsupported(f"the first plan does not handle {', '.join(sorted(unknown))} yet")
         self.lp = lp
+        self.structure = s
         A = lp.matrix
         make = lp.columns["make"]
         self.make = make
+        # capacity and material are read over every production column: products' builds
+        # (`make`, indices 0..n_make-1) and built assemblies (`make_a`, right after them)
+        self.n_make = make.size
+        made = m.production
         cap_rows = np.concatenate(
             [
                 np.arange(lp.rows[f].start, lp.rows[f].start + lp.rows[f].size)
                 for f in ("hours", "rate", "licence")
             ]
         )
-        cap = A[cap_rows][:, make.slice].tocsc()
+        cap = A[cap_rows][:, made].tocsc()
         # slack per capacity row, with one extra row of unlimited slack for the padding
         self.slack = np.append(lp.row_upper[cap_rows] - 0.0, np.inf)
         self.cap_rows, self.cap_coef = _padded(cap, cap_rows.size)
@@ -105,7 +111,10 @@ class _State:
         cb = A[comp.slice]
         n_pairs = comp.size // T if T else 0
         self.n_cpairs = n_pairs
-        use = cb[:, make.slice].tocsc()
+        both = cb[:, made].tocsc()
+        use = both.copy()  # what each column consumes; an assembly's own arrival (-1) apart
+        use.data = np.maximum(use.data, 0.0)
+        use.eliminate_zeros()
         self.use = use
         self.use_rows, self.use_coef = _padded(use, comp.size)  # padding: the row past the last
         # most material that could be there by the end of each period: stock, receipts and
@@ -114,6 +123,7 @@ class _State:
         supply = np.cumsum((lp.row_lower[comp.slice] + most_in).reshape(n_pairs, T), axis=1)
         self.headroom = supply  # minus cumulative use as units are placed
         self.suffix = np.append(self._suffix_min(self.headroom).ravel(), np.inf)
+        self._assembly_supply(both, n_pairs)
 
         prod = lp.rows["product_balance"]
         pb = A[prod.slice]
@@ -124,6 +134,63 @@ class _State:
         ship = lp.columns["ship"]
         ps = pb[:, ship.slice].tocsc()
         self.ship_pair = ps.indices[ps.indptr[:-1]] // T
+
+    def _assembly_supply(self, both: sp.csc_matrix, n_pairs: int) -> None:
+        """Allot every built assembly's starts before any product is placed: each takes an
+        equal share of every capacity row it is in (products on the same line count as one
+        more sharer) as far as its parts allow, and its units count as material that will
+        be there. Products are then placed within it; _trim_assemblies gives back what they
+        did not use. Assemblies of built assemblies are allotted after the ones they use."""
+        T, n = self.T, self.lp.columns["make_a"].size
+        self.assembly_cols = self.n_make + np.arange(n)
+        self.allotted = np.zeros(n)
+        self.out_row = np.zeros(0, np.int64)
+        if n == 0:
+            return
+        out = (-both[:, self.assembly_cols]).tocsc()
+        out.data = np.maximum(out.data, 0.0)
+        out.eliminate_zeros()
+        self.out_row = out.indices[out.indptr[:-1]]  # the balance row each start arrives in
+        cap = self.cap_csc
+        col_of = np.repeat(np.arange(cap.shape[1]), np.diff(cap.indptr))
+        is_asm = col_of >= self.n_make
+        sharers = np.bincount(cap.indices[is_asm], minlength=cap.shape[0]).astype(float)
+        sharers += np.bincount(cap.indices[~is_asm], minlength=cap.shape[0]) > 0
+        share = np.append(np.maximum(sharers, 1.0), 1.0)  # the padding row: unlimited
+        slack0 = self.slack.copy()
+        depth = self._depths()
+        for level in np.unique(depth):
+            cols = self.assembly_cols[depth == level]
+            by_cap = np.min(
+                slack0[self.cap_rows[cols]] / share[self.cap_rows[cols]] / self.cap_coef[cols], axis=1
+            )
+            by_mat = np.min(self.suffix[self.use_rows[cols]] / self.use_coef[cols], axis=1)
+            allot = np.floor(np.minimum(by_cap, by_mat) + EPS)
+            for j, q in zip(cols, allot, strict=True):
+                if q > 0:
+                    self.place(int(j), float(q))
+            extra = np.zeros((n_pairs, T))
+            rows = self.out_row[cols - self.n_make]
+            np.add.at(extra, (rows // T, rows % T), allot)
+            self.headroom += np.cumsum(extra, axis=1)
+            self.suffix = np.append(self._suffix_min(self.headroom).ravel(), np.inf)
+            self.allotted[cols - self.n_make] = allot
+
+    def _depths(self) -> np.ndarray:
+        """Per assembly start: 0 for an assembly of purchased parts, 1 + the deepest built
+        assembly it contains otherwise."""
+        s = self.structure
+        p = s.programme
+        memo: dict[str, int] = {}
+
+        def depth(a: str) -> int:
+            if a not in memo:
+                inner = [c for c in explode(p, p.component_by_id[a].bom) if c in p.built_assemblies]
+                memo[a] = 1 + max((depth(c) for c in inner), default=-1)
+            return memo[a]
+
+        comp = self.lp.columns["make_a"].keys["component"]
+        return np.array([depth(s.components[int(c)]) for c in comp], dtype=np.int64)
 
     @staticmethod
     def _suffix_min(a: np.ndarray) -> np.ndarray:
@@ -220,6 +287,7 @@ def first_plan_x(m: PlanningModel) -> np.ndarray:
                     break
     x[unmet.slice] = left
 
+    _trim_assemblies(m, st, x)
     _order_material(m, x)
     consolidate_orders(m, x)
     _product_stock(m, x)
@@ -270,17 +338,58 @@ def _serve(
     return placed
 
 
+def _trim_assemblies(m: PlanningModel, st: _State, x: np.ndarray) -> None:
+    """Keep of each assembly's allotment (_State._assembly_supply) only what the placed
+    production uses: per assembly balance, the earliest starts are given back first, each as
+    far as the balance stays covered in every later period, so the builds left are the
+    latest that serve (just in time). Consumers are trimmed before the assemblies inside
+    them, whose use they set."""
+    cols = st.assembly_cols
+    if cols.size == 0:
+        return
+    lp, T = m.lp, st.T
+    made = m.production
+    x[made.start + cols] = st.allotted
+    comp = lp.rows["component_balance"]
+    cb = lp.matrix[comp.slice].tocsr()
+    rhs = lp.row_lower[comp.slice].reshape(-1, T)
+    # other supply of the assembly (its own orders at their most, receipts) counts first
+    buy = lp.columns["buy"]
+    most_in = np.zeros((comp.size // T, T) if T else (0, 0))
+    if buy.size:
+        most_in = (-(cb[:, buy.slice] @ lp.col_upper[buy.slice])).reshape(-1, T)
+    pair_of, arrives = st.out_row // T, st.out_row % T
+    depth = st._depths()
+    for level in np.unique(depth)[::-1]:
+        for pair in np.unique(pair_of[depth == level]):
+            starts = np.flatnonzero(pair_of == pair)
+            starts = starts[np.argsort(arrives[starts], kind="stable")]  # earliest first
+            level_t = np.cumsum(rhs[pair] + most_in[pair] - cb[pair * T : (pair + 1) * T, made] @ x[made])
+            for k in starts:
+                have = st.allotted[k]
+                if have <= 0:
+                    continue
+                spare = float(np.floor(level_t[arrives[k] :].min() + EPS))
+                q = min(have, max(spare, 0.0))
+                if q <= 0:
+                    continue
+                st.place(int(cols[k]), -q)  # hours and parts given back
+                x[made.start + int(cols[k])] -= q
+                st.allotted[k] -= q
+                level_t[arrives[k] :] -= q
+
+
 def _order_material(m: PlanningModel, x: np.ndarray) -> None:
     """Orders per component pair that cover its use, each need from an order arriving by
     then: the cheapest offer first, at its latest arrival by then (just in time). Needs are taken in
     period order; every order that can serve a need can serve every later one, so this never
     runs short where the headroom said there was material."""
     lp, T = m.lp, m.structure.periods
-    comp, buy, make = lp.rows["component_balance"], lp.columns["buy"], lp.columns["make"]
+    comp, buy, made = lp.rows["component_balance"], lp.columns["buy"], m.production
     if comp.size == 0:
         return
     cb = lp.matrix[comp.slice]
-    use = (cb[:, make.slice] @ x[make.slice]).reshape(-1, T)
+    use = (cb[:, made] @ x[made]).reshape(-1, T)  # net of built assemblies' own arrivals
     level = np.cumsum(lp.row_lower[comp.slice].reshape(-1, T) - use, axis=1)  # without orders
     entry = cb[:, buy.slice].tocsc()
     arrive_row = entry.indices[entry.indptr[:-1]] if buy.size else np.zeros(0, np.int64)

@@ -72,10 +72,10 @@ class _Context:
             self.offer_ids[(o.component, o.ship_to)].append(o.id)
         self.comp_ix = {c: i for i, c in enumerate(s.components)}
         self.prod_ix = {x: i for i, x in enumerate(s.products)}
-        make = lp.columns["make"]
-        for line, t, q in zip(make.keys["line"], make.keys["period"], x[make.slice], strict=True):
-            if q > 0:
-                self.line_units[(int(line), int(t))] += float(q)
+        for fam in (lp.columns["make"], lp.columns["make_a"]):  # a line's units: assemblies too
+            for line, t, q in zip(fam.keys["line"], fam.keys["period"], x[fam.slice], strict=True):
+                if q > 0:
+                    self.line_units[(int(line), int(t))] += float(q)
         self._material()
         self.waiting = self._waiting(requirements, deliveries)
 
@@ -99,7 +99,9 @@ class _Context:
         lp, T = self.m.lp, self.T
         rows_fam, buy = lp.rows["component_balance"], lp.columns["buy"]
         rows = lp.matrix[rows_fam.slice]
-        use = (rows[:, lp.columns["make"].slice] @ self.x[lp.columns["make"].slice]).reshape(-1, T)
+        # production's net use: built assemblies bring their own units (-1) and use parts
+        made = self.m.production
+        use = (rows[:, made] @ self.x[made]).reshape(-1, T)
         most_in = -(rows[:, buy.slice] @ lp.col_upper[buy.slice])
         cum_most = np.cumsum((lp.row_lower[rows_fam.slice] + most_in).reshape(-1, T), axis=1)
         # one more unit used in t draws on every later period too: the headroom in t is the

@@ -1,6 +1,7 @@
 """The planning LP, one function per column or row family; the model is their sum.
 
-Notation (docs/formulation.md has the maths): make[p,l,t] production, buy[o,t] orders,
+Notation (docs/formulation.md has the maths): make[p,l,t] production, make_a[a,l,t]
+assemblies built on lines (usable the routing's lead time later), buy[o,t] orders,
 stock_c[c,s,t] / stock_p[p,s,t] end-of-period stock, ship[p,k,t] departures on lane k,
 transfer_c[c,k,t] / transfer_p[p,k,t] departures on a lane k between sites (transfers.py),
 deliver[r,t] units of requirement r received in period t, unmet[r] never delivered.
@@ -33,6 +34,13 @@ class PlanningModel:
     dest_pairs: list[tuple[int, str]]  # (product, destination) with demand
     # stock of folded components left by rounding orders up, (offer, period) -> units
     folded_stock: dict[tuple[int, int], float] = field(default_factory=dict)
+
+    @property
+    def production(self) -> slice:
+        """Every production column: `make` (products), then `make_a` (built assemblies)
+        right after it, one contiguous block."""
+        make, make_a = self.lp.columns["make"], self.lp.columns["make_a"]
+        return slice(make.start, make_a.start + make_a.size)
 
 
 def _ints(values: list[int] | range) -> np.ndarray:
@@ -89,6 +97,29 @@ def build_model(s: Structure) -> PlanningModel:
         make_cost,
         label=lambda i: f"make[{s.products[make_p[i]]}@{s.lines[make_l[i]]}@{periods[make_t[i]]}]",
     )
+
+    # Assemblies built on lines: started in `period`, usable at the site from `arrival`. The
+    # family follows `make` directly, so the two form one contiguous block of production
+    # columns (repair.py rounds and caps them together).
+    asm = s.assemblies
+    if asm:
+        ma_c = np.concatenate([np.full(a.periods.size, a.component) for a in asm])
+        ma_l = np.concatenate([np.full(a.periods.size, a.line) for a in asm])
+        ma_b = np.concatenate([np.full(a.periods.size, i) for i, a in enumerate(asm)])
+        ma_t = np.concatenate([a.periods for a in asm])
+        ma_arr = np.concatenate([a.arrival for a in asm])
+        ma_cost = np.concatenate([a.cost_per_unit for a in asm])
+        ma_hours = np.concatenate([a.hours_per_unit for a in asm])
+    else:
+        ma_c = ma_l = ma_b = ma_t = ma_arr = _ints([])
+        ma_cost = ma_hours = np.zeros(0)
+    make_a = b.add_columns(
+        "make_a",
+        {"component": ma_c, "line": ma_l, "build": ma_b, "period": ma_t, "arrival": ma_arr},
+        ma_cost,
+        label=lambda i: f"make[{s.components[ma_c[i]]}@{s.lines[ma_l[i]]}@{periods[ma_t[i]]}]",
+    )
+    assert make_a.start == make.start + make.size
 
     offers = p.supply_offers
     every = np.arange(T)
@@ -228,6 +259,14 @@ def build_model(s: Structure) -> PlanningModel:
                     continue
                 b.add_entries(comp_row.start + row * T + build.periods[mask], cols[mask], qty)
 
+    offset = make_a.start
+    for a in asm:  # the assembly joins its balance on arrival; its parts leave at the start
+        cols = offset + np.arange(a.periods.size)
+        offset += a.periods.size
+        b.add_entries(comp_row.start + cpair_ix[(a.component, a.site)] * T + a.arrival, cols, -1.0)
+        for comp, qty in a.usage.items():
+            b.add_entries(comp_row.start + cpair_ix[(comp_ix[comp], a.site)] * T + a.periods, cols, qty)
+
     # Product balance at a site: stock[t] - stock[t-1] - make[t] + ship[t] = initial stock.
     rhs_p = np.zeros(npp * T)
     for pair, (prod, si) in enumerate(s.product_pairs):
@@ -303,7 +342,16 @@ def build_model(s: Structure) -> PlanningModel:
     b.add_entries(req_row.start + del_r, deliver.start + np.arange(deliver.size), 1.0)
     b.add_entries(req_row.start + np.arange(n_req), unmet.start + np.arange(n_req), 1.0)
 
-    _capacity_rows(b, s, make.start, make_l, make_t, make_hours, make_lic)
+    # hours and ramp-up rate rows count both products and assemblies (one block of columns)
+    _capacity_rows(
+        b,
+        s,
+        make.start,
+        np.concatenate([make_l, ma_l]),
+        np.concatenate([make_t, ma_t]),
+        np.concatenate([make_hours, ma_hours]),
+        np.concatenate([make_lic, np.full(ma_l.size, -1, dtype=np.int64)]),
+    )
     lp = b.build()
     return PlanningModel(s, lp, W, dest_pairs)
 

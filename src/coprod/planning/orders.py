@@ -43,7 +43,9 @@ def consolidate_orders(m: PlanningModel, x: np.ndarray, lower: np.ndarray | None
     rows = lp.matrix[rows_fam.slice]
     # use: production's, plus transfers out (+1 in the row) less transfers in (-1)
     moved = rows[:, lp.columns["transfer_c"].slice] @ x[lp.columns["transfer_c"].slice]
-    use = (rows[:, lp.columns["make"].slice] @ x[lp.columns["make"].slice] + moved).reshape(-1, T)
+    # production's use nets built assemblies: their parts (+) and their own arrival (-1)
+    made = m.production
+    use = (rows[:, made] @ x[made] + moved).reshape(-1, T)
     initial = lp.row_lower[rows_fam.slice].reshape(-1, T)[:, 0]
     # the balance row each order arrives in: its pair and its arrival bucket
     entry = rows[:, buy.slice].tocsc()

@@ -1,7 +1,8 @@
 """Exact reductions of the planning LP: take out what provably cannot matter.
 
 Ample supply. A (component, site) pair needs no balance rows, order or stock columns when
-  - there is no stock of it at the site, and no transfer to or from it,
+  - there is no stock of it at the site, no transfer to or from it, and no assembly built
+    at the site makes it or uses it,
   - one offer is both the cheapest and the fastest of the offers to that site, with no
     `available_from` date, and
   - that offer's capacity covers the most the site could ever consume in any period
@@ -84,6 +85,10 @@ def find_ample(s: Structure) -> dict[tuple[int, int], int]:
     for c, k in s.transfers_c:
         lane = p.lanes[k]
         moved |= {(c, site_ix[lane.from_site]), (c, site_ix[lane.to])}
+    # so does a pair an assembly build makes or draws on (its use is not in `need` above)
+    for a in s.assemblies:
+        moved.add((a.component, a.site))
+        moved.update((comp_ix[c], a.site) for c in a.usage)
     ample: dict[tuple[int, int], int] = {}
     money = BucketRates(p, s.grid)
     # each currency's lowest and highest rate over the buckets (rates are positive)

@@ -1,6 +1,7 @@
 """Turn the LP optimum into whole units that still respect every limit.
 
-1. Production is rounded to whole units along each build's cumulative output, with units
+1. Production (products and built assemblies alike) is rounded to whole units along each
+   build's cumulative output, with units
    taken back where a capacity, rate or licence row would be exceeded, and fixed. (If a
    rounded-up unit lacks material, every build is rounded down instead: those rows have
    only non-negative coefficients, so rounding down always keeps them.)
@@ -23,6 +24,7 @@ from coprod.planning.highs import HighsSession, SolveOutcome
 from coprod.planning.model import PlanningModel
 from coprod.planning.options import Method
 from coprod.planning.orders import consolidate_orders
+from coprod.planning.structure import AssemblyBuild, Build
 
 __all__ = ["repair_to_units"]
 
@@ -41,28 +43,35 @@ def repair_to_units(
     leaves step 3 out: orders stay as the re-solve left them (a risk sample reads production
     and deliveries only, which step 3 never changes)."""
     resolve = resolve or (lambda method: session.solve(method=method))
-    lp = m.lp
-    make = lp.columns["make"]
-    cols = np.arange(make.start, make.start + make.size)
+    made, _ = production_block(m)
+    cols = np.arange(made.start, made.stop)
     flows = transfer_flows(m, first.x)
-    fixed = whole_production(m, first.x[make.slice], flows)
+    fixed = whole_production(m, first.x[made], flows)
     session.set_column_bounds(cols, fixed, fixed)
     try:
         second = resolve(Method.SIMPLEX)
     except SolverError:
         # A unit rounded up found no material: round every build down instead (always feasible).
-        fixed = np.floor(first.x[make.slice] + EPS)
+        fixed = np.floor(first.x[made] + EPS)
+        # a part of a unit of assembly, rounded down, may leave its user a part short
+        _keep_material(m, fixed, fixed, flows)
         session.set_column_bounds(cols, fixed, fixed)
         second = resolve(Method.SIMPLEX)
     second = _whole_transfers(m, session, second, resolve)
     x = second.x.copy()
-    x[make.slice] = fixed
+    x[made] = fixed
     for name in ("ship", "transfer_p", "deliver", "unmet", "stock_p"):
-        fam = lp.columns[name]
+        fam = m.lp.columns[name]
         x[fam.slice] = np.round(x[fam.slice])
     if orders:
         consolidate_orders(m, x, session.column_lower())
     return x, second
+
+
+def production_block(m: PlanningModel) -> tuple[slice, list[Build | AssemblyBuild]]:
+    """The production columns (`make`, then `make_a` right after it: model.py) and the
+    builds owning them, in column order: products' builds, then assemblies'."""
+    return m.production, [*m.structure.builds, *m.structure.assemblies]
 
 
 def transfer_flows(m: PlanningModel, x: np.ndarray) -> np.ndarray:
@@ -127,22 +136,22 @@ def whole_production(m: PlanningModel, make: np.ndarray, flows: np.ndarray | Non
     unit of the LP's (rounding each period down would lose up to a unit every period), then
     take back rounded-up units wherever an hours, rate or licence row would be exceeded.
     `flows` (transfer_flows): the LP's transfers, held as they are while checking material."""
-    s, lp = m.structure, m.lp
+    lp = m.lp
+    made, builds = production_block(m)
     whole = np.empty_like(make)
     start = 0
-    for b in s.builds:  # each build owns a contiguous run of columns, periods ascending
+    for b in builds:  # each build owns a contiguous run of columns, periods ascending
         n = b.periods.size
         cumulative = np.floor(np.cumsum(make[start : start + n]) + 0.5)  # nearest: no unit lost
         whole[start : start + n] = np.diff(cumulative, prepend=0.0)
         start += n
-    fam = lp.columns["make"]
     rows = np.concatenate(
         [
             np.arange(lp.rows[f].start, lp.rows[f].start + lp.rows[f].size)
             for f in ("hours", "rate", "licence")
         ]
     )
-    capacity = lp.matrix[rows][:, fam.start : fam.start + fam.size].tocsr()
+    capacity = lp.matrix[rows][:, made].tocsr()
     upper = lp.row_upper[rows]
     for r in np.flatnonzero(capacity @ whole > upper + 1e-7):
         lo, hi = capacity.indptr[r], capacity.indptr[r + 1]
@@ -174,16 +183,16 @@ def _top_up(
     build-period with the largest lost fraction, while hours, rates, licences and material
     allow and the build stays within its LP total rounded up. Fragments of a unit spread
     over builds would otherwise go missing and show up as late or unmet demand."""
-    lp, s = m.lp, m.structure
-    T = s.periods
-    fam, rows_fam, buy = lp.columns["make"], lp.rows["component_balance"], lp.columns["buy"]
-    build_of = np.repeat(np.arange(len(s.builds)), [b.periods.size for b in s.builds])
-    room = np.ceil(np.bincount(build_of, weights=make, minlength=len(s.builds)) - EPS)
-    room -= np.bincount(build_of, weights=whole, minlength=len(s.builds))
+    lp, T = m.lp, m.structure.periods
+    made, builds = production_block(m)
+    rows_fam, buy = lp.rows["component_balance"], lp.columns["buy"]
+    build_of = np.repeat(np.arange(len(builds)), [b.periods.size for b in builds])
+    room = np.ceil(np.bincount(build_of, weights=make, minlength=len(builds)) - EPS)
+    room -= np.bincount(build_of, weights=whole, minlength=len(builds))
     slack = upper - capacity @ whole
     cap_cols = capacity.tocsc()
     rows = lp.matrix[rows_fam.slice]
-    use = rows[:, fam.slice].tocsc()
+    use = rows[:, made].tocsc()
     most_in = -(rows[:, buy.slice] @ lp.col_upper[buy.slice])
     supply = np.cumsum((lp.row_lower[rows_fam.slice] + most_in - flows).reshape(-1, T), axis=1)
     need = (use @ whole).reshape(-1, T)
@@ -215,21 +224,32 @@ def _keep_material(m: PlanningModel, make: np.ndarray, whole: np.ndarray, flows:
     pair and period, the cumulative need does not exceed the initial stock plus every order
     that could have arrived by then plus the net transfers in."""
     lp = m.lp
-    fam, rows_fam, buy = lp.columns["make"], lp.rows["component_balance"], lp.columns["buy"]
+    made, _ = production_block(m)
+    rows_fam, buy = lp.rows["component_balance"], lp.columns["buy"]
     if rows_fam.size == 0:
         return
     T = m.structure.periods
     rows = lp.matrix[rows_fam.slice]
-    use = rows[:, fam.slice].tocsr()
+    use = rows[:, made].tocsr()
     most_in = -(rows[:, buy.slice] @ lp.col_upper[buy.slice])  # every order at capacity
     supply = np.cumsum((lp.row_lower[rows_fam.slice] + most_in - flows).reshape(-1, T), axis=1)
     down = np.floor(make + EPS)
-    for _ in range(T + 1):
-        short = np.cumsum((use @ whole).reshape(-1, T), axis=1) > supply + 1e-6
+    for _ in range(4 * T + 10):
+        over = np.cumsum((use @ whole).reshape(-1, T), axis=1) - supply
+        short = over > 1e-6
         if not short.any():
             return
         pair, t = np.argwhere(short)[0]
         span = use[pair * T : pair * T + t + 1]  # every use of the pair up to the shortfall
-        cols = np.unique(span.indices)
-        whole[cols] = np.minimum(whole[cols], down[cols])
+        # consumers only: a built assembly's own output enters its balance with -1
+        takers = span.indices[span.data > 0]
+        cols = np.unique(takers)
+        if np.any(whole[cols] > down[cols]):
+            whole[cols] = np.minimum(whole[cols], down[cols])
+            continue
+        # already rounded down (a built assembly rounded down too): take whole units back
+        # from the latest use, as many as the shortfall needs
+        j = takers[-1]
+        coef = float(use[pair * T : pair * T + t + 1, j].sum())
+        whole[j] = max(0.0, whole[j] - np.ceil(over[pair, t] / coef - 1e-9))
     whole[:] = np.minimum(whole, down)

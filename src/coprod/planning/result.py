@@ -17,6 +17,7 @@ Row = dict[str, Any]
 
 TABLES = (
     "production",
+    "assembly_builds",
     "purchases",
     "shipments",
     "transfers",
@@ -44,6 +45,8 @@ class Plan:
     kpis: dict[str, Any]
     costs: dict[str, float]  # production, royalties, purchases, transport, holding; total
     production: list[Row] = field(default_factory=list)
+    # assemblies built on lines: line, site, item, period (start), available, quantity, cost
+    assembly_builds: list[Row] = field(default_factory=list)
     purchases: list[Row] = field(default_factory=list)
     shipments: list[Row] = field(default_factory=list)
     # between sites: lane, item, from_site, to_site, ship_period, arrive_period, quantity, cost

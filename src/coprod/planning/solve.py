@@ -213,6 +213,7 @@ def assemble_plan(
         bottlenecks=binding,
         idle_reasons=idle,
         production=tables["production"],
+        assembly_builds=tables["assembly_builds"],
         purchases=tables["purchases"],
         shipments=tables["shipments"],
         transfers=tables["transfers"],

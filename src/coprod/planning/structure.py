@@ -17,7 +17,7 @@ from coprod.domain import Programme
 from coprod.domain.bom import BomSegment
 from coprod.planning.grid import TimeGrid
 
-__all__ = ["Build", "Structure"]
+__all__ = ["AssemblyBuild", "Build", "Structure"]
 
 
 @dataclass(slots=True)
@@ -32,6 +32,21 @@ class Build:
     cost_per_unit: np.ndarray  # routing cost + royalty, per period
     licence: np.ndarray  # index into programme.licences, -1 where the owner builds
     material_cost: np.ndarray  # per unit, of components folded in by reduce.fold_ample_supply
+
+
+@dataclass(slots=True)
+class AssemblyBuild:
+    """An assembly built on one line (a routing names it): started in `periods`, its units
+    join the site's balance of the assembly in `arrival` (the routing's lead time later)."""
+
+    component: int  # the assembly, an index into Structure.components
+    line: int
+    site: int
+    periods: np.ndarray  # int, sorted: start buckets whose arrival is within the horizon
+    arrival: np.ndarray  # bucket each start's units become usable
+    hours_per_unit: np.ndarray  # per period (flat: the learning curve is the product's)
+    cost_per_unit: np.ndarray  # routing cost in the programme currency, per period
+    usage: dict[str, float]  # what one unit consumes at the site (built assemblies inside stay whole)
 
 
 @dataclass(slots=True)
@@ -56,3 +71,5 @@ class Structure:
     # what lanes between sites may carry (transfers.py): (component, lane) and (product, lane)
     transfers_c: list[tuple[int, int]] = field(default_factory=list)
     transfers_p: list[tuple[int, int]] = field(default_factory=list)
+    # assemblies built on lines (the `make_a` columns), after the products' builds
+    assemblies: list[AssemblyBuild] = field(default_factory=list)

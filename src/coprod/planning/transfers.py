@@ -132,9 +132,12 @@ def site_transfers(
         return [], []
     site_ix = {s.id: i for i, s in enumerate(p.sites)}
     controlled = has_controls(p)
-    # where a component can come from at all: an offer, stock, goods on the way, or a lane in
+    # where a component can come from at all: an offer, stock, goods on the way, a line that
+    # builds it, or a lane in
     sources = {(o.component, o.ship_to) for o in p.supply_offers}
     sources |= {(st.item, st.site) for st in p.stock} | {(r.item, r.site) for r in p.scheduled_receipts}
+    built = p.built_assemblies  # an assembly built on a line comes from that line's site
+    sources |= {(rt.design, p.line_by_id[rt.line].site) for rt in p.routings if rt.design in built}
     relays = {site_ix[ln.to] for _, ln in lanes}
     tc: set[tuple[int, int]] = set()
     tp: set[tuple[int, int]] = set()
