@@ -115,6 +115,8 @@ def programme() -> dict[str, Any]:
             "exceptions": [{"period": month(0), "hours": 2800, "reason": "winter power cuts"}],
         },
         {"id": "UA-LVIV-1", "site": "UA-LVIV", "hours_per_period": 3000},
+        # the design authority's flight-controller line: it builds FC-F7 for every plant
+        {"id": "UA-KYIV-FC", "site": "UA-KYIV", "hours_per_period": 1800},
         {
             "id": "UK-MID-1",
             "site": "UK-MIDLANDS",
@@ -168,7 +170,15 @@ def programme() -> dict[str, Any]:
             "export_control": {"classification": "ML11.a", "partners": ["UA-DB"]},
         },
         {"id": "FC-H7R2", "name": "Flight controller H7 rev 2", "holding_cost": 0.8},
-        {"id": "FC-F7", "name": "Flight controller F7", "holding_cost": 0.2},
+        {
+            "id": "FC-F7",
+            "name": "Flight controller F7 (assembly, built in Kyiv)",
+            "holding_cost": 0.2,
+            "bom": bom(("FC-PCB-F7", 1, 0.97), ("MCU-F7", 1), ("IMU-6AX", 1)),
+        },
+        {"id": "FC-PCB-F7", "name": "Flight controller board F7, bare", "holding_cost": 0.05},
+        {"id": "MCU-F7", "name": "Microcontroller F7", "holding_cost": 0.05},
+        {"id": "IMU-6AX", "name": "6-axis inertial sensor", "holding_cost": 0.02},
         {"id": "RX-B1", "name": "Radio receiver, band 1", "holding_cost": 0.1},
         {"id": "RX-B2", "name": "Radio receiver, band 2", "holding_cost": 0.1},
         {"id": "ANT-B2", "name": "Antenna pair, band 2", "holding_cost": 0.05},
@@ -269,6 +279,8 @@ def programme() -> dict[str, Any]:
         },
     ]
     routings = [
+        # a sub-assembly built on a line: FC-F7 is usable a month after it is started
+        {"design": "FC-F7", "line": "UA-KYIV-FC", "hours_per_unit": 0.15, "cost_per_unit": 6, "lead_time": 1},
         {"design": "INT-1", "line": "UA-KYIV-1", "hours_per_unit": 2.0, "cost_per_unit": 60},
         {"design": "FPV-10", "line": "UA-KYIV-1", "hours_per_unit": 1.0, "cost_per_unit": 25},
         {"design": "FPV-10", "line": "UA-LVIV-1", "hours_per_unit": 1.1, "cost_per_unit": 25},
@@ -379,7 +391,12 @@ def programme() -> dict[str, Any]:
         ):
             offer(comp, "EU-PARTS", site, 1, 40000, price)
         if site.startswith("UA-"):  # the design authority's own workshops buy them
-            offer("FC-F7", "UA-DB", site, 1, 12000 if big else 6000, 60)
+            if site == "UA-KYIV":  # Kyiv builds its FC-F7 (and sends it to the licensees)
+                offer("FC-PCB-F7", "EU-PARTS", site, 1, 20000, 14)
+                offer("MCU-F7", "EU-PARTS", site, 1, 20000, 20)
+                offer("IMU-6AX", "EU-OPTICS", site, 1, 20000, 6)
+            else:
+                offer("FC-F7", "UA-DB", site, 1, 6000, 60)
             offer("FC-H7", "UA-DB", site, 1, 1600 if big else 400, 260)
             offer("FC-H7R2", "UA-DB", site, 1, 4800 if big else 400, 280)
     # The licensees get their flight controllers from the design authority's Kyiv plant by

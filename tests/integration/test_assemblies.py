@@ -9,16 +9,20 @@ unit, so 10 a period on LA's 20 hours), cost 3, usable `lead` periods after its 
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
 
+from coprod.domain.changes import ChangeSet, apply_changes
 from coprod.errors import ProgrammeInvalid
 from coprod.generate import generate
 from coprod.io import load_programme
 from coprod.io.csv_format import write_csv_folder
 from coprod.planning import Plan, PlanOptions, plan
-from tests.plan_checks import check_plan
+from coprod.planning.promise import PromiseRequest, quote
+from coprod.planning.replan import PlanningSession
+from tests.plan_checks import check_plan, check_quote
 from tests.programmes import delivered_by_period, load, plan_cross_checked, plan_data, tiny_data
 
 JAN, FEB, MAR, APR = "2026-01-01", "2026-02-01", "2026-03-01", "2026-04-01"
@@ -270,3 +274,84 @@ def test_built_assemblies_on_coarse_far_buckets_keep_every_limit() -> None:
     assert result.resolution["used"] == "aggregated"
     check_plan(programme, result)
     assert result.assembly_builds
+
+
+@pytest.mark.parametrize("fold_supply", [True, False])
+def test_a_re_plan_holds_the_assembly_builds_of_the_frozen_periods(fold_supply: bool) -> None:
+    # FC and X cost 1 a period to hold, so the optimum builds as late as it can: for 30 X due
+    # in February, 10 FC in each of January, February and March. With R1 cut to 10, a free
+    # re-plan builds the 10 FC in February; a fence on January keeps its 10 and builds none.
+    d = with_fc(lead=0)
+    d["components"][2]["holding_cost"] = 1.0
+    d["designs"][0]["holding_cost"] = 1.0
+    programme = load(d)
+    session = PlanningSession(programme, PlanOptions(fold_supply=fold_supply))
+    base = session.plan
+    assert builds(base) == [
+        ("FC", "LA", JAN, JAN, 10),
+        ("FC", "LA", FEB, FEB, 10),
+        ("FC", "LA", MAR, MAR, 10),
+    ]
+    cut = ChangeSet.model_validate(
+        {"changes": [{"type": "requirement_quantity", "requirement": "R1", "quantity": 10}]}
+    )
+    free = PlanningSession(programme, PlanOptions(fold_supply=fold_supply)).replan(cut)
+    assert builds(free) == [("FC", "LA", FEB, FEB, 10)]
+    held = session.replan(cut, frozen=1)
+    assert builds(held) == [("FC", "LA", JAN, JAN, 10)]
+    assert delivered_by_period(held, "R1") == {FEB: 10}
+    check_plan(apply_changes(programme, cut), held)
+
+
+def test_a_promise_waits_for_the_assembly_line() -> None:
+    # LA makes 15 FC a period, usable a period later: R1's 30 due in February gets the 15
+    # started in January on time. A new 10 due in February can have FC started in February
+    # at the earliest (R1's on-time units are kept), so it is quoted from March on.
+    d = with_fc(lead=1)
+    d["lines"][1]["hours_per_period"] = 30
+    p = load(d)
+    base = plan(p)
+    assert delivered_by_period(base, "R1")[FEB] == 15
+    q = quote(p, base, PromiseRequest(item="X", quantity=10, destination="D1", due=dt.date(2026, 2, 1)))
+    check_quote(p, base, q)
+    schedule = {s["period"]: s["quantity"] for s in q["quote"]["schedule"]}
+    assert sum(schedule.values()) == 10
+    assert min(schedule) >= MAR
+    assert q["_plan"].assembly_builds
+
+
+def test_a_controlled_assembly_is_built_and_sent_only_where_allowed() -> None:
+    # S1's L1 makes 10 X a period; the licensee's S2 could make more (L2), with FC built on
+    # its own line L2F or sent from S1 on T12. Free, S2 helps; with FC for the design
+    # authority only, S2 may neither build nor receive FC, so X comes from S1 alone.
+    def data(controlled: bool) -> dict[str, Any]:
+        d = with_fc(lead=0, due=JAN)
+        d["lines"][0]["hours_per_period"] = 10
+        if controlled:
+            d["components"][2]["export_control"] = {"classification": "ML11", "partners": ["DA"]}
+        d["sites"].append({"id": "S2", "partner": "MFG", "country": "GB"})
+        d["lines"] += [
+            {"id": "L2", "site": "S2", "hours_per_period": 100},
+            {"id": "L2F", "site": "S2", "hours_per_period": 100},
+        ]
+        d["routings"] += [
+            {"design": "X", "line": "L2", "hours_per_unit": 1},
+            {"design": "FC", "line": "L2F", "hours_per_unit": 1},
+        ]
+        d["licences"] = [{"id": "LIC", "licensor": "DA", "licensee": "MFG", "design": "X", "valid_from": JAN}]
+        for o in list(d["supply_offers"]):
+            d["supply_offers"].append({**o, "id": o["id"] + "-S2", "ship_to": "S2"})
+        d["lanes"] += [
+            {"id": "K2", "from_site": "S2", "to": "D1", "lead_time": 0},
+            {"id": "T12", "from_site": "S1", "to": "S2", "lead_time": 0, "items": ["FC"]},
+        ]
+        return d
+
+    free = plan_data(data(False))
+    assert "S2" in {r["site"] for r in free.production}
+    assert delivered_by_period(free, "R1") == {JAN: 30}
+    held = plan_data(data(True))  # check_plan checks no controlled flow reaches S2
+    assert {r["site"] for r in held.assembly_builds} == {"S1"}
+    assert {r["site"] for r in held.production} == {"S1"}
+    assert all(t["item"] != "FC" for t in held.transfers)
+    assert delivered_by_period(held, "R1") == {JAN: 10, FEB: 10, MAR: 10}

@@ -47,6 +47,12 @@ def test_plan_job_reuse_scoping_and_diff(api: dict[str, Api]) -> None:
     assert {t["to_site"] for t in full["transfers"]} == {"UK-MIDLANDS", "NO-RAUFOSS"}
     assert planner["transfers"] == [t for t in full["transfers"] if t["to_site"] == "NO-RAUFOSS"]
     assert customer["transfers"] == [] and supplier["transfers"] == []
+    # built sub-assemblies (issue 11): Kyiv's flight-controller line, seen by its own partner
+    assert {(r["item"], r["site"]) for r in full["assembly_builds"]} == {("FC-F7", "UA-KYIV")}
+    assert planner["assembly_builds"] == [] and customer["assembly_builds"] == []
+    da = api["da"].get(f"{BASE}/plans/{first['number']}/results").json()
+    assert da["assembly_builds"] == full["assembly_builds"]
+    assert "FC-F7" in {t["item"] for t in full["transfers"]}  # sent on to the licensees
     late = po.get(f"{BASE}/plans/{first['number']}/late").json()
     assert late and all(r["status"] != "on_time" and r["cause"] for r in late)
     assert po.get(f"{BASE}/plans/{first['number']}/bottlenecks").json()[0]["rank"] == 1

@@ -248,8 +248,11 @@ def _keep_material(m: PlanningModel, make: np.ndarray, whole: np.ndarray, flows:
             whole[cols] = np.minimum(whole[cols], down[cols])
             continue
         # already rounded down (a built assembly rounded down too): take whole units back
-        # from the latest use, as many as the shortfall needs
-        j = takers[-1]
+        # from the latest use that makes anything, as many as the shortfall needs
+        busy = takers[whole[takers] > 0]
+        if busy.size == 0:
+            break  # only transfers draw on it: the re-solve moves fewer
+        j = busy[-1]
         coef = float(use[pair * T : pair * T + t + 1, j].sum())
         whole[j] = max(0.0, whole[j] - np.ceil(over[pair, t] / coef - 1e-9))
     whole[:] = np.minimum(whole, down)

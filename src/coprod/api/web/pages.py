@@ -95,6 +95,11 @@ def linespage(request: Request, session: DbSession, name: str) -> Response:
     build = sorted(plan["production"], key=lambda r: (r["period"], r["line"])) if plan else []
     for r in build:
         design_of[r["item"]] = programme.design_of(r["item"]).id
+    # sub-assemblies built on lines (a plan stored before they existed has none)
+    assemblies = (
+        sorted(plan.get("assembly_builds", []), key=lambda r: (r["period"], r["line"])) if plan else []
+    )
+    design_of.update({r["item"]: r["item"] for r in assemblies})
     licences = [lic for lic in programme.licences if who.can_read("licences", lic.licensor, lic.licensee)]
     buy = sorted(plan["purchases"], key=lambda r: (r["order_period"], r["component"])) if plan else []
     # plans stored before transfers existed have no such table; the plan view scopes it
@@ -110,9 +115,10 @@ def linespage(request: Request, session: DbSession, name: str) -> Response:
         plan=plan,
         loads=loads,
         heatmap=plan_charts.load_heatmap(loads),
-        gantt=plan_charts.gantt_chart(build, list(plan["periods"]), design_of) if plan else None,
+        gantt=plan_charts.gantt_chart(build + assemblies, list(plan["periods"]), design_of) if plan else None,
         licences=licences,
         build=build,
+        assemblies=assemblies,
         buy=buy,
         moves=moves,
     )
@@ -141,6 +147,7 @@ def linepage(request: Request, session: DbSession, name: str, line: str) -> Resp
             load["line"], load["periods"], load["hours"], load["used"], load["rate"], load["units"]
         )
     build = [r for r in plan["production"] if r["line"] == line] if plan else []
+    build += [r for r in plan.get("assembly_builds", []) if r["line"] == line] if plan else []
     limits = [b for b in plan["bottlenecks"] if b["entity"] == line] if plan else []
     held = [r for r in late_rows(plan) if r["limit"] and r["limit"]["entity"] == line] if plan else []
     return page(

@@ -43,6 +43,11 @@ def line_loads(plan: dict[str, Any], p: Programme, lines: set[str] | None) -> li
                 t = starts[b]
                 used[b] += row["quantity"] * hpu[(p.design_of(row["item"]).id, line.id)] * learn[t]
                 units[b] += row["quantity"]
+        for row in plan.get("assembly_builds", []):  # sub-assemblies: flat hours, no learning
+            if row["line"] == line.id:
+                b = index[row["period"]]
+                used[b] += row["quantity"] * hpu[(row["item"], line.id)]
+                units[b] += row["quantity"]
 
         def per_bucket(values: list[float]) -> list[float]:
             return [round(sum(values[starts[b] : starts[b + 1]]), 1) for b in range(len(labels))]
