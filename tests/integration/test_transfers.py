@@ -303,3 +303,21 @@ def test_the_summary_says_what_moved_between_sites() -> None:
 
     text = summary_markdown(plan_data(two_sites()))
     assert "## Transfers between sites" in text and "- S1 -> S2: 30 units" in text
+
+
+def test_a_late_cause_follows_supply_over_two_transfers() -> None:
+    # MOTOR is bought at S1 only; X is built at S3, reached by S1 -> S2 -> S3 (a period each):
+    # 30 X due in January can come in March at the earliest, and the cause says so
+    d = two_sites(lead=1, capacity=None, due=JAN)
+    d["sites"].append({"id": "S3", "partner": "MFG", "country": "GB"})
+    d["lines"] = [{"id": "L3", "site": "S3", "hours_per_period": 100}]
+    d["routings"][0]["line"] = "L3"
+    d["lanes"] = [
+        {"id": "K3", "from_site": "S3", "to": "D1", "lead_time": 0},
+        {"id": "T12", "from_site": "S1", "to": "S2", "lead_time": 1},
+        {"id": "T23", "from_site": "S2", "to": "S3", "lead_time": 1},
+    ]
+    result = plan_data(d)
+    assert delivered_by_period(result, "R1") == {MAR: 30}
+    cause = result.requirement("R1")["cause"]
+    assert "MOTOR reaches S3 at the earliest in 2026-03-01 (lead time 2)" in cause, cause

@@ -36,9 +36,9 @@ def test_bad_rates_are_422_naming_the_field(api: dict[str, Api]) -> None:
     r = po.post(f"{BASE}/exchange_rates", json={"data": dup})
     assert r.status_code == 409, r.text
     # a supply offer in a currency without a rate is refused, naming its currency field
-    offer = po.get(f"{BASE}/supply_offers/FC-F7/UA-DB/UA-KYIV").json()
+    offer = po.get(f"{BASE}/supply_offers/FC-F7/UA-DB/UA-LVIV").json()
     r = po.put(
-        f"{BASE}/supply_offers/FC-F7/UA-DB/UA-KYIV",
+        f"{BASE}/supply_offers/FC-F7/UA-DB/UA-LVIV",
         json={"version": offer["version"], "data": {**offer["data"], "currency": "USD"}},
     )
     assert r.status_code == 422, r.text

@@ -175,36 +175,46 @@ Facts = tuple[dict[tuple[str, str], int], dict[tuple[str, str], int]]
 
 
 def _supply_facts(p: Programme, T: int) -> Facts:
-    """Stock on hand and the shortest supply lead time per (component, site): an offer, or
-    a transfer from a site that has it (its own stock or offer, one hop)."""
+    """Stock on hand and the shortest supply lead time per (component, site): an offer, a
+    line there that builds it (after its slowest part), or transfers from a site that has it,
+    over any number of lanes; to a fixed point."""
     stock = {(st.item, st.site): st.quantity for st in p.stock}
     lead_to: dict[tuple[str, str], int] = {}
     for o in p.supply_offers:
         pair = (o.component, o.ship_to)
         lead_to[pair] = min(lead_to.get(pair, T), o.lead_time)
-    # a built assembly: its routing's lead time after its slowest part reaches the line's site
-    for _ in range(2):  # twice: an assembly of built assemblies (deeper ones say less)
-        for rt in p.routings:
-            if rt.design not in p.built_assemblies:
-                continue
-            site = p.line_by_id[rt.line].site
-            parts = [
-                0 if stock.get((c, site), 0) > 0 else lead_to.get((c, site)) for c in _parts(p, rt.design)
-            ]
-            if all(x is not None for x in parts):
-                pair = (rt.design, site)
-                lead = max((x for x in parts if x is not None), default=0) + rt.lead_time
-                lead_to[pair] = min(lead_to.get(pair, T), lead)
-    direct = dict(lead_to)
-    for ln in p.lanes:
-        if ln.to not in p.site_by_id:
-            continue
-        for comp in {c for c, site in direct if site == ln.from_site} | {
-            c for c, site in stock if site == ln.from_site
-        }:
-            own = 0 if stock.get((comp, ln.from_site), 0) > 0 else direct.get((comp, ln.from_site), T)
-            pair = (comp, ln.to)
-            lead_to[pair] = min(lead_to.get(pair, T), own + ln.lead_time)
+    built = [
+        (rt, p.line_by_id[rt.line].site, _parts(p, rt.design))
+        for rt in p.routings
+        if rt.design in p.built_assemblies
+    ]
+    lanes = [ln for ln in p.lanes if ln.to in p.site_by_id]
+
+    def have(comp: str, site: str) -> int | None:
+        return 0 if stock.get((comp, site), 0) > 0 else lead_to.get((comp, site))
+
+    def offer(pair: tuple[str, str], lead: int) -> bool:
+        if lead < lead_to.get(pair, T):
+            lead_to[pair] = lead
+            return True
+        return False
+
+    for _ in range(len(p.sites) + len(built) + 1):
+        changed = False
+        for rt, site, parts in built:
+            leads = [have(c, site) for c in parts]
+            if all(x is not None for x in leads):
+                changed |= offer((rt.design, site), max((x or 0 for x in leads), default=0) + rt.lead_time)
+        for ln in lanes:
+            held = {c for c, site in lead_to if site == ln.from_site} | {
+                c for c, site in stock if site == ln.from_site
+            }
+            for comp in held & set(ln.items) if ln.items else held:
+                own = have(comp, ln.from_site)
+                if own is not None:
+                    changed |= offer((comp, ln.to), own + ln.lead_time)
+        if not changed:
+            break
     return stock, lead_to
 
 
