@@ -240,3 +240,34 @@ def test_a_transfer_lane_in_nok_pays_at_the_departure_rate() -> None:
         (M[2], 10, 30.0),
     ]
     assert result.costs["transport"] == pytest.approx(20 + 20 + 30 + 30 * 1)  # + EUR 1 a unit to D1
+
+
+def test_each_partner_sees_its_costs_in_its_own_currency() -> None:
+    # tests/integration/test_transfers.py's two sites: DA buys 30 MOTOR at EUR 1 at S1 and
+    # sends them to MFG's S2 (EUR 2 a unit); MFG builds 30 X (EUR 10) under a licence with a
+    # royalty of EUR 4, ships them for EUR 1. MFG keeps its books in GBP at EUR 1.25.
+    from tests.integration.test_transfers import two_sites
+
+    d = two_sites()
+    d["partners"][1]["currency"] = "GBP"
+    d["exchange_rates"] = [{"currency": "GBP", "valid_from": "2026-01-01", "rate": 1.25}]
+    d["licences"][0]["royalty_per_unit"] = 4
+    result = plan_data(d)
+    got = {
+        (r["partner"], r["figure"]): (r["amount"], r["currency"], r["amount_in_currency"])
+        for r in result.partner_costs
+    }
+    assert got == {
+        ("DA", "purchases"): (30.0, "EUR", 30.0),
+        ("DA", "transport"): (60.0, "EUR", 60.0),
+        ("DA", "royalties_received"): (120.0, "EUR", 120.0),
+        ("DA", "net"): (-30.0, "EUR", -30.0),
+        ("MFG", "production"): (300.0, "GBP", 240.0),
+        ("MFG", "royalties_paid"): (120.0, "GBP", 96.0),
+        ("MFG", "transport"): (30.0, "GBP", 24.0),
+        ("MFG", "net"): (450.0, "GBP", 360.0),
+    }
+    # the partners' net payments add up to the plan's total less the royalties, which change
+    # hands between partners (the plan's total counts them as a cost of the licensees)
+    paid = sum(r["amount"] for r in result.partner_costs if r["figure"] == "net")
+    assert paid == pytest.approx(result.costs["total"] - result.costs["royalties"])

@@ -12,7 +12,16 @@ from coprod.domain import Programme
 __all__ = ["COST_FIELDS", "pegging", "scope_plan", "why_idle", "without_costs"]
 
 # bound: the LP's optimal objective; gap (a ratio) is shown to all, the bound's value is money
-COST_FIELDS = ("objective", "lp_objective", "lp_service", "unit_weight", "costs", "service_term", "bound")
+COST_FIELDS = (
+    "objective",
+    "lp_objective",
+    "lp_service",
+    "unit_weight",
+    "costs",
+    "partner_costs",
+    "service_term",
+    "bound",
+)
 ROW_COST_FIELDS = {"bottlenecks": ("marginal_value",)}
 # What every viewer of a plan gets beside the tables granted to them; anything else a plan
 # holds (new explanations, diagnostics) is shown only to those who see every table.

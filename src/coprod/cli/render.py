@@ -93,6 +93,19 @@ def plan_summary(plan: Any, currency_shown: bool = True) -> RenderableType:
             if name in plan.costs:
                 costs.add_row(name, units(plan.costs[name]))
         parts += [Text(""), costs]
+        nets = [r for r in getattr(plan, "partner_costs", []) if r["figure"] == "net"]
+        if nets:  # what each partner pays (less royalties received), in its own money too
+            own = _table(
+                "partner",
+                f"net {plan.currency}",
+                "own currency",
+                right=(f"net {plan.currency}", "own currency"),
+            )
+            for r in nets:
+                own.add_row(
+                    r["partner"], units(r["amount"]), f"{r['currency']} {units(r['amount_in_currency'])}"
+                )
+            parts += [Text(""), own]
     parts += [Text(""), _deliveries(plan), Text(""), *_limits(plan), Text(""), *_late(plan)]
     return Group(*parts)
 

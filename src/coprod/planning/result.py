@@ -44,6 +44,9 @@ class Plan:
     timings: dict[str, float]
     kpis: dict[str, Any]
     costs: dict[str, float]  # production, royalties, purchases, transport, holding; total
+    # the costs per partner and figure, in the programme's currency and the partner's own
+    # (planning/partner_costs.py); money, so shown only to those who read costs
+    partner_costs: list[Row] = field(default_factory=list)
     production: list[Row] = field(default_factory=list)
     # assemblies built on lines: line, site, item, period (start), available, quantity, cost
     assembly_builds: list[Row] = field(default_factory=list)

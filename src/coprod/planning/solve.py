@@ -17,12 +17,14 @@ from coprod.planning.explain import bottlenecks
 from coprod.planning.extract import extract_tables
 from coprod.planning.fairness import add_fair_share
 from coprod.planning.first import heuristic_plan, with_bound
+from coprod.planning.grid import exact_grid
 from coprod.planning.heuristic import Unsupported
 from coprod.planning.highs import HighsSession, SolveOutcome, SolveStatus
 from coprod.planning.idle import idle_reasons
 from coprod.planning.kpis import deliveries_by_period, kpis
 from coprod.planning.model import PlanningModel, build_model
 from coprod.planning.options import Objective, PlanOptions, PlanStage, Priority
+from coprod.planning.partner_costs import partner_costs
 from coprod.planning.priority import StrictSolver
 from coprod.planning.receipts import add_scheduled_receipts
 from coprod.planning.repair import repair_to_units
@@ -193,6 +195,8 @@ def assemble_plan(
     idle = idle_reasons(m, x, tables) if explain and explain_idle else []
     rows, cols = m.lp.shape
     service = float(m.lp.service_cost @ x)
+    grid = m.structure.grid or exact_grid(p.calendar.periods)
+    lengths = dict(zip(grid.labels(p.calendar.labels), (int(n) for n in grid.length), strict=True))
     return Plan(
         programme=p.settings.name,
         currency=p.settings.currency,
@@ -209,6 +213,7 @@ def assemble_plan(
         timings=timings,
         kpis=kpis(tables["requirements"], tables["production"]),
         costs=costs,
+        partner_costs=partner_costs(p, tables, lengths),
         deliveries_by_period=deliveries_by_period(p, tables["requirements"], tables["deliveries"]),
         bottlenecks=binding,
         idle_reasons=idle,

@@ -32,6 +32,19 @@ def summary_markdown(plan: Plan, top: int = 5) -> str:
     ]
     for name in ("production", "royalties", "purchases", "transport", "holding", "total"):
         out.append(f"- {name}: {_money(plan, plan.costs[name])}")
+    if plan.partner_costs:  # each partner's figures, in the programme's currency and its own
+        out += [
+            "",
+            "## Cost per partner",
+            "",
+            f"| partner | figure | {plan.currency} | own currency |",
+            "| --- | --- | ---: | ---: |",
+        ]
+        out += [
+            f"| {r['partner']} | {r['figure'].replace('_', ' ')} | {r['amount']:,.2f} | "
+            f"{r['currency']} {r['amount_in_currency']:,.2f} |"
+            for r in plan.partner_costs
+        ]
     if plan.transfers:  # transport includes them; say what moved between which sites
         moved: dict[tuple[str, str], float] = defaultdict(float)
         for t in plan.transfers:
