@@ -179,7 +179,7 @@ def main(argv: list[str] | None = None) -> None:
         programme = generate(args.size, args.seed)
         # a site planner of a partner with many sites: its pages are filtered in SQL
         partners = [s.partner for s in programme.sites if s.partner != "DA"]
-        planner = max(set(partners), key=partners.count)
+        planner = max(sorted(set(partners)), key=partners.count)  # ties: the first by name
         path = Path(tmp) / "p.yaml"
         write_programme(programme, path, "yaml")
         print(HEADER, flush=True)

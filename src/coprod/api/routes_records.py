@@ -23,7 +23,6 @@ from coprod.api.problems import problem_responses
 from coprod.app import programmes, records
 from coprod.app.caches import Lru
 from coprod.app.records import RecordView
-from coprod.errors import NotFound
 
 router = APIRouter()
 # Pages of records as sent, per programme state, section, role, partner and query. Every
@@ -34,10 +33,8 @@ _PAGES: Lru[bytes] = Lru(512)
 
 
 def _programme_version(session: DbSession, who: Principal, name: str) -> tuple[Any, ...]:
-    for s in programmes.list_programmes(session, who):
-        if s.name == name:
-            return (s.name, s.version, s.created_at)
-    raise NotFound(f"no programme named '{name}'")
+    s = programmes.programme_summary(session, who, name)
+    return (s.name, s.version, s.created_at)
 
 
 ERRORS = problem_responses(401, 403, 404, 409, 422)

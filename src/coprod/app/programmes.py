@@ -31,6 +31,7 @@ __all__ = [
     "list_programmes",
     "only_programme",
     "preview_upload",
+    "programme_summary",
     "programme_workbook",
     "stored_programme",
     "upload",
@@ -208,6 +209,14 @@ def programme_workbook(tx: Tx, who: Principal, name: str) -> bytes:
     from coprod.io.workbook import programme_workbook as workbook
 
     return workbook(export_programme(tx, who, name))
+
+
+def programme_summary(tx: Tx, who: Principal, name: str) -> ProgrammeSummary:
+    """One programme's name, version and creation (NotFound when there is none): what a
+    cache of its pages is keyed on, read with one row rather than the list of them all."""
+    from coprod.storage.records import RecordStore
+
+    return _summary(RecordStore(tx).programme(name))
 
 
 def list_programmes(tx: Tx, who: Principal) -> list[ProgrammeSummary]:

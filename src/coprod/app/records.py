@@ -12,6 +12,7 @@ from functools import cache
 from typing import Any
 
 from coprod.access import SECTIONS, Principal, controlled_items, withhold_technical
+from coprod.app.caches import Lru
 from coprod.app.database import Tx
 from coprod.errors import InputError, NotFound
 from coprod.storage.records import SECTION_MODELS, FieldKind, RecordStore
@@ -185,11 +186,29 @@ def _shown(store: RecordStore, row: Any, who: Principal, section: str, recs: lis
     return out
 
 
+# How many records a filter matches, per database, programme state, section, scope and filter
+# (not the sort or the page): paging through one filter counts its records once. Every write
+# raises the programme's version, so a count of an older state is never found again.
+_TOTALS: Lru[int] = Lru(1024)
+
+
 def list_records(tx: Tx, who: Principal, programme: str, section: str, query: RecordQuery) -> RecordPage:
     store = RecordStore(tx)
     section_model(section)
-    rows, total = store.list(
-        store.programme(programme),
+    row = store.programme(programme)
+    counted = (
+        str(tx.get_bind().engine.url),
+        row.id,
+        row.version,
+        row.created_at,
+        section,
+        who.role,
+        who.partner,
+        tuple(sorted(query.where.items())),
+        query.search,
+    )
+    recs, total = store.list(
+        row,
         section,
         who,
         query.where,
@@ -197,9 +216,10 @@ def list_records(tx: Tx, who: Principal, programme: str, section: str, query: Re
         query.limit,
         query.offset,
         query.search,
+        total=_TOTALS.get(counted),
     )
-    row = store.programme(programme)
-    return RecordPage(_shown(store, row, who, section, list(rows)), total, query.limit, query.offset)
+    _TOTALS.put(counted, total)
+    return RecordPage(_shown(store, row, who, section, recs), total, query.limit, query.offset)
 
 
 def get_record(tx: Tx, who: Principal, programme: str, section: str, key: str) -> RecordView:

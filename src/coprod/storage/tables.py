@@ -72,8 +72,11 @@ class Record(Base):
     __table_args__ = (
         UniqueConstraint("programme_id", "section", "key", name="uq_record_key"),
         Index("ix_record_scope", "programme_id", "section", "partner"),
-        # a page in file order comes off the index (migration 0008)
-        Index("ix_record_order", "programme_id", "section", "position"),
+        # a page in file order comes off the index (migration 0008; the id, lists' last
+        # tie-break, added by 0009); a scoped page finds its party's records (0009). Migration
+        # 0009 also indexes each sortable field of the big sections (storage/records.py)
+        Index("ix_record_order", "programme_id", "section", "position", "id"),
+        Index("ix_record_party", "programme_id", "section", "party"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
