@@ -198,3 +198,31 @@ def test_a_sweep_without_a_target_ranks_factors_by_on_time_units_only() -> None:
     assert out["summary"]["target"] is None
     [row] = out["factors"]
     assert row["rho_target"] == 0.0 and row["factor"]
+
+
+def test_an_exchange_rate_factor_moves_the_cost_and_the_choice_of_offer() -> None:
+    # O1: EUR 1 a motor; O2: NOK 10 a motor at EUR 0.08 per NOK (EUR 0.80). A NOK rate 1.25x
+    # firmer or more makes O2 dearer than O1: the plan switches offers, and cost follows the
+    # factor only up to EUR 1 a motor (200 motors: 50 X of 4).
+    data = tiny_data()
+    data["partners"][2]["currency"] = "NOK"
+    data["exchange_rates"] = [{"currency": "NOK", "valid_from": "2026-01-01", "rate": 0.08}]
+    data["supply_offers"].append(
+        {**data["supply_offers"][0], "id": "O2", "unit_price": 10, "currency": "NOK"}
+    )
+    p = load(data)
+    u = spec({"type": "exchange_rate", "currency": "NOK", "factor": {"uniform": [0.5, 2.0]}}, seed=3)
+    weak = apply_sample(p, u.factors, np.array([0.5]))
+    assert [r.rate for r in weak.exchange_rates] == [0.04]
+    result = run_risk(p, u, 12)
+    factor = result.values[:, 0]
+    cost = np.array([s.cost for s in result.samples])
+    motors = 200
+    expected = np.minimum(0.8 * factor, 1.0) * motors + 50 * 10 + 50 * 1  # motors, routing, lane
+    assert cost == pytest.approx(expected)
+    summary = result.to_dict()["summary"]
+    assert summary["cost"]["currency"] == "EUR" and summary["cost"]["p10"] < summary["cost"]["p90"]
+    assert result.factor_ranking()[0]["rho_cost"] > 0.5
+    # a currency the programme has no rate for is named
+    bad = spec({"type": "exchange_rate", "currency": "USD", "factor": {"constant": 1.1}})
+    assert [(f.field, "USD" in f.message) for f in check_uncertainty(p, bad)] == [("currency", True)]

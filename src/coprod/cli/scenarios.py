@@ -103,6 +103,9 @@ def _print_risk(payload: dict[str, Any]) -> None:
     ot, fill = s["on_time_units"], s["fill_rate"]
     out.print(f"units on time  P10 {ot['p10']:,.0f}  P50 {ot['p50']:,.0f}  P90 {ot['p90']:,.0f}")
     out.print(f"fill rate      P10 {fill['p10']:.1%}  P50 {fill['p50']:.1%}  P90 {fill['p90']:.1%}")
+    if "cost" in s:
+        c = s["cost"]
+        out.print(f"cost {c['currency']}       P10 {c['p10']:,.0f}  P50 {c['p50']:,.0f}  P90 {c['p90']:,.0f}")
     if s["target"]:
         t = s["target"]
         out.print(

@@ -25,6 +25,7 @@ from coprod.planning import Plan, plan
 from coprod.scenarios.executors import Executor, SerialExecutor
 from coprod.scenarios.uncertainty import (
     DemandFactor,
+    ExchangeRateFactor,
     Factor,
     LearningRateFactor,
     RampDelayFactor,
@@ -88,6 +89,12 @@ def apply_sample(p: Programme, factors: tuple[Factor, ...], values: np.ndarray) 
                 for o in p.supply_offers
             )
             p = p.model_copy(update={"supply_offers": offers})
+        elif isinstance(f, ExchangeRateFactor) and v != 1.0:
+            rates = tuple(
+                r.model_copy(update={"rate": r.rate * float(v)}) if r.currency == f.currency else r
+                for r in p.exchange_rates
+            )
+            p = p.model_copy(update={"exchange_rates": rates})
         elif isinstance(f, DemandFactor) and v != 1.0:
             reqs = tuple(
                 r.model_copy(update={"quantity": max(1, round(r.quantity * v))})
@@ -107,6 +114,7 @@ class Sample:
     on_time_units: float
     fill_rate: float
     target: float  # the target measure in the target period (nan without a target)
+    cost: float = 0.0  # the plan's costs, programme currency
 
 
 Shared = tuple[Programme, Uncertainty, BaseBasis | None]
@@ -169,6 +177,7 @@ def evaluate_sample(shared: Shared | tuple[Programme, Uncertainty], values: np.n
         float(result.kpis["on_time_units"]),
         float(result.kpis["fill_rate"]),
         target,
+        float(result.objective if isinstance(result, SamplePlan) else result.costs["total"]),
     )
 
 
@@ -231,6 +240,7 @@ class RiskResult:
     def factor_ranking(self) -> list[dict[str, Any]]:
         on_time = np.array([s.on_time_units for s in self.samples])
         target = np.array([s.target for s in self.samples])
+        cost = np.array([s.cost for s in self.samples])
         rows: list[dict[str, Any]] = []
         for j, f in enumerate(self.uncertainty.factors):
             x = self.values[:, j]
@@ -240,6 +250,7 @@ class RiskResult:
                     "unit": FACTOR_UNITS.get(f.type, ""),
                     "rho_on_time_units": _rho(x, on_time),
                     "rho_target": _rho(x, target),
+                    "rho_cost": _rho(x, cost),
                     "min": float(x.min()),
                     "max": float(x.max()),
                 }
@@ -252,6 +263,7 @@ class RiskResult:
     def summary(self) -> dict[str, Any]:
         on_time = np.array([s.on_time_units for s in self.samples])
         fill = np.array([s.fill_rate for s in self.samples])
+        cost = np.array([s.cost for s in self.samples])
         return {
             "samples": len(self.samples),
             "workers": self.workers,
@@ -266,6 +278,12 @@ class RiskResult:
                 "p10": float(np.percentile(fill, 10)),
                 "p50": float(np.percentile(fill, 50)),
                 "p90": float(np.percentile(fill, 90)),
+            },
+            "cost": {
+                "currency": self.programme.settings.currency,
+                "p10": float(np.percentile(cost, 10)),
+                "p50": float(np.percentile(cost, 50)),
+                "p90": float(np.percentile(cost, 90)),
             },
             "target": None
             if self.uncertainty.target is None
@@ -292,6 +310,7 @@ FACTOR_UNITS = {
     "learning_rate": "learning rate",
     "yield": "share good",
     "demand": "x demand",
+    "exchange_rate": "x rate",
 }
 
 

@@ -116,8 +116,22 @@ class DemandFactor(_Model):
     factor: Distribution
 
 
+class ExchangeRateFactor(_Model):
+    """Multiplies every rate of one currency into the programme's (a currency firmer, > 1, or
+    weaker than planned): the prices in it, and the plan's choices between them, move."""
+
+    type: Literal["exchange_rate"]
+    currency: str
+    factor: Distribution
+
+
 Factor = Annotated[
-    RampDelayFactor | LearningRateFactor | YieldFactor | SupplierSlipFactor | DemandFactor,
+    RampDelayFactor
+    | LearningRateFactor
+    | YieldFactor
+    | SupplierSlipFactor
+    | DemandFactor
+    | ExchangeRateFactor,
     Field(discriminator="type"),
 ]
 
@@ -145,6 +159,8 @@ def label(f: Factor) -> str:
         return f"supplier_slip {f.supplier or f.offer}"
     if isinstance(f, DemandFactor):
         return f"demand {f.item or 'all'}"
+    if isinstance(f, ExchangeRateFactor):
+        return f"exchange_rate {f.currency}"
     return f.type
 
 
@@ -159,6 +175,8 @@ def draw(u: Uncertainty, n: int, seed: int | None = None) -> np.ndarray:
             columns.append(np.clip(f.value.sample(rng, n), 0.51, 1.0))
         elif isinstance(f, YieldFactor):
             columns.append(np.clip(f.factor.sample(rng, n), 0.01, 1.5))
+        elif isinstance(f, ExchangeRateFactor):
+            columns.append(np.maximum(0.01, f.factor.sample(rng, n)))  # a rate stays above 0
         elif isinstance(f, SupplierSlipFactor):
             hit = rng.random(n) < f.probability
             columns.append(np.where(hit, np.maximum(0, np.round(f.periods.sample(rng, n))), 0.0))
@@ -185,6 +203,12 @@ def check_uncertainty(p: Programme, u: Uncertainty) -> list[Finding]:
                 )
             if f.offer is not None and f.offer not in offers:
                 out.append(Finding("factors", i, f.type, "offer", f"unknown supply offer '{f.offer}'"))
+        if isinstance(f, ExchangeRateFactor) and f.currency not in {r.currency for r in p.exchange_rates}:
+            out.append(
+                Finding(
+                    "factors", i, f.type, "currency", f"the programme has no exchange rate for '{f.currency}'"
+                )
+            )
         if isinstance(f, DemandFactor) and f.item is not None and f.item not in products:
             out.append(Finding("factors", i, f.type, "item", f"unknown design or variant '{f.item}'"))
     if u.target is not None:
