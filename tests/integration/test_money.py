@@ -271,3 +271,40 @@ def test_each_partner_sees_its_costs_in_its_own_currency() -> None:
     # hands between partners (the plan's total counts them as a cost of the licensees)
     paid = sum(r["amount"] for r in result.partner_costs if r["figure"] == "net")
     assert paid == pytest.approx(result.costs["total"] - result.costs["royalties"])
+
+
+def test_a_new_exchange_rate_re_plans_warm_on_the_kept_lp() -> None:
+    # the server's re-plan after an edit (PlanningSession.replan_to): NOK 10% firmer changes
+    # only costs (O2 is EUR 0.88 in Jan-Feb, 1.32 from March: still the cheaper one early),
+    # so the kept LP takes them and re-solves from its basis, to the plan a cold plan of the
+    # edited programme makes
+    from coprod.planning import plan
+    from coprod.planning.replan import PlanningSession
+
+    data = tiny_data()
+    data["exchange_rates"] = NOK
+    data["supply_offers"].append(_nok_offer(data))
+    _monthly_demand(data)
+    session = PlanningSession(load(data))
+
+    def rates(factor: float) -> dict[str, Any]:
+        return {**data, "exchange_rates": [{**r, "rate": r["rate"] * factor} for r in NOK]}
+
+    edited = load(rates(1.1))
+    warm = session.replan_to(edited)
+    assert warm.replan["path"] == "warm" and "exchange rates" in warm.replan["why"]
+    cold = plan(edited)
+    assert warm.objective == pytest.approx(cold.objective)
+    assert warm.costs == pytest.approx(cold.costs)
+    assert {(r["offer"], r["order_period"]) for r in warm.purchases} == {
+        ("O2", M[0]),
+        ("O2", M[1]),
+        ("O1", M[2]),
+        ("O1", M[3]),
+    }
+    # 50% firmer: O1 is then the cheapest in every month, its supply is folded into the
+    # build cost and the LP changes shape, so it is planned again
+    dearer = load(rates(1.5))
+    again = session.replan_to(dearer)
+    assert again.replan["path"] == "rebuilt"
+    assert again.objective == pytest.approx(plan(dearer).objective)

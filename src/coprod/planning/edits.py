@@ -13,6 +13,9 @@ edits where the LP was derived from them:
   - a line with learning has its hours changed in a bucket of several periods (the bucket's
     hours per unit average the learning weighted by the hours);
   - the time resolution `plan` would choose for the new programme differs.
+Prices and exchange rates (MONEY_FIELDS) are the LP's costs: `with_money_of` takes them out
+of the comparison, and the session (planning/replan.py) gives the kept solver the new
+programme's costs when its LP has the kept layout.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from coprod.planning.options import Resolution
 from coprod.planning.resolution import choose_resolution
 from coprod.planning.structure import Structure
 
-__all__ = ["BOUND_FIELDS", "rebuild_reason"]
+__all__ = ["BOUND_FIELDS", "MONEY_FIELDS", "rebuild_reason", "with_money_of"]
 
 # per section: the fields whose edits are bounds of the LP
 BOUND_FIELDS = {
@@ -34,6 +37,37 @@ BOUND_FIELDS = {
     "supply_offers": frozenset({"capacity_per_period", "min_order", "available_from"}),
     "lines": frozenset({"hours_per_period", "exceptions"}),
 }
+
+
+# per section: the fields that only price things (the LP's costs); exchange rates too
+MONEY_FIELDS = {
+    "supply_offers": frozenset({"unit_price", "currency"}),
+    "routings": frozenset({"cost_per_unit", "currency"}),
+    "licences": frozenset({"royalty_per_unit", "currency"}),
+    "lanes": frozenset({"cost_per_unit", "currency"}),
+    "components": frozenset({"holding_cost"}),
+    "designs": frozenset({"holding_cost"}),
+}
+
+
+def with_money_of(before: Programme, after: Programme) -> Programme | None:
+    """`before` with `after`'s prices and exchange rates (MONEY_FIELDS), so what is left
+    between it and `after` is what else changed; None when no price or rate changed or the
+    sections' records differ in number (a record added or removed is no price edit)."""
+    update: dict[str, object] = {}
+    if before.exchange_rates != after.exchange_rates:
+        update["exchange_rates"] = after.exchange_rates
+    for section, fields in MONEY_FIELDS.items():
+        old, new = getattr(before, section), getattr(after, section)
+        if len(old) != len(new):
+            return None
+        records = []
+        for a, b in zip(old, new, strict=True):
+            moved = {f: getattr(b, f) for f in fields if getattr(a, f) != getattr(b, f)}
+            records.append(a.model_copy(update=moved) if moved else a)
+        if any(r is not a for r, a in zip(records, old, strict=True)):
+            update[section] = tuple(records)
+    return before.model_copy(update=update) if update else None
 
 
 def _changed_fields(a: BaseModel, b: BaseModel) -> set[str]:

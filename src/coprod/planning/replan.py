@@ -32,7 +32,7 @@ from coprod.domain.changes import (
 from coprod.errors import InputError, Problem, ProgrammeInvalid, SolverError
 from coprod.planning.analyse import analyse
 from coprod.planning.commit import Committed, committed, hold_frozen, with_stability
-from coprod.planning.edits import rebuild_reason
+from coprod.planning.edits import rebuild_reason, with_money_of
 from coprod.planning.highs import HighsSession, SolveOutcome
 from coprod.planning.model import PlanningModel, build_model, order_capacity
 from coprod.planning.options import Method, PlanOptions
@@ -40,7 +40,7 @@ from coprod.planning.repair import repair_to_units
 from coprod.planning.resolution import Choice, choose_resolution
 from coprod.planning.result import Plan
 from coprod.planning.solve import assemble_plan, solve_model
-from coprod.planning.warm_state import state_of
+from coprod.planning.warm_state import same_layout, state_of
 
 __all__ = ["PlanningSession"]
 
@@ -180,7 +180,20 @@ class PlanningSession:
         why = rebuild_reason(self.programme, changed, self.model.structure, self.options.resolution)
         if why is None and "stay" in self.model.lp.columns:
             why = "the last re-plan's stability penalty is dropped"
-        if why is None:
+        how = "bound and right-hand-side edits on the kept LP, dual simplex from the last basis"
+        repriced = (
+            self._repriced(changed) if why is not None and "stay" not in self.model.lp.columns else None
+        )
+        if repriced is not None:  # only prices and rates moved: new costs, the same LP
+            self.model, why = repriced, None
+            self.session.set_costs(repriced.lp.cost)
+            how = "prices or exchange rates changed: new costs on the kept LP, primal simplex from its basis"
+            self.session.simplex_strategy(primal=True)  # the basis stays primal feasible
+            try:
+                self._replan_warm(changed, 0, None)
+            finally:
+                self.session.simplex_strategy(primal=False)
+        elif why is None:
             self._replan_warm(changed, 0, None)
         else:
             self._plan_cold(changed, fold=self.options.fold_supply)
@@ -190,11 +203,20 @@ class PlanningSession:
                 "path": "warm" if why is None else "rebuilt",
                 "frozen": 0,
                 "stability": 0.0,
-                "why": why
-                or "bound and right-hand-side edits on the kept LP, dual simplex from the last basis",
+                "why": why or how,
             }
         )
         return replace(self.plan)
+
+    def _repriced(self, changed: Programme) -> PlanningModel | None:
+        """The model of `changed` when it differs from the session's programme only in
+        prices and exchange rates (besides bound edits) and its LP has the kept LP's layout
+        and matrix (folding supply, which prices decide, may reshape it): None otherwise."""
+        rest = with_money_of(self.programme, changed)
+        if rest is None or rebuild_reason(rest, changed, self.model.structure, self.options.resolution):
+            return None
+        new = build_model(analyse(changed, fold_supply=self.folded, grid=self.choice.grid))
+        return new if same_layout(self.model.lp, new.lp) else None
 
     def _replan_warm(self, changed: Programme, frozen: int, last: Committed | None) -> None:
         m, lp = self.model, self.model.lp

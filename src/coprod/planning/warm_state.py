@@ -26,7 +26,7 @@ import numpy as np
 
 from coprod.planning.lp import Family, LinearProgram
 
-__all__ = ["capture", "restore_statuses", "state_of"]
+__all__ = ["capture", "restore_statuses", "same_layout", "state_of"]
 
 VERSION = 2
 AT_LOWER, BASIC, AT_UPPER = 0, 1, 2  # HiGHS's status codes; a new column starts at its lower bound
@@ -146,3 +146,22 @@ def restore_statuses(state: dict[str, Any] | None, lp: LinearProgram) -> tuple[n
         return f"only {matched:.0%} of the plan's LP is in this one"
     _fit_bounds(lp, cols, rows)
     return cols, rows  # HighsSession.start_from_statuses balances the count of basics
+
+
+def same_layout(a: LinearProgram, b: LinearProgram) -> bool:
+    """Whether `b` has `a`'s columns and rows (family by family, key by key) and matrix, so
+    a basis of one is a basis of the other and only costs and bounds may differ."""
+    if a.shape != b.shape or a.nnz != b.nnz:
+        return False
+    for mine, theirs in ((a.columns, b.columns), (a.rows, b.rows)):
+        if [(f.name, f.start, f.size) for f in mine.values()] != [
+            (f.name, f.start, f.size) for f in theirs.values()
+        ]:
+            return False
+        for name, fam in mine.items():
+            other = theirs[name].keys
+            if fam.keys.keys() != other.keys() or not all(
+                np.array_equal(v, other[k]) for k, v in fam.keys.items()
+            ):
+                return False
+    return bool((a.matrix != b.matrix).nnz == 0)
