@@ -47,7 +47,12 @@ def planned(client: TestClient, api: dict[str, Api]) -> TestClient:
 @pytest.mark.parametrize(
     ("username", "heading", "shown", "hidden"),
     [
-        ("planner_uk", "your lines", ["UK-MID-1", "Orders to place"], ["NO-RAU-1", "Run a plan"]),
+        (
+            "planner_uk",
+            "your lines",
+            ["UK-MID-1", "Orders to place"],
+            ["NO-RAU-1", "Run a plan", "Cost of the plan"],
+        ),
         ("planner_no", "your lines", ["NO-RAU-1"], ["UK-MID-1"]),
         ("supplier", "what is needed from AS-MOTORS", ["MOTOR-2807"], ["EU-MOTORS", "Run a plan"]),
         (
@@ -57,13 +62,22 @@ def planned(client: TestClient, api: dict[str, Api]) -> TestClient:
             ["R-PL-1", "Sites and lines"],
         ),
         ("da", "designs of UA-DB", ["LIC-UK-INT1", "Royalty statements"], ["LIC-UK-SCOUT", "Audit trail"]),
-        ("po", "UA-UK-NO interceptor", ["Run a plan", "Late and unmet requirements", "Audit trail"], []),
+        (
+            "po",
+            "UA-UK-NO interceptor",
+            ["Run a plan", "Late and unmet requirements", "Audit trail", "Cost of the plan", "GBP", "NOK"],
+            [],
+        ),
     ],
 )
 def test_each_role_lands_on_its_own_view(
     planned: TestClient, username: str, heading: str, shown: list[str], hidden: list[str]
 ) -> None:
     html = _signed_in(planned, username).get("/p/example").text
+    if username == "po":  # each partner's net in its own currency beside the programme's
+        assert re.search(
+            r"UK-MFG</td><td>net</td><td class=\"num\">[\d,]+</td><td class=\"num\">GBP [\d,]+", html
+        )
     assert heading in html
     for text in shown:
         assert text in html, text
