@@ -130,6 +130,57 @@ def end_to_end(size: str, seed: int, req: Any, repeat: int) -> dict[str, Any]:
         return {mode: {**_median(r), "start": starts[mode]} for mode, r in rows.items()}
 
 
+def through_api(req: Any, repeat: int) -> dict[str, Any]:
+    """`POST /programmes/m/promise` on a running `coprod serve` (SQLite) holding generated M
+    seed 1 and its plan: what the dashboard's form waits for. The first quote after start
+    reads and validates the programme (then cached, as in service); the next ones are timed.
+    Client wall per request and the server's CPU (psutil) over the request."""
+    from benchmarks.load import (
+        NAME,
+        call,
+        cpu_delta,
+        cpu_snapshot,
+        database,
+        login,
+        prepare,
+        server,
+        wait_plan,
+    )
+
+    body = {
+        "item": req.item,
+        "quantity": req.quantity,
+        "destination": req.destination,
+        "due": str(req.due),
+    }
+    rows: dict[str, list[dict[str, float]]] = {"alone": [], "with_alternatives": []}
+    starts: dict[str, str] = {}
+    with tempfile.TemporaryDirectory() as tmp, database("sqlite", Path(tmp)) as (url, dbname):
+        prepare(url, Path(tmp))
+        with server(url, {}) as (base, proc):
+            token = login(base)["office"]
+            number = call(base, "POST", f"/programmes/{NAME}/plans", token)["number"]
+            if wait_plan(base, token, number) != "done":
+                raise SystemExit("the plan failed")
+            call(base, "POST", f"/programmes/{NAME}/promise", token, {**body, "alternatives": False})
+            for _ in range(repeat):
+                for mode, alternatives in (("alone", False), ("with_alternatives", True)):
+                    before = cpu_snapshot(proc, dbname)
+                    wall0 = time.perf_counter()
+                    answer = call(
+                        base,
+                        "POST",
+                        f"/programmes/{NAME}/promise",
+                        token,
+                        {**body, "alternatives": alternatives},
+                    )
+                    wall = time.perf_counter() - wall0
+                    cpu = sum(cpu_delta(before, cpu_snapshot(proc, dbname)).values())
+                    rows[mode].append({"wall_s": wall, "cpu_s": cpu, "load_1m": os.getloadavg()[0]})
+                    starts[mode] = answer["start"]
+    return {mode: {**_median(r), "start": starts[mode]} for mode, r in rows.items()}
+
+
 def markdown(out: dict[str, Any]) -> str:
     lines = [
         f"Order promising, generated {out['size']} seed {out['seed']} "
@@ -151,6 +202,11 @@ def markdown(out: dict[str, Any]) -> str:
         lines.append(
             f"| `coprod promise` end to end, {name.replace('_', ' ')} | {m['wall_s']:.2f} | "
             f"{m['cpu_s']:.2f} | {m['load_1m']:.2f} | {m['start']} |"
+        )
+    for name, m in out.get("api", {}).items():
+        lines.append(
+            f"| `POST /programmes/m/promise` on a running server, {name.replace('_', ' ')} | "
+            f"{m['wall_s']:.2f} | {m['cpu_s']:.2f} | {m['load_1m']:.2f} | {m['start']} |"
         )
     lines.append("")
     for name, r in out["in_process"].items():
@@ -196,6 +252,8 @@ def main() -> None:
         },
         "in_process": in_process(p, base, req, args.repeat),
         "end_to_end": end_to_end(args.size, args.seed, req, args.repeat),
+        # the server benchmark's programme is generated M seed 1 (benchmarks/load.py)
+        "api": through_api(req, args.repeat) if (args.size.upper(), args.seed) == ("M", 1) else {},
         "load_average_after": os.getloadavg(),
         "goal_s": 1.0,
     }

@@ -182,9 +182,10 @@ def _programme_key(row: ProgrammeRow) -> tuple[Any, ...]:
     return (row.id, row.version, row.created_at)
 
 
-def validated(records: RecordStore, row: ProgrammeRow) -> Programme:
-    """The stored programme as the validated aggregate (frozen: shared between requests)."""
-    return _PROGRAMMES.get_or_make(_programme_key(row), lambda: records.load(row))
+def validated(records: RecordStore, row: ProgrammeRow, data: dict[str, Any] | None = None) -> Programme:
+    """The stored programme as the validated aggregate (frozen: shared between requests);
+    `data`: its raw records when the caller has just read them."""
+    return _PROGRAMMES.get_or_make(_programme_key(row), lambda: records.load(row, data))
 
 
 def _head(tx: Tx, row: ProgrammeRow, number: int | None) -> PlanVersion | None:

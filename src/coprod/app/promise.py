@@ -51,7 +51,8 @@ def promise(
     who.require(Action.PROMISE, "promise orders")
     records = RecordStore(tx)
     row = records.programme(programme)
-    p = validated(records, row)
+    raw = records.raw_data(row)  # read once: the programme, and the fingerprint below
+    p = validated(records, row, raw)
     check_request(p, req)
     dest = next(d for d in p.destinations if d.id == req.destination)
     if not who.can_read("destinations", dest.partner, None):
@@ -71,7 +72,7 @@ def promise(
         )
     # a plan of an older version of the programme still quotes, but the floors it holds
     # are of that version: say so (re-plan for a quote of the programme as it is)
-    current = latest.fingerprint == fingerprint(records.raw_data(row), latest.options or {})
+    current = latest.fingerprint == fingerprint(raw, latest.options or {})
     loaded = time.perf_counter() - started
     base = Plan.from_dict(_result(latest))
     options = options_from_json(latest.options)

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from coprod.cli.common import Format, out, user_errors
 from coprod.errors import InputError
@@ -75,6 +74,8 @@ def releases(
     if fmt is Format.JSON:
         sys.stdout.write(json.dumps([r.as_dict() for r in found], indent=2) + "\n")
         return
+    from rich.table import Table  # here: every other command starts without it
+
     table = Table("id", "supplier", "no.", "plan", "lines", "units", "answered", box=None)
     for r in found:
         units = sum(ln["quantity"] for ln in r.lines)
@@ -144,6 +145,8 @@ def commitments(
         return
     # one table per supplier, so the rows fit 80 columns without cutting ids
     for supplier in sorted({r.supplier for r in rows}):
+        from rich.table import Table
+
         table = Table("component", "to", "arrives", "asked", "committed", "short", "state", box=None)
         for r in (r for r in rows if r.supplier == supplier):
             committed = f"{r.committed:,}" if r.committed is not None else "–"

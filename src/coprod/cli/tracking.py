@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from coprod.cli.common import Format, out, user_errors
 from coprod.errors import InputError
@@ -118,6 +117,8 @@ def track(
         return
     against = f"plan {report.plan}" if report.plan else "no plan yet"
     out.print(f"'{name}': actuals through {report.through} against {against}", highlight=False, markup=False)
+    from rich.table import Table  # here: other commands start without it
+
     table = Table("line", "period", "plan", "built", "acc.", "ship.", "recv.", "cum", "adh.", box=None)
     for r in rows:
         if not (r["planned"] or r["built"] or r["accepted"] or r["shipped"] or r["received"]):
@@ -135,6 +136,8 @@ def track(
             adherence,
         )
     out.print(table)
+    from rich.table import Table  # here: other commands start without it
+
     summary = Table("line", "built", "planned", "adherence", "rate reached", "target", box=None)
     for s in lines:
         summary.add_row(
@@ -241,6 +244,8 @@ def _royalty_table(rows: list[dict[str, Any]], shown: ShownCurrency) -> None:
         out.print("no units accepted under a licence yet")
         return
     amount_key, currency_key = SHOWN[shown]
+    from rich.table import Table  # here: other commands start without it
+
     table = Table("licensee", "period", "licence", "units", "per unit", "amount", "cap used", box=None)
     for r in rows:
         used = f"{r['cap_used']:.0%}" if r["cap_used"] is not None else "–"

@@ -198,8 +198,8 @@ def _solve(run: _Run, method: Method | None = None) -> tuple[Plan, SolveOutcome]
     outcome = session.solve(method=method)
     basis = session.save_basis()
     x, final = repair_to_units(m, session, outcome)
-    make = m.lp.columns["make"]
-    cols = np.arange(make.start, make.start + make.size)
+    made = m.production  # products' and built assemblies' columns, fixed by the rounding
+    cols = np.arange(made.start, made.stop)
     session.set_column_bounds(cols, m.lp.col_lower[cols], m.lp.col_upper[cols])
     session.restore_basis(basis)
     plan = assemble_plan(
