@@ -5,6 +5,9 @@ the first plan, the time limit, and `coprod plan --first`."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -178,3 +181,57 @@ def test_default_plan_on_coarse_buckets_keeps_every_limit(size: str, seed: int, 
     result = plan(programme)
     assert result.resolution["used"] == "aggregated"
     check_plan(programme, result)
+
+
+# What only the LP, the server, the store or a sweep needs: a first plan alone must load none
+# of it (it is most of what the first plan would otherwise wait for at start-up)
+NOT_FOR_A_FIRST_PLAN = (
+    "highspy",
+    "coprod.planning.highs",
+    "coprod.planning.repair",
+    "coprod.planning.idle",
+    "coprod.planning.explain",
+    "coprod.api",
+    "coprod.storage",
+    "fastapi",
+    "sqlalchemy",
+    "dask",
+    "distributed",
+    "plotly",
+    "yaml",  # PyYAML writes programmes; reading is yaml-rs
+)
+
+PROBE = """
+import atexit, json, sys
+from coprod.cli import app
+record, sys.argv = sys.argv[1], ["coprod", *sys.argv[2:]]
+def _modules() -> None:
+    with open(record, "w") as fh:
+        json.dump(sorted(sys.modules), fh)
+atexit.register(_modules)
+app()
+"""
+
+
+def _loaded(tmp_path: Path, *args: str) -> tuple[set[str], dict[str, Any]]:
+    """The modules a `coprod` process had loaded when it ended, and its JSON plan."""
+    record = tmp_path / "modules.json"
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, str(record), *args, "--format", "json"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return set(json.loads(record.read_text())), json.loads(done.stdout)
+
+
+def test_a_first_plan_alone_does_not_import_the_lp_side(tmp_path: Path) -> None:
+    modules, data = _loaded(tmp_path, "plan", str(EXAMPLE), "--first")
+    assert data["state"] == "first" and data["requirements"]
+    assert [m for m in NOT_FOR_A_FIRST_PLAN if m in modules] == []
+    # the probe sees them where they are used: the default plan solves the LP with HiGHS
+    modules, data = _loaded(tmp_path, "plan", str(EXAMPLE))
+    assert data["state"] == "optimal"
+    assert {"highspy", "coprod.planning.highs", "coprod.planning.repair"} <= modules
