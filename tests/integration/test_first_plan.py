@@ -5,6 +5,7 @@ the first plan, the time limit, and `coprod plan --first`."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -235,3 +236,25 @@ def test_a_first_plan_alone_does_not_import_the_lp_side(tmp_path: Path) -> None:
     modules, data = _loaded(tmp_path, "plan", str(EXAMPLE))
     assert data["state"] == "optimal"
     assert {"highspy", "coprod.planning.highs", "coprod.planning.repair"} <= modules
+
+
+THREADS = (
+    "import os, coprod.cli, numpy, scipy.sparse; "
+    "print(os.environ['OPENBLAS_NUM_THREADS'], len(os.listdir('/proc/self/task')))"
+)
+LINUX_2_CORES = Path("/proc/self/task").is_dir() and (os.cpu_count() or 1) >= 2
+
+
+def _threads(env: dict[str, str]) -> list[str]:
+    """OPENBLAS_NUM_THREADS and the threads of a process that loaded the CLI, then numpy."""
+    run = [sys.executable, "-c", THREADS]
+    return subprocess.run(run, capture_output=True, text=True, env=env, check=True).stdout.split()
+
+
+@pytest.mark.skipif(not LINUX_2_CORES, reason="counts threads in /proc; one core has one BLAS thread anyway")
+def test_the_cli_loads_numpy_with_one_blas_thread_unless_told() -> None:
+    # OpenBLAS's thread pool spun up at start-up cost a first plan a fifth of its CPU
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    assert _threads(env) == ["1", "1"]  # the main thread alone
+    told = _threads({**env, "OPENBLAS_NUM_THREADS": "2"})
+    assert told[0] == "2" and int(told[1]) > 1
