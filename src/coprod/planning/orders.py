@@ -53,9 +53,9 @@ def consolidate_orders(m: PlanningModel, x: np.ndarray, lower: np.ndarray | None
     arrivals = np.zeros((initial.size, T))
     np.add.at(arrivals, (pair, arrival), whole)
     level = initial[:, None] + np.cumsum(arrivals - use, axis=1)
-    for j in np.lexsort((buy.keys["period"], arrival, pair)):
-        if whole[j] <= 0:
-            continue
+    ranked = np.lexsort((buy.keys["period"], arrival, pair))
+    # an order's own step is the only one that changes it: the empty ones are skipped at once
+    for j in ranked[whole[ranked] > 0]:
         a, row = arrival[j], level[pair[j]]
         spare = np.floor(row[a:].min() + EPS)  # stock there in every later period anyway
         keep = max(whole[j] - max(spare, 0.0), floor[j])
