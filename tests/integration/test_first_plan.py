@@ -5,6 +5,10 @@ the first plan, the time limit, and `coprod plan --first`."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -178,3 +182,97 @@ def test_default_plan_on_coarse_buckets_keeps_every_limit(size: str, seed: int, 
     result = plan(programme)
     assert result.resolution["used"] == "aggregated"
     check_plan(programme, result)
+
+
+# What only the LP, the server, the store or a sweep needs: a first plan alone must load none
+# of it (it is most of what the first plan would otherwise wait for at start-up)
+NOT_FOR_A_FIRST_PLAN = (
+    "highspy",
+    "coprod.planning.highs",
+    "coprod.planning.repair",
+    "coprod.planning.idle",
+    "coprod.planning.explain",
+    "coprod.api",
+    "coprod.storage",
+    "fastapi",
+    "sqlalchemy",
+    "dask",
+    "distributed",
+    "plotly",
+    "yaml",  # PyYAML writes programmes; reading is yaml-rs
+)
+
+PROBE = """
+import atexit, json, sys
+from coprod.cli import app
+record, sys.argv = sys.argv[1], ["coprod", *sys.argv[2:]]
+def _modules() -> None:
+    with open(record, "w") as fh:
+        json.dump(sorted(sys.modules), fh)
+atexit.register(_modules)
+app()
+"""
+
+
+def _loaded(tmp_path: Path, *args: str) -> tuple[set[str], dict[str, Any]]:
+    """The modules a `coprod` process had loaded when it ended, and its JSON plan."""
+    record = tmp_path / "modules.json"
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, str(record), *args, "--format", "json"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return set(json.loads(record.read_text())), json.loads(done.stdout)
+
+
+def test_a_first_plan_alone_does_not_import_the_lp_side(tmp_path: Path) -> None:
+    modules, data = _loaded(tmp_path, "plan", str(EXAMPLE), "--first")
+    assert data["state"] == "first" and data["requirements"]
+    assert [m for m in NOT_FOR_A_FIRST_PLAN if m in modules] == []
+    # the probe sees them where they are used: the default plan solves the LP with HiGHS
+    modules, data = _loaded(tmp_path, "plan", str(EXAMPLE))
+    assert data["state"] == "optimal"
+    assert {"highspy", "coprod.planning.highs", "coprod.planning.repair"} <= modules
+
+
+THREADS = (
+    "import os, coprod.cli, numpy, scipy.sparse; "
+    "print(os.environ['OPENBLAS_NUM_THREADS'], len(os.listdir('/proc/self/task')))"
+)
+LINUX_2_CORES = Path("/proc/self/task").is_dir() and (os.cpu_count() or 1) >= 2
+
+
+def _threads(env: dict[str, str]) -> list[str]:
+    """OPENBLAS_NUM_THREADS and the threads of a process that loaded the CLI, then numpy."""
+    run = [sys.executable, "-c", THREADS]
+    return subprocess.run(run, capture_output=True, text=True, env=env, check=True).stdout.split()
+
+
+@pytest.mark.skipif(not LINUX_2_CORES, reason="counts threads in /proc; one core has one BLAS thread anyway")
+def test_the_cli_loads_numpy_with_one_blas_thread_unless_told() -> None:
+    # OpenBLAS's thread pool spun up at start-up cost a first plan a fifth of its CPU
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    assert _threads(env) == ["1", "1"]  # the main thread alone
+    told = _threads({**env, "OPENBLAS_NUM_THREADS": "2"})
+    assert told[0] == "2" and int(told[1]) > 1
+
+
+OLD = """
+import gc
+from coprod.cli.common import collector_paused
+gc.collect()  # every generation's count at zero: no older pass follows the young one
+with collector_paused():
+    rows = [{"quantity": i} for i in range(100_000)]
+print(any(o is rows for o in gc.get_objects(generation=2)))
+"""
+
+
+def test_what_was_made_meanwhile_counts_as_old() -> None:
+    # re-enabled with 100k young objects pending, the first allocation would scan them all
+    # (a young-generation pass); moved to the oldest generation, they are not. In a fresh
+    # process: one that froze objects of its own (a suite's worker tests) is left alone.
+    done = subprocess.run([sys.executable, "-c", OLD], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "True"

@@ -13,6 +13,15 @@ status 2; never a traceback. Command modules import the use cases they call insi
 command, so `coprod --help` and `coprod plan FILE` do not import the server, Dask or Plotly.
 """
 
+import os
+
+# Before numpy and scipy load their OpenBLAS (the commands import them later): one BLAS
+# thread. coprod does no dense linear algebra (sparse LP arrays, HiGHS's own threads), and
+# each library's thread pool otherwise spins up at start-up: at generated M that cost a first
+# plan ~0.2 of ~0.95 CPU s and the default plan ~0.3 s (docs/performance.md). A value the
+# user set is kept.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 from coprod.cli import collaboration, files, plan, promise, scenarios, server, tracking
 from coprod.cli.common import app
 

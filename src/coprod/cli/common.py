@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
@@ -13,7 +14,7 @@ from rich.console import Console
 
 from coprod.errors import CoprodError, ProgrammeInvalid
 
-__all__ = ["Format", "ProgrammePath", "app", "err", "out", "user_errors"]
+__all__ = ["Format", "ProgrammePath", "app", "collector_paused", "err", "out", "user_errors"]
 
 app = typer.Typer(
     help="Plan and track the co-production of small drones.",
@@ -45,3 +46,27 @@ def user_errors() -> Iterator[None]:
     except CoprodError as exc:
         err.print(f"[bold red]error:[/] {exc}", highlight=False)
         raise typer.Exit(2) from None
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection while a command plans: nearly every object it makes (the
+    programme, the LP, hundreds of thousands of table rows) lives until the plan is shown, so
+    the collector's passes found next to nothing while costing a tenth of a first plan's CPU
+    at generated M (about 250 passes, 0.1 s; peak memory of the default plan within 1 %).
+    Reference counting still frees everything else; the collector is restored afterwards, so
+    a process that calls the command in-process (a test) keeps its own setting.
+
+    On the way out what was made counts as old (freeze then unfreeze: moved in one step, no
+    pass over it); re-enabled as it was, the first allocation would scan it all (0.07 s at M).
+    Where the process froze objects of its own (a worker), they are left alone."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if gc.get_freeze_count() == 0:
+            gc.freeze()
+            gc.unfreeze()
+        if enabled:
+            gc.enable()

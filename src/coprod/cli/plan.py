@@ -6,12 +6,15 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from coprod.app.options import Method, Objective, PlanStage, Priority, Resolution
-from coprod.cli.common import Format, ProgrammePath, err, out, user_errors
+from coprod.cli.common import Format, ProgrammePath, collector_paused, err, out, user_errors
+
+if TYPE_CHECKING:
+    from coprod.app.options import PlanOptions
 
 __all__ = ["register"]
 
@@ -139,6 +142,29 @@ def plan_cmd(
         )
     if programme is not None and (stability > 0 or last is not None):
         _usage("--stability and --last work on a programme file; a stored programme is not wired yet")
+    with collector_paused():
+        result = _plan(path, programme, options, last, first, as_of)
+        _show(result, out_dir, fmt)
+    if why_idle is not None:
+        from coprod.app.plan_view import why_idle as why
+
+        with user_errors():
+            lines = why(result, why_idle)
+        target = err if fmt is Format.JSON else out  # JSON on stdout stays machine-readable
+        target.print(f"why {why_idle} is idle while requirements are late:", highlight=False, markup=False)
+        for line in lines:
+            target.print(f"  {line}", highlight=False, markup=False)
+
+
+def _plan(
+    path: str | None,
+    programme: str | None,
+    options: PlanOptions,
+    last: Path | None,
+    first: bool,
+    as_of: str | None,
+) -> Any:
+    """Plan the file or the stored programme, showing progress and the first plan."""
     with user_errors(), err.status("Loading the programme") as status:
 
         def progress(stage: PlanStage) -> None:
@@ -164,16 +190,7 @@ def plan_cmd(
                 configured_url(), programme, local_operator(), options, progress, day
             )
             err.print(f"stored as plan {number} of '{programme}'", highlight=False, markup=False)
-    _show(result, out_dir, fmt)
-    if why_idle is not None:
-        from coprod.app.plan_view import why_idle as why
-
-        with user_errors():
-            lines = why(result, why_idle)
-        target = err if fmt is Format.JSON else out  # JSON on stdout stays machine-readable
-        target.print(f"why {why_idle} is idle while requirements are late:", highlight=False, markup=False)
-        for line in lines:
-            target.print(f"  {line}", highlight=False, markup=False)
+    return result
 
 
 def _usage(message: str) -> None:

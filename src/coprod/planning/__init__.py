@@ -11,15 +11,15 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from coprod.planning.highs import SolveStatus
     from coprod.planning.options import PlanOptions, SolverOptions
+    from coprod.planning.outcome import SolveStatus
     from coprod.planning.result import TABLES, Plan
     from coprod.planning.solve import plan
 
 __all__ = ["TABLES", "Plan", "PlanOptions", "SolveStatus", "SolverOptions", "plan"]
 
 _WHERE = {
-    "SolveStatus": "coprod.planning.highs",
+    "SolveStatus": "coprod.planning.outcome",
     "PlanOptions": "coprod.planning.options",
     "SolverOptions": "coprod.planning.options",
     "TABLES": "coprod.planning.result",

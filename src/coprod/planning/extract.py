@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -52,13 +53,17 @@ def extract_tables(m: PlanningModel, x: np.ndarray) -> tuple[Tables, dict[str, f
     offers = p.supply_offers
     purchases = []
     spend = 0.0
-    orders = [(int(buy.keys["offer"][i]), int(buy.keys["period"][i]), int(round(xb[i]))) for i in _nz(xb)]
+    ib = _nz(xb)
+    orders = list(
+        zip(buy.keys["offer"][ib].tolist(), buy.keys["period"][ib].tolist(), _whole(xb[ib]), strict=True)
+    )
     folded = folded_orders(m, xm)
     m.folded_stock = folded.stock
     orders += [(k, t, q) for (k, t), q in sorted(folded.orders.items())]
+    factor, arrives = _Lists(money.factor), _Lists(grid.arrivals)
     for offer_ix, t, q in orders:
         off = offers[offer_ix]
-        cost = q * off.unit_price * float(money.factor(off.currency)[t])
+        cost = q * off.unit_price * factor[off.currency][t]
         spend += cost
         purchases.append(
             {
@@ -67,7 +72,7 @@ def extract_tables(m: PlanningModel, x: np.ndarray) -> tuple[Tables, dict[str, f
                 "component": off.component,
                 "site": off.ship_to,
                 "order_period": labels[t],
-                "arrival_period": labels[int(grid.arrivals(off.lead_time)[t])],
+                "arrival_period": labels[arrives[off.lead_time][t]],
                 "quantity": q,
                 "cost": round(cost, 2),  # programme currency, at the order bucket's rate
                 "currency": off.currency or p.settings.currency,
@@ -110,19 +115,17 @@ def extract_tables(m: PlanningModel, x: np.ndarray) -> tuple[Tables, dict[str, f
         fam = cols[fam_name]
         xv = x[fam.slice]
         holding += float(xv @ lp.cost[fam.slice])
-        for i in _nz(xv):
-            stock_rows.append(
-                {
-                    "site": s.sites[fam.keys["site"][i]],
-                    "item": names[fam.keys[key][i]],
-                    "period": labels[fam.keys["period"][i]],
-                    "quantity": round(float(xv[i]), 3),
-                }
-            )
+        i = _nz(xv)
+        keys = (fam.keys["site"][i].tolist(), fam.keys[key][i].tolist(), fam.keys["period"][i].tolist())
+        stock_rows += [
+            {"site": s.sites[a], "item": names[b], "period": labels[t], "quantity": round(q, 3)}
+            for a, b, t, q in zip(*keys, xv[i].tolist(), strict=True)
+        ]
     hold = {c.id: c.holding_cost for c in p.components}
+    length = grid.length.tolist()
     for (ok, t), left in sorted(m.folded_stock.items()):
         off = p.supply_offers[ok]
-        holding += left * hold.get(off.component, 0.0) * float(grid.length[t])  # per period held
+        holding += left * hold.get(off.component, 0.0) * length[t]  # per period held
         stock_rows.append(
             {"site": off.ship_to, "item": off.component, "period": labels[t], "quantity": round(left, 3)}
         )
@@ -131,6 +134,25 @@ def extract_tables(m: PlanningModel, x: np.ndarray) -> tuple[Tables, dict[str, f
     costs["total"] = sum(costs.values())
     _deliveries(m, x, out)
     return out, costs
+
+
+class _Lists(dict[Any, list[Any]]):
+    """Per-record arrays (a currency's factors, a lead time's arrivals) as Python lists, each
+    made once: a table row then reads plain numbers instead of numpy scalars."""
+
+    def __init__(self, of: Callable[[Any], np.ndarray]) -> None:
+        super().__init__()
+        self.of = of
+
+    def __missing__(self, key: Any) -> list[Any]:
+        got: list[Any] = self.of(key).tolist()
+        self[key] = got
+        return got
+
+
+def _whole(values: np.ndarray) -> list[int]:
+    """int(round(v)) of each value, as Python ints."""
+    return [int(round(v)) for v in values.tolist()]
 
 
 def _production(m: PlanningModel, x: np.ndarray, labels: tuple[str, ...]) -> list[dict[str, Any]]:

@@ -13,8 +13,8 @@ from dataclasses import replace
 import numpy as np
 
 from coprod.planning.heuristic import first_plan_x
-from coprod.planning.highs import SolveOutcome, SolveStatus
 from coprod.planning.model import PlanningModel
+from coprod.planning.outcome import SolveOutcome, SolveStatus
 from coprod.planning.resolution import Choice
 from coprod.planning.result import Plan
 

@@ -208,12 +208,15 @@ class _State:
         lo, hi = self.cap_csc.indptr[j], self.cap_csc.indptr[j + 1]
         self.slack[self.cap_csc.indices[lo:hi]] -= q * self.cap_csc.data[lo:hi]
         lo, hi = self.use.indptr[j], self.use.indptr[j + 1]
+        if lo == hi:
+            return
         T = self.T
-        for r, c in zip(self.use.indices[lo:hi], self.use.data[lo:hi], strict=True):
-            pair, t = divmod(int(r), T)
-            self.headroom[pair, t:] -= q * c
-            row = self._suffix_min(self.headroom[pair : pair + 1])[0]
-            self.suffix[pair * T : (pair + 1) * T] = row
+        # each balance row the build draws on: its pair's headroom from that period on, then
+        # the pair's suffix minima again (all rows at once; a pair met twice takes both)
+        pairs, periods = np.divmod(self.use.indices[lo:hi], T)
+        drawn = (q * self.use.data[lo:hi])[:, None] * (np.arange(T) >= periods[:, None])
+        np.subtract.at(self.headroom, pairs, drawn)
+        self.suffix[:-1].reshape(-1, T)[pairs] = self._suffix_min(self.headroom[pairs])
 
 
 def first_plan_x(m: PlanningModel) -> np.ndarray:
@@ -247,18 +250,21 @@ def first_plan_x(m: PlanningModel) -> np.ndarray:
     lead = np.array([ln.lead_time for ln in p.lanes], dtype=np.int64)
     sk = ship.keys
     whole_lead = grid.start[sk["arrival"]] >= grid.start[sk["period"]] + lead[sk["lane"]] if ship.size else []
-    for k in np.lexsort((ship_cost, ship.keys["arrival"], ship_dest)) if ship.size else []:
-        if not whole_lead[k]:
-            continue
-        lanes.setdefault((int(ship_dest[k]), int(ship.keys["arrival"][k])), []).append(int(k))
+    if ship.size:  # Python numbers from here: a loop over every ship column
+        ranked_ships = np.lexsort((ship_cost, ship.keys["arrival"], ship_dest))
+        ranked_ships = ranked_ships[whole_lead[ranked_ships]]
+        dests, arrivals = ship_dest[ranked_ships].tolist(), ship.keys["arrival"][ranked_ships].tolist()
+        for k, d, a in zip(ranked_ships.tolist(), dests, arrivals, strict=True):
+            lanes.setdefault((d, a), []).append(k)
     dr = lp.matrix[dest.slice][:, deliver.slice].tocsc()
     deliver_dest = dr.indices[dr.indptr[:-1]] // T if deliver.size else np.zeros(0, np.int64)
     first_col: dict[int, int] = {}  # requirement -> its first deliver column (periods ascending)
     req_dest: dict[int, int] = {}
+    deliver_req, deliver_to = deliver.keys["requirement"].tolist(), deliver_dest.tolist()
     for i in range(deliver.size - 1, -1, -1):
-        r = int(deliver.keys["requirement"][i])
+        r = deliver_req[i]
         first_col[r] = i
-        req_dest[r] = int(deliver_dest[i])
+        req_dest[r] = deliver_to[i]
 
     reqs = p.requirements
     weight = np.array([p.weight_of(r.priority) for r in reqs])
@@ -268,16 +274,12 @@ def first_plan_x(m: PlanningModel) -> np.ndarray:
     # Two passes: on time first, for every requirement in rank order; only then the rest,
     # as early as it can go. A late delivery placed before lower ranks are served on time
     # would take their capacity for a smaller gain than it costs them.
+    deliver_period = deliver.keys["period"].tolist()
     for on_time in (True, False):
         for r in ranked:
             col = first_col.get(r)
-            while (
-                col is not None
-                and left[r] > 0
-                and col < deliver.size
-                and deliver.keys["requirement"][col] == r
-            ):
-                t = int(deliver.keys["period"][col])
+            while col is not None and left[r] > 0 and col < deliver.size and deliver_req[col] == r:
+                t = deliver_period[col]
                 got = _serve(st, x, by_pair, lanes.get((req_dest[r], t), []), left[r])
                 if got > 0:
                     x[deliver.start + col] += got
@@ -405,7 +407,8 @@ def _order_material(m: PlanningModel, x: np.ndarray) -> None:
     for pair in np.flatnonzero((level < -EPS).any(axis=1)):
         row = level[pair]
         cols = by_pair.get(int(pair), np.zeros(0, np.int64))
-        for t in range(T):
+        # orders only raise the level: a period not short before any order never becomes so
+        for t in np.flatnonzero(row < -EPS).tolist():
             short = -row[t]
             if short <= EPS:
                 continue

@@ -12,8 +12,6 @@ import os
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
-from enum import StrEnum
 from pathlib import Path
 
 import highspy
@@ -22,26 +20,9 @@ import numpy as np
 from coprod.errors import InputError, SolverError
 from coprod.planning.lp import LinearProgram
 from coprod.planning.options import Method, SolverOptions
+from coprod.planning.outcome import SolveOutcome, SolveStatus  # their home; kept importable here
 
 __all__ = ["HighsSession", "SolveOutcome", "SolveStatus", "SolverOptions"]
-
-
-class SolveStatus(StrEnum):
-    OPTIMAL = "optimal"
-    TIME_LIMIT = "time_limit"
-    INFEASIBLE = "infeasible"
-
-
-@dataclass(frozen=True, slots=True)
-class SolveOutcome:
-    status: SolveStatus
-    objective: float
-    x: np.ndarray
-    row_dual: np.ndarray
-    col_dual: np.ndarray
-    seconds: float
-    method: str
-    iterations: int
 
 
 _STATUS = {

@@ -15,6 +15,7 @@ orders are derived from production in the same way, and their stock is reported 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -54,9 +55,9 @@ def consolidate_orders(m: PlanningModel, x: np.ndarray, lower: np.ndarray | None
     arrivals = np.zeros((initial.size, T))
     np.add.at(arrivals, (pair, arrival), whole)
     level = initial[:, None] + np.cumsum(arrivals - use, axis=1)
-    for j in np.lexsort((buy.keys["period"], arrival, pair)):
-        if whole[j] <= 0:
-            continue
+    ranked = np.lexsort((buy.keys["period"], arrival, pair))
+    # an order's own step is the only one that changes it: the empty ones are skipped at once
+    for j in ranked[whole[ranked] > 0]:
         a, row = arrival[j], level[pair[j]]
         spare = np.floor(row[a:].min() + EPS)  # stock there in every later period anyway
         keep = max(whole[j] - max(spare, 0.0), floor[j])
@@ -99,20 +100,25 @@ def folded_orders(m: PlanningModel, make: np.ndarray) -> FoldedOrders:
                 k = s.ample.get((comp_ix[comp], b.site))
                 if k is not None and in_seg.any():
                     np.add.at(use[k], b.periods[in_seg], per_unit * qty[in_seg])
+    latest: dict[int, tuple[list[int], list[int]]] = {}  # per lead time (Python numbers: a loop)
     for k, need in use.items():
         offer = p.supply_offers[k]
-        order_by, arrives = grid.latest_order(offer.lead_time), grid.arrivals(offer.lead_time)
+        lead = offer.lead_time
+        if lead not in latest:
+            latest[lead] = (grid.latest_order(lead).tolist(), grid.arrivals(lead).tolist())
+        order_by, arrives = latest[lead]
         arrived = np.zeros(T)
         have = 0.0  # stock left by earlier orders at the current bucket
-        for t in np.flatnonzero(need > EPS):
-            if need[t] > have + EPS:
-                order = max(int(np.ceil(need[t] - have - EPS)), offer.min_order)
-                when = int(order_by[t])
+        needs = need.tolist()
+        for t in np.flatnonzero(need > EPS).tolist():
+            if needs[t] > have + EPS:
+                order = max(math.ceil(needs[t] - have - EPS), offer.min_order)
+                when = order_by[t]
                 out.orders[(k, when)] = out.orders.get((k, when), 0) + order
-                arrived[int(arrives[when])] += order
+                arrived[arrives[when]] += order
                 have += order
-            have -= need[t]
+            have -= needs[t]
         level = np.cumsum(arrived - need)
-        for t in np.flatnonzero(level > EPS):
-            out.stock[(k, int(t))] = float(level[t])
+        held = np.flatnonzero(level > EPS)
+        out.stock.update(zip([(k, t) for t in held.tolist()], level[held].tolist(), strict=True))
     return out

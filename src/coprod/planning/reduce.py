@@ -39,7 +39,7 @@ def _first_arrival(s: Structure, lead: int) -> int:
     """The first bucket an order placed at the start can arrive in."""
     if s.grid is None:
         return lead
-    arrival = s.grid.arrival(np.array([0]), lead)[0]
+    arrival = s.grid.arrivals(lead)[0]  # computed once per lead time (grid.py)
     return int(arrival) if arrival >= 0 else s.periods
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import replace
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -12,25 +13,25 @@ from coprod.domain import Programme
 from coprod.errors import SolverError
 from coprod.planning.analyse import analyse
 from coprod.planning.causes import late_causes, service_until
-from coprod.planning.commit import committed, with_stability
-from coprod.planning.explain import bottlenecks
 from coprod.planning.extract import extract_tables
-from coprod.planning.fairness import add_fair_share
 from coprod.planning.first import heuristic_plan, with_bound
 from coprod.planning.grid import exact_grid
 from coprod.planning.heuristic import Unsupported
-from coprod.planning.highs import HighsSession, SolveOutcome, SolveStatus
-from coprod.planning.idle import idle_reasons
 from coprod.planning.kpis import deliveries_by_period, kpis
 from coprod.planning.model import PlanningModel, build_model
 from coprod.planning.options import Objective, PlanOptions, PlanStage, Priority
+from coprod.planning.outcome import SolveOutcome, SolveStatus
 from coprod.planning.partner_costs import partner_costs
-from coprod.planning.priority import StrictSolver
 from coprod.planning.receipts import add_scheduled_receipts
-from coprod.planning.repair import repair_to_units
 from coprod.planning.resolution import Choice, choose_resolution
 from coprod.planning.result import Plan
-from coprod.planning.warm_state import state_of
+
+if TYPE_CHECKING:
+    from coprod.planning.highs import HighsSession
+
+# What only the LP needs (highspy, the integer repair, stability, fair share, strict
+# priority, bottlenecks, idle reasons) is imported where it is used, so that a first plan
+# alone (`coprod plan --first`) never loads it (tests/integration/test_first_plan.py).
 
 __all__ = ["PlanOptions", "Progress", "plan", "solve_model"]
 
@@ -94,6 +95,13 @@ def plan(
     first = made if isinstance(made, Plan) else None
     if options.first_only and first is not None:
         return first
+    from coprod.planning.commit import committed, with_stability
+    from coprod.planning.fairness import add_fair_share
+    from coprod.planning.highs import HighsSession
+    from coprod.planning.priority import StrictSolver
+    from coprod.planning.repair import repair_to_units
+    from coprod.planning.warm_state import state_of
+
     # folded supply has no order columns to hold still: stabilised plans keep every offer
     folded = options.fold_supply and not stable
     model = build_model(analyse(programme, fold_supply=folded, grid=choice.grid))
@@ -190,9 +198,17 @@ def assemble_plan(
     tables, costs = extract_tables(m, x)
     labels = m.structure.grid.labels(p.calendar.labels) if m.structure.grid else p.calendar.labels
     waits = service_until(tables["requirements"], tables["deliveries"], labels)
-    binding = bottlenecks(m, lp_outcome.row_dual, lp_outcome.col_dual, lp_outcome.x, waits) if explain else []
+    binding: list[dict[str, Any]] = []
+    if explain:
+        from coprod.planning.explain import bottlenecks
+
+        binding = bottlenecks(m, lp_outcome.row_dual, lp_outcome.col_dual, lp_outcome.x, waits)
     late_causes(m, tables, binding)
-    idle = idle_reasons(m, x, tables) if explain and explain_idle else []
+    idle: list[dict[str, Any]] = []
+    if explain and explain_idle:
+        from coprod.planning.idle import idle_reasons
+
+        idle = idle_reasons(m, x, tables)
     rows, cols = m.lp.shape
     service = float(m.lp.service_cost @ x)
     grid = m.structure.grid or exact_grid(p.calendar.periods)

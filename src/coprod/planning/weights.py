@@ -22,8 +22,12 @@ def lateness_unit_weight(s: Structure) -> float:
     T = s.grid.base_periods if s.grid is not None else s.periods  # holding over the whole horizon
     money = BucketRates(p, s.grid)  # prices at their dearest rate in the horizon
 
+    top: dict[str | None, float] = {}  # per currency: one maximum, not one per offer and lane
+
     def dearest(amount: float, currency: str | None) -> float:
-        return amount * float(money.factor(currency).max())
+        if currency not in top:
+            top[currency] = float(money.factor(currency).max())
+        return amount * top[currency]
 
     price: dict[str, float] = {}
     for o in p.supply_offers:

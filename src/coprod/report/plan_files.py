@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import csv
-import json
 from pathlib import Path
+
+import orjson
 
 from coprod.planning import TABLES, Plan
 from coprod.report.summary import summary_markdown
@@ -13,8 +14,15 @@ __all__ = ["plan_json", "write_plan_folder"]
 
 
 def plan_json(plan: Plan) -> str:
-    # no indent: json's C encoder runs only without one (indented, M took 0.6 s more)
-    return json.dumps(plan.public_dict(), default=str)
+    """What `public_dict` holds, as JSON text, without copying it first: orjson reads the
+    rows as they are (a first plan at M: 0.01 s against 0.1 s for the copy and json)."""
+    fields = {name: getattr(plan, name) for name in plan.__dataclass_fields__ if name not in _PRIVATE}
+    text: str = orjson.dumps(fields, default=str, option=_OPTIONS).decode()
+    return text
+
+
+_PRIVATE = frozenset({"solver_state"})  # what public_dict leaves out
+_OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY
 
 
 def write_plan_folder(plan: Plan, folder: Path) -> list[Path]:
