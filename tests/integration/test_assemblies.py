@@ -52,6 +52,16 @@ def with_fc(routed: bool = True, lead: int = 1, quantity: int = 30, due: str = F
     return d
 
 
+def nested() -> dict[str, Any]:
+    """FC of 1 IMU + 1 CHIP; IMU (1 CHIP) built on LB at 5 a period, lead 0; 10 X due in January."""
+    d = with_fc(lead=0, quantity=10, due=JAN)
+    d["components"].append({"id": "IMU", "bom": [{"item": "CHIP", "qty": 1}]})
+    d["components"][2]["bom"] = [{"item": "IMU", "qty": 1}, {"item": "CHIP", "qty": 1}]
+    d["lines"].append({"id": "LB", "site": "S1", "hours_per_period": 5})
+    d["routings"].append({"design": "IMU", "line": "LB", "hours_per_unit": 1})
+    return d
+
+
 def builds(result: Plan) -> list[tuple[str, str, str, str, int]]:
     return [
         (r["item"], r["line"], r["period"], r["available"], r["quantity"]) for r in result.assembly_builds
@@ -156,12 +166,7 @@ def test_fractional_use_of_a_built_assembly_still_gives_whole_units() -> None:
 def test_nested_built_assemblies() -> None:
     # FC (1 IMU + 1 CHIP) built on LA; IMU (1 CHIP) built on LB, 5 a period, lead 0: X is
     # held to 5 a period by LB
-    d = with_fc(lead=0, quantity=10, due=JAN)
-    d["components"].append({"id": "IMU", "bom": [{"item": "CHIP", "qty": 1}]})
-    d["components"][2]["bom"] = [{"item": "IMU", "qty": 1}, {"item": "CHIP", "qty": 1}]
-    d["lines"].append({"id": "LB", "site": "S1", "hours_per_period": 5})
-    d["routings"].append({"design": "IMU", "line": "LB", "hours_per_unit": 1})
-    result = plan_data(d)
+    result = plan_data(nested())
     assert delivered_by_period(result, "R1") == {JAN: 5, FEB: 5}
     per_item = {
         i: sum(r["quantity"] for r in result.assembly_builds if r["item"] == i) for i in ("FC", "IMU")
@@ -237,12 +242,7 @@ def test_the_first_plan_builds_the_assemblies_its_production_needs(
 
 
 def test_the_first_plan_of_nested_assemblies_keeps_every_limit() -> None:
-    d = with_fc(lead=0, quantity=10, due=JAN)
-    d["components"].append({"id": "IMU", "bom": [{"item": "CHIP", "qty": 1}]})
-    d["components"][2]["bom"] = [{"item": "IMU", "qty": 1}, {"item": "CHIP", "qty": 1}]
-    d["lines"].append({"id": "LB", "site": "S1", "hours_per_period": 5})
-    d["routings"].append({"design": "IMU", "line": "LB", "hours_per_unit": 1})
-    result = first_plan(d)
+    result = first_plan(nested())
     assert delivered_by_period(result, "R1") == {JAN: 5, FEB: 5}
 
 
