@@ -5,6 +5,7 @@ finished plans are reused."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import time
 import uuid
 
@@ -133,3 +134,17 @@ def test_a_woken_worker_claims_a_new_job_at_once_and_stops_when_told(private_dat
         worker.stop_soon()
         thread.join(timeout=60)
     assert not thread.is_alive()  # the stop wakes the hour-long wait too
+
+
+def test_an_app_ends_its_thread_worker_before_it_stops(private_database_url: str) -> None:
+    # a thread worker still polling after its app stopped held a connection past the end of
+    # the database's engine (a connection left open, reported later in an unrelated test)
+    from fastapi.testclient import TestClient
+
+    from coprod.api import create_app
+
+    before = set(threading.enumerate())
+    with TestClient(create_app(private_database_url, plan_worker="thread")):
+        mine = [t for t in threading.enumerate() if t not in before and t.name == "coprod-plan-worker"]
+        assert len(mine) == 1 and mine[0].is_alive()
+    assert not mine[0].is_alive()

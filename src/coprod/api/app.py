@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import threading
 from collections.abc import AsyncIterator
 
 import anyio.to_thread
@@ -52,6 +53,7 @@ def _offline_docs(app: FastAPI) -> None:
         )
 
 
+STOP_WAIT_S = 60.0  # what a stopping app waits for its thread worker's job
 WORKER_NICE = 10  # the plan worker yields the CPU to requests whenever both want it
 
 
@@ -77,10 +79,11 @@ def create_app(database_url: str | None = None, plan_worker: str | None = None) 
         if lost:
             log.warning("plans %s were interrupted by a restart: marked failed", lost)
         worker: Worker | None = None
+        worker_thread: threading.Thread | None = None
         supervisor: WorkerSupervisor | None = None
         if mode == "thread":
             worker = Worker(url)
-            worker.start_thread()
+            worker_thread = worker.start_thread()
         elif mode == "process":
             supervisor = WorkerSupervisor(url, on_start=_lower_priority)
         try:
@@ -88,6 +91,10 @@ def create_app(database_url: str | None = None, plan_worker: str | None = None) 
         finally:
             if worker is not None:
                 worker.stop_soon()
+            if worker_thread is not None:
+                # its last transaction ends before whoever started the app disposes of the
+                # database (a thread still polling held a connection past the engine's end)
+                worker_thread.join(timeout=STOP_WAIT_S)
             if supervisor is not None:
                 supervisor.stop()
 
