@@ -88,6 +88,12 @@ def in_process(p: Any, base: Any, req: Any, repeat: int) -> dict[str, Any]:
 
 
 def end_to_end(size: str, seed: int, req: Any, repeat: int) -> dict[str, Any]:
+    import coprod
+
+    # bytecode as an installed package has it: with PYTHONDONTWRITEBYTECODE set (CI, some
+    # shells) every process would compile coprod's sources again (benchmarks/first_plan.py)
+    src = Path(coprod.__file__).parent
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(src)], check=True, capture_output=True)
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, "COPROD_DATABASE_URL": f"sqlite:///{tmp}/promise.db"}
         source = f"{tmp}/programme.yaml"
