@@ -19,6 +19,8 @@ import os
 import platform
 import resource
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -54,6 +56,8 @@ HIGHS = {
 # every period and no reduction at all, the same LP as the Pyomo baseline's.
 MODES = {
     "default": {},
+    # the anytime planner's first plan alone (`coprod plan --first`): no LP solve
+    "first": {"first_only": True},
     "exact": {"resolution": "exact"},
     "exact-unfolded": {"resolution": "exact", "fold_supply": False},
 }
@@ -87,11 +91,11 @@ def job_coprod(size: str, seed: int, mode: str, fmt: str = "yaml", mps: str = ""
         "load_avg_1m": load,
         "imports_s": imports_s,
         "load_s": load_s,
-        "build_s": t["build_s"],
-        "solve_s": t["solve_s"] + t["repair_s"],
-        "lp_solve_s": t["solve_s"],
-        "repair_s": t["repair_s"],
-        "explain_s": t["explain_s"],
+        "build_s": t.get("build_s", 0.0),
+        "solve_s": t.get("solve_s", 0.0) + t.get("repair_s", 0.0),
+        "lp_solve_s": t.get("solve_s", 0.0),
+        "repair_s": t.get("repair_s", 0.0),
+        "explain_s": t.get("explain_s", 0.0),
         "write_s": write_s,
         # end to end: imports, load, plan, write (generating the input file excluded)
         "total_s": wall,
@@ -144,6 +148,8 @@ RATIOS = [
     ("default_cpu_over_bare_highs_exact_cpu (goal <= 0.3)", "default", "highs-exact", "cpu_s"),
     ("exact_unfolded_cpu_over_bare_highs_same_lp_cpu", "exact-unfolded", "highs-exact", "cpu_s"),
     ("default_cpu_over_bare_highs_same_lp_ipm_cpu", "default", "highs-default-ipm", "cpu_s"),
+    ("first_plan_cpu_over_default_cpu (goal <= 0.1)", "first", "default", "cpu_s"),
+    ("first_plan_wall_over_default_wall (goal <= 0.1)", "first", "default", "total_s"),
 ]
 
 
@@ -265,11 +271,12 @@ def bench(
     unfolded, baseline, bare HiGHS on the default and the unfolded LP), so that ratios come
     from neighbouring runs; a job not run is reported as not measured (None), never copied."""
     modes = ["default"] + (["exact", "exact-unfolded"] if exact_plan else [])
-    runs: dict[str, list[dict[str, Any]]] = {k: [] for k in [*modes, "baseline", *HIGHS]}
+    runs: dict[str, list[dict[str, Any]]] = {k: [] for k in [*modes, "first", "baseline", *HIGHS]}
     with tempfile.TemporaryDirectory() as tmp:
         mps = {mode: str(Path(tmp) / f"{mode}.mps") for mode in modes}
         lps = {mode: _run(job_export, size, seed, mode, mps[mode]) for mode in modes}
         for _ in range(repeat):
+            runs["first"].append(_run(job_coprod, size, seed, "first", fmt))  # beside the default
             for mode in modes:
                 runs[mode].append(_run(job_coprod, size, seed, mode, fmt))
             if baseline and exact_plan:
@@ -297,6 +304,8 @@ def bench(
         "format": fmt,
         "lp": lps["default"],
         "coprod": default,
+        # the first plan of the same programme (the heuristic on the exact grid, no LP solve)
+        "first": med.get("first"),
         "exact": med.get("exact"),
         "exact_unfolded": med.get("exact-unfolded"),
         "baseline": med["baseline"],
@@ -341,6 +350,7 @@ def _table(rows: list[dict[str, Any]]) -> str:
     ]
     for r in rows:
         jobs = [
+            ("coprod first plan (`--first`: the heuristic, no LP solve)", r.get("first")),
             ("coprod default plan (resolution auto, supply folded)", r["coprod"]),
             ("coprod `--resolution exact` (every period, supply folded: exact in value)", r.get("exact")),
             ("coprod exact, unfolded (the baseline's LP)", r.get("exact_unfolded")),
@@ -392,7 +402,8 @@ def _series(rows: list[dict[str, Any]], key: str, field: str) -> tuple[list[int]
         job = r.get(key)
         if job is None:
             continue
-        lp = r["lp"] if key == "coprod" else (r.get("exact_unfolded") or {}).get("lp")
+        # the first plan has no LP of its own: plotted at the default plan's LP size
+        lp = r["lp"] if key in ("coprod", "first") else (r.get("exact_unfolded") or {}).get("lp")
         if key == "exact":
             lp = job.get("lp")
         if lp is None:
@@ -403,6 +414,7 @@ def _series(rows: list[dict[str, Any]], key: str, field: str) -> tuple[list[int]
 
 
 PLOTTED = {
+    "first": "coprod first plan (at the default LP's size)",
     "coprod": "coprod default plan",
     "exact_unfolded": "coprod exact (unfolded LP)",
     "baseline": "Pyomo baseline (unfolded LP)",
@@ -418,7 +430,7 @@ def _plot(rows: list[dict[str, Any]]) -> None:
     import matplotlib.pyplot as plt
 
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4.5))
-    for (key, label), marker in zip(PLOTTED.items(), "os^v", strict=True):
+    for (key, label), marker in zip(PLOTTED.items(), "Dos^v", strict=True):
         for field, style, what in (("total_s", "-", "wall"), ("cpu_s", ":", "CPU")):
             xs, ys = _series(rows, key, field)
             if xs:
@@ -476,6 +488,15 @@ def main() -> None:
         combine(args.combine)
         return
     sizes = [x for part in args.size for x in part.split()]
+    import coprod
+
+    # bytecode as an installed package has it: with PYTHONDONTWRITEBYTECODE set, every fresh
+    # process would compile coprod's sources again (~0.15 s, most of a first plan's share)
+    subprocess.run(
+        [sys.executable, "-m", "compileall", "-q", str(Path(coprod.__file__).parent)],
+        check=True,
+        capture_output=True,
+    )
     rows = []
     for size in sizes:
         rows.append(bench(size, args.seed, args.repeat, not args.no_baseline, not args.no_exact, args.format))
