@@ -11,7 +11,7 @@ import datetime as dt
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 __all__ = [
     "BomLine",
@@ -200,10 +200,7 @@ class Routing(Record):
     """How a line builds one item: a design (its variants too), or an assembly (a component
     with a BOM), which is then built there rather than exploded as a phantom."""
 
-    design: Id = Field(
-        validation_alias=AliasChoices("design", "item"),
-        description="The design or assembly built (`item` is accepted as its other name)",
-    )
+    design: Id = Field(description="The design built, or an assembly (a component with a BOM)")
     line: Id
     hours_per_unit: float = Field(gt=0, le=10_000, allow_inf_nan=False)
     cost_per_unit: NonNeg = 0.0
@@ -213,8 +210,6 @@ class Routing(Record):
         ge=0,
         description="Periods from the start of a built assembly to its use (designs: always 0)",
     )
-
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True, populate_by_name=True)
 
 
 class Licence(Record):
