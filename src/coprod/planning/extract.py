@@ -38,9 +38,16 @@ def extract_tables(m: PlanningModel, x: np.ndarray) -> tuple[Tables, dict[str, f
     routing_cost = {(rt.design, rt.line): (rt.cost_per_unit, rt.currency) for rt in p.routings}
     out["production"] = _production(m, x, labels)
     production_cost = 0.0
-    for i in idx:
-        cost, cur = routing_cost[(s.product_design[k["product"][i]], s.lines[k["line"][i]])]
-        production_cost += xm[i] * cost * float(money.factor(cur)[k["period"][i]])
+    # Python values read once: numpy scalars per column were most of this loop at M
+    for product, line, t, q in zip(
+        k["product"][idx].tolist(),
+        k["line"][idx].tolist(),
+        k["period"][idx].tolist(),
+        xm[idx].tolist(),
+        strict=True,
+    ):
+        cost, cur = routing_cost[(s.product_design[product], s.lines[line])]
+        production_cost += q * cost * float(money.factor(cur)[t])
     costs["production"] = float(production_cost)
     fee = np.concatenate([b.cost_per_unit for b in s.builds]) if s.builds else np.zeros(0)
     costs["royalties"] = float(xm @ fee) - costs["production"]
@@ -52,7 +59,13 @@ def extract_tables(m: PlanningModel, x: np.ndarray) -> tuple[Tables, dict[str, f
     offers = p.supply_offers
     purchases = []
     spend = 0.0
-    orders = [(int(buy.keys["offer"][i]), int(buy.keys["period"][i]), int(round(xb[i]))) for i in _nz(xb)]
+    nzb = _nz(xb)
+    orders = [
+        (o, t, int(round(q)))
+        for o, t, q in zip(
+            buy.keys["offer"][nzb].tolist(), buy.keys["period"][nzb].tolist(), xb[nzb].tolist(), strict=True
+        )
+    ]
     folded = folded_orders(m, xm)
     m.folded_stock = folded.stock
     orders += [(k, t, q) for (k, t), q in sorted(folded.orders.items())]
@@ -110,14 +123,16 @@ def extract_tables(m: PlanningModel, x: np.ndarray) -> tuple[Tables, dict[str, f
         fam = cols[fam_name]
         xv = x[fam.slice]
         holding += float(xv @ lp.cost[fam.slice])
-        for i in _nz(xv):
+        nz = _nz(xv)
+        for site, item, t, q in zip(
+            fam.keys["site"][nz].tolist(),
+            fam.keys[key][nz].tolist(),
+            fam.keys["period"][nz].tolist(),
+            _rounded(xv[nz], 3),
+            strict=True,
+        ):
             stock_rows.append(
-                {
-                    "site": s.sites[fam.keys["site"][i]],
-                    "item": names[fam.keys[key][i]],
-                    "period": labels[fam.keys["period"][i]],
-                    "quantity": round(float(xv[i]), 3),
-                }
+                {"site": s.sites[site], "item": names[item], "period": labels[t], "quantity": q}
             )
     hold = {c.id: c.holding_cost for c in p.components}
     for (ok, t), left in sorted(m.folded_stock.items()):
@@ -131,6 +146,13 @@ def extract_tables(m: PlanningModel, x: np.ndarray) -> tuple[Tables, dict[str, f
     costs["total"] = sum(costs.values())
     _deliveries(m, x, out)
     return out, costs
+
+
+def _rounded(values: np.ndarray, digits: int) -> list[float]:
+    """`round(float(v), digits)` of each value; whole numbers (most stock) already are."""
+    if np.all(values == np.floor(values)):
+        return values.astype(float).tolist()  # type: ignore[no-any-return]
+    return [round(v, digits) for v in values.astype(float).tolist()]
 
 
 def _production(m: PlanningModel, x: np.ndarray, labels: tuple[str, ...]) -> list[dict[str, Any]]:
