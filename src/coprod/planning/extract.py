@@ -39,9 +39,16 @@ def extract_tables(m: PlanningModel, x: np.ndarray) -> tuple[Tables, dict[str, f
     routing_cost = {(rt.design, rt.line): (rt.cost_per_unit, rt.currency) for rt in p.routings}
     out["production"] = _production(m, x, labels)
     production_cost = 0.0
-    for i in idx:
-        cost, cur = routing_cost[(s.product_design[k["product"][i]], s.lines[k["line"][i]])]
-        production_cost += xm[i] * cost * float(money.factor(cur)[k["period"][i]])
+    # Python values read once: numpy scalars per column were most of this loop at M
+    for product, line, t, q in zip(
+        k["product"][idx].tolist(),
+        k["line"][idx].tolist(),
+        k["period"][idx].tolist(),
+        xm[idx].tolist(),
+        strict=True,
+    ):
+        cost, cur = routing_cost[(s.product_design[product], s.lines[line])]
+        production_cost += q * cost * float(money.factor(cur)[t])
     costs["production"] = float(production_cost)
     fee = np.concatenate([b.cost_per_unit for b in s.builds]) if s.builds else np.zeros(0)
     costs["royalties"] = float(xm @ fee) - costs["production"]
@@ -115,12 +122,17 @@ def extract_tables(m: PlanningModel, x: np.ndarray) -> tuple[Tables, dict[str, f
         fam = cols[fam_name]
         xv = x[fam.slice]
         holding += float(xv @ lp.cost[fam.slice])
-        i = _nz(xv)
-        keys = (fam.keys["site"][i].tolist(), fam.keys[key][i].tolist(), fam.keys["period"][i].tolist())
-        stock_rows += [
-            {"site": s.sites[a], "item": names[b], "period": labels[t], "quantity": round(q, 3)}
-            for a, b, t, q in zip(*keys, xv[i].tolist(), strict=True)
-        ]
+        nz = _nz(xv)
+        for site, item, t, q in zip(
+            fam.keys["site"][nz].tolist(),
+            fam.keys[key][nz].tolist(),
+            fam.keys["period"][nz].tolist(),
+            _rounded(xv[nz], 3),
+            strict=True,
+        ):
+            stock_rows.append(
+                {"site": s.sites[site], "item": names[item], "period": labels[t], "quantity": q}
+            )
     hold = {c.id: c.holding_cost for c in p.components}
     length = grid.length.tolist()
     for (ok, t), left in sorted(m.folded_stock.items()):
@@ -153,6 +165,13 @@ class _Lists(dict[Any, list[Any]]):
 def _whole(values: np.ndarray) -> list[int]:
     """int(round(v)) of each value, as Python ints."""
     return [int(round(v)) for v in values.tolist()]
+
+
+def _rounded(values: np.ndarray, digits: int) -> list[float]:
+    """`round(float(v), digits)` of each value; whole numbers (most stock) already are."""
+    if np.all(values == np.floor(values)):
+        return values.astype(float).tolist()  # type: ignore[no-any-return]
+    return [round(v, digits) for v in values.astype(float).tolist()]
 
 
 def _production(m: PlanningModel, x: np.ndarray, labels: tuple[str, ...]) -> list[dict[str, Any]]:

@@ -373,11 +373,37 @@ def _offers(ctx: _Context) -> list[Row]:
     caps, useds = lp.col_upper[buy.slice], ctx.x[buy.slice]
     candidate = (lo[offer_of] <= arrival_of) & (arrival_of <= hi[offer_of])
     candidate &= np.where(caps <= 0, dated[offer_of], ~(useds >= SLACK * caps))
-    for j in np.flatnonzero(candidate):
-        o = p.supply_offers[int(offer_of[j])]
-        t, arrival = int(buy.keys["period"][j]), int(arrival_of[j])
-        cap, used = float(caps[j]), float(useds[j])
-        label = ctx.labels[t]
+    # per candidate, as Python values read once (numpy scalars per row were most of the
+    # loop at generated M: ~17k rows); the rows are the same, in the same order
+    cand = np.flatnonzero(candidate)
+    pair_of = np.array(
+        [ctx.pair_ix.get((comp_ix[o.component], site_ix[o.ship_to]), -1) for o in p.supply_offers],
+        dtype=np.int64,
+    )
+    c_offer, c_arrival = offer_of[cand], arrival_of[cand].astype(np.int64)
+    c_cap, c_used = caps[cand], useds[cand]
+    c_pair = pair_of[c_offer]
+    spare = np.zeros(cand.size)
+    if level.size and cand.size:
+        spare = np.where(c_pair >= 0, level[np.maximum(c_pair, 0), c_arrival], 0.0)
+    left = spare >= np.maximum(1.0, 0.01 * c_cap)
+    used_1, cap_1 = _rounded(c_used), _rounded(c_cap)
+    labels, offers = ctx.labels, p.supply_offers
+    rows = zip(
+        c_offer.tolist(),
+        buy.keys["period"][cand].tolist(),
+        c_arrival.tolist(),
+        c_cap.tolist(),
+        c_used.tolist(),
+        used_1,
+        cap_1,
+        spare.tolist(),
+        left.tolist(),
+        strict=True,
+    )
+    for ok, t, arrival, cap, used, used_r, cap_r, spare_j, has_left in rows:
+        o = offers[ok]
+        label = labels[t]
         if cap <= 0:
             if o.available_from is None:
                 continue
@@ -386,14 +412,30 @@ def _offers(ctx: _Context) -> list[Row]:
             continue
         if used >= SLACK * cap:
             continue
-        k = ctx.pair_ix[(comp_ix[o.component], site_ix[o.ship_to])]
-        spare = float(level[k, arrival])
-        if spare >= max(1.0, 0.01 * cap):
-            why = f"{o.ship_to} has {spare:,.0f} {o.component} left at the end of {ctx.labels[arrival]}"
+        if has_left:
+            why = f"{o.ship_to} has {spare_j:,.0f} {o.component} left at the end of {labels[arrival]}"
         else:
             why = _site_limit(ctx, site_ix[o.ship_to], o.component, arrival)
-        out.append(_row("offer", o.id, label, used, cap, "cost", f"more would only add cost: {why}"))
+        out.append(
+            {
+                "kind": "offer",
+                "id": o.id,
+                "period": label,
+                "used": used_r,
+                "available": cap_r,
+                "reason": f"more would only add cost: {why}",
+                "code": "cost",
+            }
+        )
     return out
+
+
+def _rounded(values: np.ndarray) -> list[float]:
+    """`round(v, 1)` of each value as _row gives it; whole numbers (nearly every order
+    quantity and capacity) are already so, and skip a call per value."""
+    if np.all(values == np.floor(values)):
+        return values.astype(float).tolist()  # type: ignore[no-any-return]
+    return [round(v, 1) for v in values.tolist()]
 
 
 def _site_limit(ctx: _Context, site: int, comp: str, t: int) -> str:
