@@ -42,7 +42,9 @@ def _site(ctx: Any, data: dict[str, Any]) -> dict[str, Any]:
     return {
         "loads": loads,
         "heatmap": plan_charts.load_heatmap(loads),
-        "gantt": plan_charts.gantt_chart(data["build"], list(ctx.plan["periods"]), design_of),
+        "gantt": plan_charts.gantt_chart(
+            data["build"], list(ctx.plan["periods"]), design_of, plan_charts.colour_order(ctx.programme)
+        ),
     }
 
 

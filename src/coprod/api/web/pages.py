@@ -115,7 +115,11 @@ def linespage(request: Request, session: DbSession, name: str) -> Response:
         plan=plan,
         loads=loads,
         heatmap=plan_charts.load_heatmap(loads),
-        gantt=plan_charts.gantt_chart(build + assemblies, list(plan["periods"]), design_of) if plan else None,
+        gantt=plan_charts.gantt_chart(
+            build + assemblies, list(plan["periods"]), design_of, plan_charts.colour_order(programme)
+        )
+        if plan
+        else None,
         licences=licences,
         build=build,
         assemblies=assemblies,

@@ -17,6 +17,7 @@ import plotly.graph_objects as go
 __all__ = [
     "PALETTE",
     "bands_chart",
+    "colour_order",
     "deliveries_chart",
     "gantt_chart",
     "load_heatmap",
@@ -96,15 +97,25 @@ def _next(period: str, periods: list[str]) -> str:
     return str(start + (step or dt.timedelta(days=30)))
 
 
+def colour_order(programme: Any) -> list[str]:
+    """The programme's designs, then its built assemblies: the order colours are given in."""
+    return [d.id for d in programme.designs] + sorted(programme.built_assemblies)
+
+
 def gantt_chart(
-    production: list[dict[str, Any]], periods: list[str], design_of: dict[str, str]
+    production: list[dict[str, Any]],
+    periods: list[str],
+    design_of: dict[str, str],
+    order: list[str] | None = None,
 ) -> str | None:
     """What each line builds when: one bar per line and period, coloured by design, its
-    length the period and its label the units."""
+    length the period and its label the units. `order`: every design (and built assembly)
+    of the programme, so a design keeps its colour whoever looks and whatever they see."""
     if not production:
         return None
     designs = sorted({design_of[r["item"]] for r in production})
-    colour = {d: _colour(i) for i, d in enumerate(designs)}
+    palette = [*(order or []), *(d for d in designs if d not in (order or []))]
+    colour = {d: _colour(i) for i, d in enumerate(palette)}
     cells: dict[tuple[str, str, str], int] = defaultdict(int)
     for r in production:
         cells[(r["line"], r["period"], design_of[r["item"]])] += r["quantity"]
