@@ -136,8 +136,6 @@ def track(
             adherence,
         )
     out.print(table)
-    from rich.table import Table  # here: other commands start without it
-
     summary = Table("line", "built", "planned", "adherence", "rate reached", "target", box=None)
     for s in lines:
         summary.add_row(

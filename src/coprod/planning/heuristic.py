@@ -145,6 +145,7 @@ class _State:
         self.assembly_cols = self.n_make + np.arange(n)
         self.allotted = np.zeros(n)
         self.out_row = np.zeros(0, np.int64)
+        self.depth = np.zeros(0, np.int64)
         if n == 0:
             return
         out = (-both[:, self.assembly_cols]).tocsc()
@@ -158,7 +159,7 @@ class _State:
         sharers += np.bincount(cap.indices[~is_asm], minlength=cap.shape[0]) > 0
         share = np.append(np.maximum(sharers, 1.0), 1.0)  # the padding row: unlimited
         slack0 = self.slack.copy()
-        depth = self._depths()
+        depth = self.depth = self._depths()
         for level in np.unique(depth):
             cols = self.assembly_cols[depth == level]
             by_cap = np.min(
@@ -361,7 +362,7 @@ def _trim_assemblies(m: PlanningModel, st: _State, x: np.ndarray) -> None:
     if buy.size:
         most_in = (-(cb[:, buy.slice] @ lp.col_upper[buy.slice])).reshape(-1, T)
     pair_of, arrives = st.out_row // T, st.out_row % T
-    depth = st._depths()
+    depth = st.depth  # per assembly start, as _State._assembly_supply set it
     for level in np.unique(depth)[::-1]:
         for pair in np.unique(pair_of[depth == level]):
             starts = np.flatnonzero(pair_of == pair)
