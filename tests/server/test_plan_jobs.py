@@ -148,3 +148,45 @@ def test_an_app_ends_its_thread_worker_before_it_stops(private_database_url: str
         mine = [t for t in threading.enumerate() if t not in before and t.name == "coprod-plan-worker"]
         assert len(mine) == 1 and mine[0].is_alive()
     assert not mine[0].is_alive()
+
+
+def test_a_job_plans_the_programme_as_it_is_when_it_runs_and_says_so(private_database_url: str) -> None:
+    """The fingerprint of a job is of the records it planned: the one computed when it was
+    queued if the programme is unchanged since, else of the records read when it ran (a
+    later request for those inputs reuses it; one for the queued inputs does not)."""
+    url = private_database_url
+    name = _programme(url)
+    _, unchanged = _start(url, name)
+    with transaction(url) as tx:
+        queued = PlanStore(tx).by_id(unchanged)
+        assert queued is not None
+        queued_digest = queued.fingerprint
+    plan_jobs.run_job(url, unchanged)
+    with transaction(url) as tx:
+        done = PlanStore(tx).by_id(unchanged)
+        assert done is not None and done.fingerprint == queued_digest
+        data = RecordStore(tx).raw_data(RecordStore(tx).programme(name))
+        assert done.fingerprint == plan_jobs.fingerprint(data, done.options or {})
+
+    with transaction(url) as tx:
+        store = RecordStore(tx)
+        row = store.programme(name)
+        rec = store.get(row, "requirements", "R013", OFFICE)
+        store.update(row, "requirements", "R013", rec.version, {**rec.data, "quantity": 77}, OFFICE)
+    number, edited = _start(url, name)
+    with transaction(url) as tx:  # edited again after it was queued, before it runs
+        store = RecordStore(tx)
+        row = store.programme(name)
+        rec = store.get(row, "requirements", "R013", OFFICE)
+        store.update(row, "requirements", "R013", rec.version, {**rec.data, "quantity": 78}, OFFICE)
+    plan_jobs.run_job(url, edited)
+    with transaction(url) as tx:
+        done = PlanStore(tx).by_id(edited)
+        assert done is not None and done.result is not None
+        data = RecordStore(tx).raw_data(RecordStore(tx).programme(name))
+        assert done.fingerprint == plan_jobs.fingerprint(data, done.options or {})
+        assert done.inputs is not None
+        assert next(r for r in done.inputs["requirements"] if r["id"] == "R013")["quantity"] == 78
+        assert next(r for r in done.result["requirements"] if r["id"] == "R013")["quantity"] == 78
+    with transaction(url) as tx:
+        assert plans.start_plan(tx, OFFICE, name).number == number  # the inputs it planned: reused

@@ -63,6 +63,12 @@ class PlanStatus(BaseModel):
     )
     state: str | None = Field(default=None, description="first | improving | optimal; null before any plan")
     gap: float | None = Field(default=None, description="certified gap against the LP's bound; null: unknown")
+    explanation: str = Field(
+        default="complete",
+        description="complete; pending: the plan is done and readable while the worker still works out "
+        "why idle lines and offers stay idle (results' idle_reasons fill in moments later); "
+        "interrupted or failed: the worker stopped first, or that part failed (plan again for it)",
+    )
 
 
 def _status(v: plans.PlanVersionView) -> PlanStatus:
@@ -79,6 +85,7 @@ def _status(v: plans.PlanVersionView) -> PlanStatus:
         note=v.note,
         start=v.start,
         start_reason=v.start_reason,
+        explanation=v.explanation,
         state=v.state,
         gap=v.gap,
     )

@@ -74,6 +74,9 @@ class PlanVersionView:
     start_reason: str = ""
     state: str | None = None  # first | improving | optimal (planning/solve.py); None: none yet
     gap: float | None = None  # certified gap of the plan against the LP's bound; None: unknown
+    # complete; pending: the plan is done and shown while the worker still works out why idle
+    # lines and offers stay idle (moments at most); interrupted: its worker stopped first
+    explanation: str = "complete"
 
     @property
     def done(self) -> bool:
@@ -96,6 +99,7 @@ def _view(v: PlanVersion, reused: bool = False) -> PlanVersionView:
         start_reason=v.start_reason or "",
         state=v.state,
         gap=v.gap,
+        explanation=v.explanation or "complete",
     )
 
 
@@ -175,6 +179,7 @@ _HEAD = (
     PlanVersion.status,
     PlanVersion.start,
     PlanVersion.start_reason,
+    PlanVersion.explanation,
 )
 
 
@@ -203,8 +208,9 @@ def _head(tx: Tx, row: ProgrammeRow, number: int | None) -> PlanVersion | None:
 
 
 def _plan_key(version: PlanVersion) -> tuple[Any, ...]:
-    """A finished plan: its row, programme, number and inputs (a done plan never changes)."""
-    return (version.id, version.programme_id, version.number, version.fingerprint)
+    """A finished plan: its row, programme, number and inputs, and whether its explanation
+    is complete (a done plan changes once more, when its pending explanation is stored)."""
+    return (version.id, version.programme_id, version.number, version.fingerprint, version.explanation)
 
 
 def _result(version: PlanVersion) -> dict[str, Any]:
@@ -212,6 +218,8 @@ def _result(version: PlanVersion) -> dict[str, Any]:
 
     def load() -> dict[str, Any]:
         assert version.result is not None
+        if version.explanation == "interrupted":  # the stored result still says pending
+            return {**version.result, "explanation": "interrupted"}
         return version.result
 
     return _RESULTS.get_or_make(_plan_key(version), load)

@@ -107,10 +107,19 @@ def _lines_reason(before: Programme, after: Programme, s: Structure) -> str | No
     return None
 
 
-def rebuild_reason(before: Programme, after: Programme, s: Structure, resolution: Resolution) -> str | None:
+def rebuild_reason(
+    before: Programme,
+    after: Programme,
+    s: Structure,
+    resolution: Resolution,
+    unchanged: frozenset[str] = frozenset(),
+) -> str | None:
     """Why the LP built from `before` (its analysed structure `s`) cannot be re-solved for
-    `after` by changing bounds, or None when it can."""
+    `after` by changing bounds, or None when it can. `unchanged`: sections the caller knows
+    to be equal (their stored records are), not compared record by record again."""
     for name in type(before).model_fields:
+        if name in unchanged:
+            continue
         a, b = getattr(before, name), getattr(after, name)
         if a == b:
             continue
@@ -119,13 +128,15 @@ def rebuild_reason(before: Programme, after: Programme, s: Structure, resolution
         why = _section_reason(name, a, b)
         if why is not None:
             return why
-    folded = {before.supply_offers[k].id for k in s.ample.values()}
-    for a, b in zip(before.supply_offers, after.supply_offers, strict=True):
-        if a != b and a.id in folded:
-            return f"offer '{a.id}' was folded into build cost and changed"
-    why = _lines_reason(before, after, s)
-    if why is not None:
-        return why
+    if "supply_offers" not in unchanged:
+        folded = {before.supply_offers[k].id for k in s.ample.values()}
+        for a, b in zip(before.supply_offers, after.supply_offers, strict=True):
+            if a != b and a.id in folded:
+                return f"offer '{a.id}' was folded into build cost and changed"
+    if not {"lines", "calendar"} <= unchanged:
+        why = _lines_reason(before, after, s)
+        if why is not None:
+            return why
     old, new = s.grid, choose_resolution(after, resolution).grid
     same_grid = (
         (old is None or old.is_exact)

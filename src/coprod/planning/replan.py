@@ -50,8 +50,13 @@ INF = np.inf
 class PlanningSession:
     """A plan and the live solver behind it; `replan` answers "what now?" warm when it can."""
 
-    def __init__(self, programme: Programme, options: PlanOptions | None = None) -> None:
+    def __init__(self, programme: Programme, options: PlanOptions | None = None, defer: bool = False) -> None:
+        """`defer`: each plan leaves out why idle lines and offers stay idle and the solver
+        state for promises (plan.explanation "pending"), for `complete` to add once the plan
+        has been shown (the server's worker: a third of a warm re-plan at generated M)."""
         self.options = options or PlanOptions()
+        self.defer = defer
+        self._pending = False  # the last plan awaits `complete`
         self._plan_cold(programme, fold=self.options.fold_supply)
 
     def _plan_cold(
@@ -80,13 +85,9 @@ class PlanningSession:
         # The LP optimum's basis, not the one the whole-unit repair leaves: a bound or
         # right-hand-side change keeps it dual feasible, so dual simplex starts close.
         self.basis = self.session.save_basis()
-        state = state_of(self.model.lp, self.session, self.basis)
         self.x, _ = repair_to_units(self.model, self.session, outcome)
         timings = {"build_s": build_s, "solve_s": outcome.seconds}
-        self.plan: Plan = assemble_plan(
-            self.model, outcome, self.x, timings, outcome.status.value, self.choice
-        )
-        object.__setattr__(self.plan, "solver_state", state)  # for order promises (warm_state.py)
+        self.plan: Plan = self._assemble(outcome, timings)
         timings["total_s"] = time.perf_counter() - started  # the same dict the plan holds
 
     @staticmethod
@@ -172,12 +173,14 @@ class PlanningSession:
         )
         return replace(self.plan)
 
-    def replan_to(self, changed: Programme) -> Plan:
+    def replan_to(self, changed: Programme, unchanged: frozenset[str] = frozenset()) -> Plan:
         """The plan of `changed`, the programme as it is now rather than a change set (the
         server's re-plan after edits): warm when it differs from the session's programme only
-        in bounds (planning/edits.py), else the LP is built again. `replan` says which and why."""
+        in bounds (planning/edits.py), else the LP is built again. `replan` says which and why.
+        `unchanged`: sections known to equal the session's programme's (not compared again)."""
         started = time.perf_counter()
-        why = rebuild_reason(self.programme, changed, self.model.structure, self.options.resolution)
+        s = self.model.structure
+        why = rebuild_reason(self.programme, changed, s, self.options.resolution, unchanged)
         if why is None and "stay" in self.model.lp.columns:
             why = "the last re-plan's stability penalty is dropped"
         how = "bound and right-hand-side edits on the kept LP, dual simplex from the last basis"
@@ -258,10 +261,36 @@ class PlanningSession:
         outcome = self._solve(lambda: self.session.solve(method=Method.SIMPLEX), frozen)
         solve_s = time.perf_counter() - clock
         self.basis = self.session.save_basis()
-        state = state_of(m.lp, self.session, self.basis)
         clock = time.perf_counter()
         self.x, _ = repair_to_units(m, self.session, outcome)
         repair_s = time.perf_counter() - clock
         timings = {"solve_s": solve_s, "repair_s": repair_s, "iterations": float(outcome.iterations)}
-        self.plan = assemble_plan(m, outcome, self.x, timings, outcome.status.value, self.choice)
-        object.__setattr__(self.plan, "solver_state", state)
+        self.plan = self._assemble(outcome, timings)
+
+    def _assemble(self, outcome: SolveOutcome, timings: dict[str, float]) -> Plan:
+        """The plan of the whole-unit solution just found, with the solver state of the LP
+        optimum's basis (kept in `self.basis`: the repair left another), or without it and
+        the idle reasons when deferred (`complete` adds them)."""
+        m = self.model
+        made = assemble_plan(
+            m, outcome, self.x, timings, outcome.status.value, self.choice, explain_idle=not self.defer
+        )
+        self._pending = self.defer
+        if self.defer:
+            return replace(made, explanation="pending")
+        object.__setattr__(made, "solver_state", state_of(m.lp, self.session, self.basis))  # for promises
+        return made
+
+    def complete(self, shown: Plan) -> Plan:
+        """`shown` (the last plan, as deferred) with why idle lines and offers stay idle and
+        the solver state for order promises. Only for the session's last plan: nothing has
+        moved the solution, the model or the basis since it was made."""
+        if shown.explanation != "pending" or not self._pending:
+            return shown
+        from coprod.planning.idle import idle_reasons
+
+        tables = {"requirements": shown.requirements, "deliveries": shown.deliveries}
+        idle = idle_reasons(self.model, self.x, tables)
+        state = state_of(self.model.lp, self.session, self.basis)
+        self._pending = False
+        return replace(shown, idle_reasons=idle, solver_state=state, explanation="complete")

@@ -14,7 +14,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -46,7 +46,8 @@ class PlanStore:
         note: str | None = None,
     ) -> PlanVersion:
         """A new queued version numbered after the last; retried if a concurrent request
-        took the number first (the unique constraint decides)."""
+        took the number first (the unique constraint decides). `fingerprint` is of the
+        programme at its present version, which the version records."""
         for _ in range(5):
             number = (
                 self.session.scalar(
@@ -58,6 +59,7 @@ class PlanStore:
                 programme_id=row.id,
                 number=number,
                 fingerprint=fingerprint,
+                programme_version=row.version,
                 requested_by=requested_by,
                 status=JobStatus.QUEUED.value,
                 options=options,
@@ -73,13 +75,15 @@ class PlanStore:
         raise RuntimeError("could not number the plan version")  # pragma: no cover
 
     def find_done(self, row: ProgrammeRow, fingerprint: str) -> PlanVersion | None:
-        """The latest finished plan of exactly these inputs and options."""
+        """The latest finished plan of exactly these inputs and options, unless its
+        explanation was lost (its worker stopped, or that part failed): planned again then."""
         return self.session.scalar(
             select(PlanVersion)
             .where(
                 PlanVersion.programme_id == row.id,
                 PlanVersion.fingerprint == fingerprint,
                 PlanVersion.status == JobStatus.DONE.value,
+                or_(PlanVersion.explanation.is_(None), PlanVersion.explanation == "pending"),
             )
             .order_by(PlanVersion.number.desc())
             .limit(1)
@@ -155,6 +159,20 @@ class PlanStore:
             values["finished_at"] = now
         self.session.execute(update(PlanVersion).where(PlanVersion.id == version_id).values(**values))
 
+    def complete(self, version_id: int, result: Any) -> None:
+        """Store a done plan's complete result in place of the one stored while its
+        explanation was pending (app/plan_jobs.py); the job's status stays as it is."""
+        self.session.execute(
+            update(PlanVersion)
+            .where(PlanVersion.id == version_id, PlanVersion.explanation == "pending")
+            .values(result=result, explanation=None)
+        )
+
+    def set_explanation(self, version_id: int, explanation: str) -> None:
+        self.session.execute(
+            update(PlanVersion).where(PlanVersion.id == version_id).values(explanation=explanation)
+        )
+
     def heartbeat(self, version_id: int) -> None:
         self.session.execute(
             update(PlanVersion)
@@ -200,6 +218,13 @@ class PlanStore:
                 error="interrupted: the worker planning it stopped (a restart or a crash); "
                 "start the plan again",
             )
+        # done plans whose worker stopped before it stored the complete explanation
+        pending = self.session.execute(
+            select(PlanVersion.id, PlanVersion.worker).where(PlanVersion.explanation == "pending")
+        ).all()
+        for vid, worker in pending:
+            if worker is None or is_dead(worker):
+                self.set_explanation(vid, "interrupted")
         return lost
 
 

@@ -142,6 +142,9 @@ class PlanVersion(Base):
     programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id", ondelete="CASCADE"))
     number: Mapped[int] = mapped_column(Integer)
     fingerprint: Mapped[str] = mapped_column(String(64), index=True)
+    # the programme's version when the job was queued: the fingerprint is of that version,
+    # so a worker finding the programme still at it need not compute it again
+    programme_version: Mapped[int | None] = mapped_column(Integer)
     requested_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=_now)
     status: Mapped[str] = mapped_column(String(16))  # storage.plans.JobStatus
@@ -163,6 +166,10 @@ class PlanVersion(Base):
     # limit) / optimal, and the certified gap against the LP's bound (None: unknown)
     state: Mapped[str | None] = mapped_column(String(16))
     gap: Mapped[float | None] = mapped_column(Float)
+    # "pending" while the worker still works out why idle lines and offers stay idle (and
+    # keeps the solver state for promises) after storing the plan, "interrupted" when its
+    # worker stopped before it was done; None: the plan is complete (app/plan_jobs.py)
+    explanation: Mapped[str | None] = mapped_column(String(16))
 
 
 class EventRow(Base):

@@ -1,0 +1,136 @@
+"""A plan from the worker's live session is stored done and readable before its slower
+explanation (why idle lines and offers stay idle, the solver state order promises start
+from) is worked out; the complete plan follows in the same job and equals a plan made in
+one go. A plan whose worker stopped before completing it says so and is planned again."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pytest
+from sqlalchemy import update
+
+from coprod.access import Principal, Role
+from coprod.app import plan_jobs, plans
+from coprod.app.database import transaction
+from coprod.app.plan_sessions import PlanSessions
+from coprod.io import load_programme
+from coprod.planning import plan
+from coprod.storage.plans import JobStatus, PlanStore
+from coprod.storage.records import RecordStore
+from coprod.storage.tables import PlanVersion
+from tests.server.conftest import EXAMPLE
+
+OFFICE = Principal("pytest", "UA-DB", Role.PROGRAMME_OFFICE)
+DEAD = f"{plan_jobs.HOST}:{2**22 + 4321}"  # above Linux's default pid_max: no such process
+
+
+def _programme(url: str) -> str:
+    name = f"explain-{uuid.uuid4().hex[:8]}"
+    with transaction(url) as tx:
+        RecordStore(tx).import_programme(load_programme(EXAMPLE), name, "pytest")
+    return name
+
+
+def _queue(url: str, name: str) -> tuple[int, int]:
+    with transaction(url) as tx:
+        view = plans.start_plan(tx, OFFICE, name)
+        return view.number, PlanStore(tx).get(RecordStore(tx).programme(name), view.number).id
+
+
+def _edit(url: str, name: str, key: str, quantity: int) -> None:
+    with transaction(url) as tx:
+        store = RecordStore(tx)
+        row = store.programme(name)
+        rec = store.get(row, "requirements", key, OFFICE)
+        store.update(row, "requirements", key, rec.version, {**rec.data, "quantity": quantity}, OFFICE)
+
+
+def _seen(url: str, name: str, number: int) -> tuple[str, dict[str, Any]]:
+    """The plan's status view and its results, as a reader of the API gets them."""
+    with transaction(url) as tx:
+        status = plans.plan_version(tx, OFFICE, name, number).explanation
+        return status, plans.plan_results(tx, OFFICE, name, number)
+
+
+def test_a_session_plan_is_readable_before_its_idle_reasons_and_completed_after(
+    private_database_url: str,
+) -> None:
+    url, name = private_database_url, _programme(private_database_url)
+    sessions = PlanSessions(2)
+    for quantity in (None, 2600):  # a cold first plan of the session, then a warm re-plan
+        if quantity is not None:
+            _edit(url, name, "R013", quantity)
+        number, job = _queue(url, name)
+        between: list[tuple[str, str, dict[str, Any]]] = []
+
+        def look(number: int = number, job: int = job, between: list[Any] = between) -> None:
+            status, results = _seen(url, name, number)
+            with transaction(url) as tx:
+                version = PlanStore(tx).by_id(job)
+                assert version is not None
+                between.append((version.status, status, results))
+
+        plan_jobs.run_job(url, job, sessions=sessions, on_done=look)
+        # told once, when the plan was done and readable, with its explanation still to come
+        [(status, explanation, early)] = between
+        assert (status, explanation) == (JobStatus.DONE, "pending")
+        assert early["explanation"] == "pending" and early["idle_reasons"] == []
+        assert early["requirements"] and early["kpis"]["on_time_rate"] is not None
+
+        # after the job: the complete plan, as a plan made in one go of the same programme
+        explanation, done = _seen(url, name, number)
+        with transaction(url) as tx:
+            programme = RecordStore(tx).load(RecordStore(tx).programme(name))
+            stored = PlanStore(tx).by_id(job)
+            assert stored is not None and stored.result is not None
+            assert stored.explanation is None and stored.result["solver_state"]["col_status"]
+        whole = plan(programme)
+        assert explanation == "complete" and done["explanation"] == "complete"
+        assert whole.idle_reasons, "the example keeps lines idle while requirements are late"
+        assert done["idle_reasons"] == whole.idle_reasons
+        assert done["kpis"] == early["kpis"]  # the plan itself did not change
+        assert done["production"] == early["production"]
+    with transaction(url) as tx:
+        assert PlanStore(tx).by_id(job).start == "warm"  # type: ignore[union-attr]
+
+
+def test_a_plan_outside_a_session_is_complete_when_done(private_database_url: str) -> None:
+    url, name = private_database_url, _programme(private_database_url)
+    number, job = _queue(url, name)
+    seen: list[str] = []
+    plan_jobs.run_job(url, job, on_done=lambda: seen.append(_seen(url, name, number)[0]))
+    assert seen == ["complete"]
+    explanation, results = _seen(url, name, number)
+    assert explanation == "complete" and results["idle_reasons"]
+
+
+def test_a_plan_whose_worker_stopped_before_its_explanation_is_planned_again(
+    private_database_url: str,
+) -> None:
+    url, name = private_database_url, _programme(private_database_url)
+    number, job = _queue(url, name)
+    plan_jobs.run_job(url, job)
+    # as if a worker had stored the plan and then died before storing its explanation
+    with transaction(url) as tx:
+        pending = update(PlanVersion).where(PlanVersion.id == job)
+        tx.execute(pending.values(explanation="pending", worker=DEAD))
+    with transaction(url) as tx:  # still pending: a new request is handed the plan being completed
+        assert plans.start_plan(tx, OFFICE, name).number == number
+    plan_jobs.reap(url)
+    explanation, results = _seen(url, name, number)
+    assert explanation == "interrupted" and results["explanation"] == "interrupted"
+    again, _ = _queue(url, name)
+    assert again == number + 1  # planned again, not handed the incomplete plan
+
+
+@pytest.mark.parametrize("bad", ["pending", "interrupted", "failed"])
+def test_only_complete_or_pending_plans_are_reused(private_database_url: str, bad: str) -> None:
+    url, name = private_database_url, _programme(private_database_url)
+    number, job = _queue(url, name)
+    plan_jobs.run_job(url, job)
+    with transaction(url) as tx:
+        tx.execute(update(PlanVersion).where(PlanVersion.id == job).values(explanation=bad))
+    reused, _ = _queue(url, name)
+    assert (reused == number) is (bad == "pending")
