@@ -134,3 +134,55 @@ def test_only_complete_or_pending_plans_are_reused(private_database_url: str, ba
         tx.execute(update(PlanVersion).where(PlanVersion.id == job).values(explanation=bad))
     reused, _ = _queue(url, name)
     assert (reused == number) is (bad == "pending")
+
+
+def test_a_sessions_first_plan_is_shown_while_the_lp_solves_and_carries_its_gap(
+    private_database_url: str,
+) -> None:
+    """The worker's first plan of a programme (a cold solve, seconds at M) goes the anytime
+    way: the heuristic's first plan's figures while the LP solves (state improving), then
+    the optimum with its bound and certified gap; a warm re-plan carries its gap too."""
+    url, name = private_database_url, _programme(private_database_url)
+    sessions = PlanSessions(2)
+    for quantity in (None, 2500):
+        if quantity is not None:
+            _edit(url, name, "R013", quantity)
+        _, job = _queue(url, name)
+        seen: list[tuple[str, str | None, bool]] = []
+
+        def stage(name_: Any, job: int = job, seen: list[Any] = seen) -> None:
+            with transaction(url) as tx:
+                v = PlanStore(tx).by_id(job)
+                assert v is not None
+                seen.append((v.status, v.state, v.kpis is not None))
+
+        plan_jobs.run_job(url, job, progress=stage, sessions=sessions)
+        with transaction(url) as tx:
+            done = PlanStore(tx).by_id(job)
+            assert done is not None and done.result is not None
+            assert done.status == JobStatus.DONE and done.state == "optimal"
+            assert done.gap is not None and 0 <= done.gap < 0.05
+            assert done.result["bound"] <= done.result["objective"]
+        if quantity is None:
+            assert (JobStatus.SOLVING, "improving", True) in seen, seen
+            assert done.start == "cold"
+        else:
+            assert done.start == "warm"
+
+
+def test_a_plan_with_a_time_limit_in_the_worker_returns_the_best_plan_so_far(
+    private_database_url: str,
+) -> None:
+    from coprod.planning import PlanOptions, SolverOptions
+
+    url, name = private_database_url, _programme(private_database_url)
+    with transaction(url) as tx:
+        options = PlanOptions(solver=SolverOptions(time_limit=0.001))
+        view = plans.start_plan(tx, OFFICE, name, options)
+        job = PlanStore(tx).get(RecordStore(tx).programme(name), view.number).id
+    plan_jobs.run_job(url, job, sessions=PlanSessions(2))
+    with transaction(url) as tx:
+        done = PlanStore(tx).by_id(job)
+        assert done is not None and done.status == JobStatus.DONE, done and done.error
+        assert done.state in ("first", "improving") and done.result is not None
+        assert done.start == "cold" and "time limit" in (done.start_reason or "")

@@ -245,6 +245,8 @@ def run_job(
                         PlanStore(tx).set_status(
                             version_id, JobStatus.SOLVING, kpis=made.kpis, state="improving"
                         )
+                    if progress is not None:
+                        progress(PlanStage.SOLVING)
 
             if sessions is None:
                 result = plan(programme, options, progress=stage, on_first=first)

@@ -47,6 +47,8 @@ def cold_only_reason(options: PlanOptions, stored: dict[str, Any]) -> str | None
     objective, without fair share, stability or a plan as of a date), or None."""
     if options.first_only:
         return "a first plan only: the heuristic, no LP"
+    if options.solver.time_limit:
+        return "a time limit: the first plan, then the LP's best plan within the limit"
     if stored.get("as_of"):
         return "a plan as of a date starts from the recorded actuals each time"
     if options.objective is not Objective.WEIGHTED:
@@ -134,7 +136,9 @@ class PlanSessions:
             else:
                 why = "first plan of this programme since the server started"
             progress(PlanStage.BUILDING)
-            session = PlanningSession(programme, options, defer=True)
+            # the first plan of a session is a cold solve (seconds at M): its heuristic
+            # first plan is shown meanwhile, as `plan` does
+            session = PlanningSession(programme, options, defer=True, on_first=on_first)
             kept = _Kept(text, session, data or {})
             result, start = session.plan, Start("cold", why)
         kept.data = data or {}

@@ -33,13 +33,15 @@ from coprod.errors import InputError, Problem, ProgrammeInvalid, SolverError
 from coprod.planning.analyse import analyse
 from coprod.planning.commit import Committed, committed, hold_frozen, with_stability
 from coprod.planning.edits import rebuild_reason, with_money_of
+from coprod.planning.first import with_bound
 from coprod.planning.highs import HighsSession, SolveOutcome
 from coprod.planning.model import PlanningModel, build_model, order_capacity
 from coprod.planning.options import Method, PlanOptions
+from coprod.planning.outcome import SolveStatus
 from coprod.planning.repair import repair_to_units
 from coprod.planning.resolution import Choice, choose_resolution
 from coprod.planning.result import Plan
-from coprod.planning.solve import assemble_plan, solve_model
+from coprod.planning.solve import EXACT, FirstPlan, assemble_plan, first_plan, never_later, solve_model
 from coprod.planning.warm_state import same_layout, state_of
 
 __all__ = ["PlanningSession"]
@@ -50,14 +52,26 @@ INF = np.inf
 class PlanningSession:
     """A plan and the live solver behind it; `replan` answers "what now?" warm when it can."""
 
-    def __init__(self, programme: Programme, options: PlanOptions | None = None, defer: bool = False) -> None:
+    def __init__(
+        self,
+        programme: Programme,
+        options: PlanOptions | None = None,
+        defer: bool = False,
+        on_first: FirstPlan | None = None,
+    ) -> None:
         """`defer`: each plan leaves out why idle lines and offers stay idle and the solver
         state for promises (plan.explanation "pending"), for `complete` to add once the plan
-        has been shown (the server's worker: a third of a warm re-plan at generated M)."""
+        has been shown (the server's worker: a third of a warm re-plan at generated M).
+        `on_first`: the heuristic's first plan is made and handed to it before the LP
+        solves, and the session's plan is never later than it (planning/solve.py)."""
         self.options = options or PlanOptions()
         self.defer = defer
         self._pending = False  # the last plan awaits `complete`
-        self._plan_cold(programme, fold=self.options.fold_supply)
+        first = None
+        if on_first is not None:
+            made = first_plan(programme, self.options, on_first, EXACT)
+            first = made if isinstance(made, Plan) else None
+        self._plan_cold(programme, fold=self.options.fold_supply, first=first)
 
     def _plan_cold(
         self,
@@ -66,9 +80,11 @@ class PlanningSession:
         frozen: int = 0,
         last: Committed | None = None,
         stability: float = 0.0,
+        first: Plan | None = None,
     ) -> None:
         """Build the LP (holding `frozen` periods of `last`, penalising moves beyond them),
-        solve it, keep the instance and the optimum's basis."""
+        solve it, keep the instance and the optimum's basis; the plan is never later than
+        `first` (a first plan shown while the LP solved)."""
         started = time.perf_counter()
         # the same resolution choice as `plan`, with single periods through the fence
         self.choice: Choice = choose_resolution(programme, self.options.resolution, frozen=max(13, frozen))
@@ -87,7 +103,7 @@ class PlanningSession:
         self.basis = self.session.save_basis()
         self.x, _ = repair_to_units(self.model, self.session, outcome)
         timings = {"build_s": build_s, "solve_s": outcome.seconds}
-        self.plan: Plan = self._assemble(outcome, timings)
+        self.plan: Plan = self._assemble(outcome, timings, first)
         timings["total_s"] = time.perf_counter() - started  # the same dict the plan holds
 
     @staticmethod
@@ -267,19 +283,24 @@ class PlanningSession:
         timings = {"solve_s": solve_s, "repair_s": repair_s, "iterations": float(outcome.iterations)}
         self.plan = self._assemble(outcome, timings)
 
-    def _assemble(self, outcome: SolveOutcome, timings: dict[str, float]) -> Plan:
-        """The plan of the whole-unit solution just found, with the solver state of the LP
-        optimum's basis (kept in `self.basis`: the repair left another), or without it and
-        the idle reasons when deferred (`complete` adds them)."""
+    def _assemble(self, outcome: SolveOutcome, timings: dict[str, float], first: Plan | None = None) -> Plan:
+        """The plan of the whole-unit solution just found, with the LP's bound (the session
+        solves only the weighted objective: its optimum bounds every plan) and the solver
+        state of the LP optimum's basis (kept in `self.basis`: the repair left another), or
+        without it and the idle reasons when deferred (`complete` adds them). The first plan
+        instead where the LP's is later (never_later: it has no idle reasons to defer)."""
         m = self.model
         made = assemble_plan(
             m, outcome, self.x, timings, outcome.status.value, self.choice, explain_idle=not self.defer
         )
-        self._pending = self.defer
-        if self.defer:
-            return replace(made, explanation="pending")
-        object.__setattr__(made, "solver_state", state_of(m.lp, self.session, self.basis))  # for promises
-        return made
+        optimal = outcome.status is SolveStatus.OPTIMAL
+        best = never_later(m.structure.programme, first, made, self.options.priority)
+        best = with_bound(best, "optimal" if optimal else "improving", outcome.objective if optimal else None)
+        self._pending = self.defer and best is not first
+        if self._pending:
+            return replace(best, explanation="pending")
+        object.__setattr__(best, "solver_state", state_of(m.lp, self.session, self.basis))  # for promises
+        return best
 
     def complete(self, shown: Plan) -> Plan:
         """`shown` (the last plan, as deferred) with why idle lines and offers stay idle and

@@ -91,7 +91,7 @@ def plan(
     # optimum, and the heuristic with its exact-grid model costs 0.4 of 3.0 CPU s at M
     wanted = on_first is not None or options.first_only or bool(options.solver.time_limit)
     grid = choice if choice.grid is None else EXACT
-    made = _first_plan(programme, options, on_first, grid) if wanted else "not asked for"
+    made = first_plan(programme, options, on_first, grid) if wanted else "not asked for"
     first = made if isinstance(made, Plan) else None
     if options.first_only and first is not None:
         return first
@@ -140,22 +140,49 @@ def plan(
     # the LP optimum bounds every plan's objective only when it prices what a plan reports
     # (service and cost, no stability penalty, one weighted solve)
     bound = outcome.objective if optimal and plain else None
-    best = result
-    if plain and first is not None and first.service_term < result.service_term - 1e-9 * result.service_term:
-        # rounding the LP to whole units, or its coarse buckets, lost service the first plan
-        # kept: the plan returned is never later than the first one shown
-        # (the LP's figures stay: what an exported MPS solves to, and its status)
-        best = replace(
-            first,
-            bottlenecks=result.bottlenecks,
-            timings=result.timings,
-            status=result.status,
-            lp_objective=result.lp_objective,
-            lp_service=result.lp_service,
-            lp=result.lp,
-            solver_state=result.solver_state,
-        )
+    comparable = not stable and not options.fair_share  # the first plan holds neither
+    best = never_later(programme, first, result, options.priority) if comparable else result
     return with_bound(best, "optimal" if optimal else "improving", bound)
+
+
+def never_later(programme: Programme, first: Plan | None, result: Plan, priority: Priority) -> Plan:
+    """`result`, or the first plan where it is later: rounding the LP to whole units, or
+    its coarse buckets, can lose service the first plan kept, and the plan returned is
+    never later than the first one shown. Later means more weighted lateness (unmet units
+    count as delivered after the horizon); with strict priority, more in the highest class
+    where the two differ. The LP's figures stay (what an exported MPS solves to, and its
+    status), as do its bottlenecks and solver state."""
+    if first is None:
+        return result
+    if priority is Priority.STRICT:
+        a, b = _class_lateness(programme, first), _class_lateness(programme, result)
+        later = next(((x < y - 1e-9 * y) for x, y in zip(a, b, strict=True) if abs(x - y) > 1e-9 * y), False)
+    else:
+        later = first.service_term < result.service_term - 1e-9 * result.service_term
+    if not later:
+        return result
+    return replace(
+        first,
+        bottlenecks=result.bottlenecks,
+        timings=result.timings,
+        status=result.status,
+        lp_objective=result.lp_objective,
+        lp_service=result.lp_service,
+        lp=result.lp,
+        solver_state=result.solver_state,
+        replan=result.replan,
+    )
+
+
+def _class_lateness(programme: Programme, plan: Plan) -> list[float]:
+    """Weighted late unit-periods per priority class, highest class first; an unmet unit
+    counts as delivered the period after the horizon (as the LP prices it)."""
+    cal = programme.calendar
+    by_class: dict[int, float] = {}
+    for row, rq in zip(plan.requirements, programme.requirements, strict=True):
+        unmet = row["unmet"] * programme.weight_of(rq.priority) * (cal.periods - cal.index_of(rq.due) + 1)
+        by_class[rq.priority] = by_class.get(rq.priority, 0.0) + row["weighted_late_periods"] + unmet
+    return [by_class[c] for c in sorted(by_class)]
 
 
 EXACT = Choice(
@@ -163,7 +190,7 @@ EXACT = Choice(
 )
 
 
-def _first_plan(
+def first_plan(
     programme: Programme, options: PlanOptions, on_first: FirstPlan | None, choice: Choice
 ) -> Plan | str:
     """The heuristic's plan, on the exact grid whatever the LP's resolution, or why there is
