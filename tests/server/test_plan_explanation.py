@@ -71,6 +71,7 @@ def test_a_session_plan_is_readable_before_its_idle_reasons_and_completed_after(
                 version = PlanStore(tx).by_id(job)
                 assert version is not None
                 between.append((version.status, status, results))
+                assert version.inputs is None  # stored with the complete plan
 
         plan_jobs.run_job(url, job, sessions=sessions, on_done=look)
         # told once, when the plan was done and readable, with its explanation still to come
@@ -86,6 +87,7 @@ def test_a_session_plan_is_readable_before_its_idle_reasons_and_completed_after(
             stored = PlanStore(tx).by_id(job)
             assert stored is not None and stored.result is not None
             assert stored.explanation is None and stored.result["solver_state"]["col_status"]
+            assert stored.inputs == RecordStore(tx).raw_data(RecordStore(tx).programme(name))
         whole = plan(programme)
         assert explanation == "complete" and done["explanation"] == "complete"
         assert whole.idle_reasons, "the example keeps lines idle while requirements are late"

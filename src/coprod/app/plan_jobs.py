@@ -266,16 +266,18 @@ def run_job(
                 state=result.state,
                 gap=result.gap,
                 fingerprint=digest,
-                inputs=data,  # what was planned, so a later plan can say which inputs changed
                 start=start.mode,
                 start_reason=start.why,
                 explanation="pending" if pending else None,
+                # what was planned, so a later plan can say which inputs changed (3 MB of
+                # JSON at M: stored with the complete plan when its explanation is pending)
+                **({} if pending else {"inputs": data}),
             )
         if on_done is not None:
             on_done()
         if pending and sessions is not None:
             # done and shown: what its session deferred (a third of a warm re-plan at M) follows
-            _complete(url, version_id, lambda: sessions.complete(key, result))
+            _complete(url, version_id, lambda: sessions.complete(key, result), data)
     except CoprodError as exc:
         with transaction(url) as tx:
             PlanStore(tx).set_status(version_id, JobStatus.FAILED, error=str(exc))
@@ -293,20 +295,21 @@ def _stored(result: Any) -> orjson.Fragment:
     return orjson.Fragment(orjson.dumps(result, default=str, option=orjson.OPT_SERIALIZE_NUMPY))
 
 
-def _complete(url: str, version_id: int, complete: Callable[[], Any]) -> None:
-    """Work out and store the complete plan of a job stored with its explanation pending. A
-    failure here leaves the plan done, its explanation marked as failed, and is logged."""
+def _complete(url: str, version_id: int, complete: Callable[[], Any], inputs: dict[str, Any]) -> None:
+    """Work out and store the complete plan of a job stored with its explanation pending,
+    and the inputs it planned. A failure here leaves the plan done, its explanation marked
+    as failed (the inputs stored all the same), and is logged."""
     from coprod.app.database import transaction
     from coprod.storage.plans import PlanStore
 
     try:
         completed = complete()
         with transaction(url) as tx:
-            PlanStore(tx).complete(version_id, _stored(completed))
+            PlanStore(tx).complete(version_id, _stored(completed), inputs)
     except Exception:
         log.exception("plan job %s: storing its explanation failed", version_id)
         with transaction(url) as tx:
-            PlanStore(tx).set_explanation(version_id, "failed")
+            PlanStore(tx).set_explanation(version_id, "failed", inputs)
 
 
 def settle_memory() -> None:

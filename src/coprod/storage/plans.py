@@ -159,19 +159,23 @@ class PlanStore:
             values["finished_at"] = now
         self.session.execute(update(PlanVersion).where(PlanVersion.id == version_id).values(**values))
 
-    def complete(self, version_id: int, result: Any) -> None:
+    def complete(self, version_id: int, result: Any, inputs: dict[str, Any]) -> None:
         """Store a done plan's complete result in place of the one stored while its
-        explanation was pending (app/plan_jobs.py); the job's status stays as it is."""
+        explanation was pending (app/plan_jobs.py), and the inputs it planned; the job's
+        status stays as it is."""
         self.session.execute(
             update(PlanVersion)
             .where(PlanVersion.id == version_id, PlanVersion.explanation == "pending")
-            .values(result=result, explanation=None)
+            .values(result=result, inputs=inputs, explanation=None)
         )
 
-    def set_explanation(self, version_id: int, explanation: str) -> None:
-        self.session.execute(
-            update(PlanVersion).where(PlanVersion.id == version_id).values(explanation=explanation)
-        )
+    def set_explanation(
+        self, version_id: int, explanation: str, inputs: dict[str, Any] | None = None
+    ) -> None:
+        values: dict[str, Any] = {"explanation": explanation}
+        if inputs is not None:
+            values["inputs"] = inputs
+        self.session.execute(update(PlanVersion).where(PlanVersion.id == version_id).values(**values))
 
     def heartbeat(self, version_id: int) -> None:
         self.session.execute(
