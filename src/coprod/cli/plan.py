@@ -11,7 +11,16 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from coprod.app.options import Method, Objective, PlanStage, Priority, Resolution
-from coprod.cli.common import Format, ProgrammePath, collector_paused, err, out, user_errors
+from coprod.cli.common import (
+    Format,
+    ProgrammePath,
+    collector_paused,
+    err,
+    out,
+    user_errors,
+    writable,
+    writing,
+)
 
 if TYPE_CHECKING:
     from coprod.app.options import PlanOptions
@@ -128,6 +137,9 @@ def plan_cmd(
         _usage("give a programme file, or --programme NAME for one in the database")
     if as_of is not None and programme is None:
         _usage("--as-of plans a database programme from its actuals: give --programme NAME")
+    writable("--out", out_dir, folder=True)
+    writable("--export-mps", export_mps, folder=False)
+    writable("--export-lp", export_lp, folder=False)
     exports = tuple(x for x in (export_mps, export_lp) if x is not None)
     with user_errors():
         options = PlanOptions(
@@ -202,7 +214,7 @@ def _show(result: Any, out_dir: Path | None, fmt: Format) -> None:
     from coprod.app.plan_files import plan_json, write_plan_folder
 
     if out_dir is not None:
-        with user_errors():
+        with user_errors(), writing("--out", out_dir):
             write_plan_folder(result, out_dir)
         err.print(
             f"plan written to {out_dir}/ (summary.md, plan.json and one CSV per table)", highlight=False
@@ -234,11 +246,12 @@ def replan(
     hold the frozen periods, and show what changed."""
     from coprod.app.plan_files import replan_file, write_plan_folder
 
+    writable("--out", out_dir, folder=True)
     with user_errors(), err.status("Planning the programme"):
         run = replan_file(path, changes, frozen, stability=stability)
     before, after, delta = run.before, run.after, run.diff
     if out_dir is not None:
-        with user_errors():
+        with user_errors(), writing("--out", out_dir):
             write_plan_folder(after, out_dir)
     if fmt is Format.JSON:
         payload = {
