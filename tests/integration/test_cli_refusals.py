@@ -1,8 +1,10 @@
-"""What the command line refuses, as a user meets it: output paths that cannot be written end
-with exit status 2 and a message naming the option, before any planning, never a traceback."""
+"""What the command line refuses, as a user meets it: options a first plan cannot honour and
+output paths that cannot be written end with exit status 2 and a message naming the option,
+before any planning, never a traceback."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -11,6 +13,64 @@ import pytest
 from tests.integration.test_cli import EXAMPLE, run
 
 EXAMPLES = EXAMPLE.parent
+
+
+@pytest.mark.parametrize(
+    ("option", "args"),
+    [
+        ("--export-mps", ("--export-mps", "{tmp}/plan.mps")),
+        ("--export-lp", ("--export-lp", "{tmp}/plan.lp")),
+        ("--method", ("--method", "simplex")),
+        ("--objective lexicographic", ("--objective", "lexicographic")),
+        ("--time-limit", ("--time-limit", "5")),
+        ("--solver-log", ("--solver-log",)),
+        ("--resolution aggregated", ("--resolution", "aggregated")),
+        ("--stability", ("--stability", "0.1", "--last", "{tmp}/plan.json")),
+        ("--last", ("--last", "{tmp}/plan.json")),
+        ("--priority strict", ("--priority", "strict")),
+        ("--fair-share", ("--fair-share",)),
+        ("--why-idle", ("--why-idle", "UK-MID-1")),
+    ],
+)
+def test_first_refuses_what_only_the_lp_plan_does(option: str, args: tuple[str, ...], tmp_path: Path) -> None:
+    result = run("plan", EXAMPLE, "--first", *(a.format(tmp=tmp_path) for a in args))
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert f"{option} cannot be used with --first: " in result.stderr
+    assert result.stdout == "" and "first plan (state" not in result.stderr  # refused before planning
+    assert list(tmp_path.iterdir()) == []  # no export written
+
+
+def test_first_names_every_option_it_refuses() -> None:
+    result = run("plan", EXAMPLE, "--first", "--fair-share", "--why-idle", "UK-MID-1")
+    assert result.returncode == 2
+    assert "--fair-share cannot be used with --first" in result.stderr
+    assert "--why-idle cannot be used with --first: idle reasons need the LP's plan" in result.stderr
+
+
+def test_first_keeps_the_options_that_apply(tmp_path: Path) -> None:
+    # the first plan is made in single periods and in priority-weight order: exact and
+    # weighted are what it does anyway
+    result = run(
+        "plan",
+        EXAMPLE,
+        "--first",
+        "--resolution",
+        "exact",
+        "--priority",
+        "weighted",
+        "--objective",
+        "weighted",
+        "--method",
+        "auto",
+        "--format",
+        "json",
+        "--out",
+        tmp_path / "p",
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["state"] == "first"
+    assert json.loads((tmp_path / "p" / "plan.json").read_text())["state"] == "first"
 
 
 UNWRITABLE = [
