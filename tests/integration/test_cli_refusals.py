@@ -1,6 +1,6 @@
 """What the command line refuses, as a user meets it: options a first plan cannot honour and
 output paths that cannot be written end with exit status 2 and a message naming the option,
-before any planning, never a traceback."""
+before any planning, never a traceback; what the first plan's line says."""
 
 from __future__ import annotations
 
@@ -71,6 +71,19 @@ def test_first_keeps_the_options_that_apply(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["state"] == "first"
     assert json.loads((tmp_path / "p" / "plan.json").read_text())["state"] == "first"
+
+
+def test_the_first_plan_line_shows_the_units_never_delivered() -> None:
+    # weighted lateness counts delivered units only: the example's first plan is 0 late with
+    # over a third of its units unmet, and the line must not read as a plan with nothing wrong
+    result = run("plan", EXAMPLE, "--first", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    unmet = json.loads(result.stdout)["kpis"]["unmet_units"]
+    assert unmet > 0
+    line = next(x for x in result.stderr.splitlines() if x.startswith("first plan"))
+    found = re.search(r"weighted lateness [\d,]+, unmet ([\d,]+) units", line)
+    assert found, line
+    assert int(found.group(1).replace(",", "")) == unmet
 
 
 UNWRITABLE = [
