@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
@@ -80,6 +79,8 @@ def writable(option: str, path: Path | None, folder: bool) -> None:
         if above is not None and not above.is_dir():
             raise _cannot(option, path, f"{above} is not a folder")
         if folder:
+            import tempfile
+
             if path.exists() and not path.is_dir():
                 raise _cannot(option, path, "it exists and is not a folder")
             made = [p for p in (path, *path.parents) if not p.exists()]
