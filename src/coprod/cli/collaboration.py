@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from coprod.cli.common import Format, out, user_errors
+from coprod.cli.common import Format, out, user_errors, writable, writing
 from coprod.errors import InputError
 
 __all__ = ["register"]
@@ -100,6 +100,7 @@ def answer(
     from coprod.app.collaboration import answer_from_workbook, release_workbook
     from coprod.app.database import local_operator, transaction
 
+    writable("--sheet", sheet, folder=False)
     with user_errors():
         if (file is None) == (sheet is None):
             raise InputError(
@@ -109,7 +110,8 @@ def answer(
         with transaction(url) as tx:
             if sheet is not None:
                 _, data = release_workbook(tx, local_operator(), name, release_id)
-                sheet.write_bytes(data)
+                with writing("--sheet", sheet):
+                    sheet.write_bytes(data)
                 out.print(f"wrote {sheet}", highlight=False, markup=False)
                 return
             assert file is not None

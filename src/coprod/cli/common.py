@@ -11,10 +11,21 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from coprod.errors import CoprodError, ProgrammeInvalid
 
-__all__ = ["Format", "ProgrammePath", "app", "collector_paused", "err", "out", "user_errors"]
+__all__ = [
+    "Format",
+    "ProgrammePath",
+    "app",
+    "collector_paused",
+    "err",
+    "out",
+    "user_errors",
+    "writable",
+    "writing",
+]
 
 app = typer.Typer(
     help="Plan and track the co-production of small drones.",
@@ -46,6 +57,73 @@ def user_errors() -> Iterator[None]:
     except CoprodError as exc:
         err.print(f"[bold red]error:[/] {exc}", highlight=False)
         raise typer.Exit(2) from None
+
+
+def _cannot(option: str, path: Path, why: OSError | str) -> typer.Exit:
+    reason = why if isinstance(why, str) else why.strerror or str(why)
+    where = Path(why.filename) if isinstance(why, OSError) and why.filename else path
+    named = str(path) if where == path else f"{path} ({where})"
+    err.print(Text.assemble(("error:", "bold red"), f" {option}: cannot write {named}: {reason}"))
+    return typer.Exit(2)
+
+
+def writable(option: str, path: Path | None, folder: bool) -> None:
+    """Before any work: exit 2 with "OPTION: cannot write PATH: REASON" when `path` (a folder
+    to write files in, or one file) cannot be written, so a plan or a sweep is not made to be
+    lost. Asks the file system itself (the folders made, a file created, then removed: nothing
+    is left behind), so the reason is the OS's and holds for root too (/proc refuses root)."""
+    if path is None:
+        return
+    try:
+        above = next((p for p in path.parents if p.exists()), None)
+        if above is not None and not above.is_dir():
+            raise _cannot(option, path, f"{above} is not a folder")
+        if folder:
+            import tempfile
+
+            if path.exists() and not path.is_dir():
+                raise _cannot(option, path, "it exists and is not a folder")
+            made = [p for p in (path, *path.parents) if not p.exists()]
+            path.mkdir(parents=True, exist_ok=True)
+            try:
+                with tempfile.TemporaryFile(dir=path):
+                    pass
+            finally:
+                _remove(made)
+            return
+        if path.is_dir():
+            raise _cannot(option, path, "it is a folder")
+        made = [p for p in path.parents if not p.exists()]
+        existed = path.exists()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            with path.open("ab"):  # appends nothing: an existing file is left as it was
+                pass
+        finally:
+            if not existed and path.exists():
+                path.unlink()
+            _remove(made)
+    except OSError as exc:
+        raise _cannot(option, path, exc) from None
+
+
+def _remove(made: list[Path]) -> None:
+    for p in made:  # deepest first
+        if p.is_dir():
+            p.rmdir()
+
+
+@contextmanager
+def writing(option: str, path: Path) -> Iterator[None]:
+    """Writing `path` (the folder or file of `option`): an OS error there is the user's to fix
+    (a full disk, a path taken meanwhile): exit 2 naming the option, the path and the reason."""
+    try:
+        yield
+    except OSError as exc:
+        where = Path(exc.filename) if exc.filename else None
+        if where is not None and where != path and path not in where.parents:
+            raise  # not about this output: a fault of its own
+        raise _cannot(option, path, exc) from None
 
 
 @contextmanager

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from coprod.cli.common import ProgrammePath, err, out, user_errors
+from coprod.cli.common import ProgrammePath, err, out, user_errors, writable, writing
 
 __all__ = ["register"]
 
@@ -47,7 +47,8 @@ def convert(
     """Convert a programme between YAML and a CSV folder, losslessly."""
     from coprod.app.programmes import convert_file
 
-    with user_errors():
+    writable("TARGET", target, folder=to is FileFormat.CSV)
+    with user_errors(), writing("TARGET", target):
         convert_file(path, target, to.value)
     out.print(f"written {target} ({to.value})", highlight=False)
 
@@ -62,13 +63,9 @@ def schema(
     if output is None:
         sys.stdout.write(text + "\n")
     else:
-        with user_errors():
-            try:
-                output.write_text(text + "\n", encoding="utf-8")
-            except OSError as exc:
-                from coprod.errors import InputError
-
-                raise InputError(f"{output}: cannot write ({exc.strerror})") from exc
+        writable("--out", output, folder=False)
+        with writing("--out", output):
+            output.write_text(text + "\n", encoding="utf-8")
 
 
 def generate(
@@ -93,7 +90,8 @@ def generate(
     from coprod.app.programmes import file_format, generate_file
 
     fmt = file_format(target)
-    with user_errors(), err.status(f"Generating a size {size.value} programme"):
+    writable("TARGET", target, folder=fmt == "csv")
+    with user_errors(), writing("TARGET", target), err.status(f"Generating a size {size.value} programme"):
         programme = generate_file(size.value, seed, target, site_lanes, built_assemblies)
     out.print(
         f"written {target} ({fmt}): {len(programme.sites)} sites, {len(programme.designs)} designs, "

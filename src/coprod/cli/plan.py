@@ -9,9 +9,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from rich.text import Text
 
 from coprod.app.options import Method, Objective, PlanStage, Priority, Resolution
-from coprod.cli.common import Format, ProgrammePath, collector_paused, err, out, user_errors
+from coprod.cli.common import (
+    Format,
+    ProgrammePath,
+    collector_paused,
+    err,
+    out,
+    user_errors,
+    writable,
+    writing,
+)
 
 if TYPE_CHECKING:
     from coprod.app.options import PlanOptions
@@ -23,6 +33,31 @@ STAGES = {
     PlanStage.SOLVING: "Solving with HiGHS",
     PlanStage.ROUNDING: "Rounding to whole units",
     PlanStage.EXPLAINING: "Explaining the plan",
+}
+
+
+# What `--first` (the heuristic's plan, no LP solve) cannot honour: an error rather than an
+# option silently ignored. Kept with --first: --out, --format, --programme, --as-of,
+# --resolution auto/exact (the first plan is made in single periods whatever the LP's).
+_NO_LP = "--first solves no LP"
+FIRST_CONFLICTS = {
+    "--export-mps": f"the MPS file is the LP coprod solves, and {_NO_LP}",
+    "--export-lp": f"the LP file is the LP coprod solves, and {_NO_LP}",
+    "--method": f"it chooses how HiGHS solves the LP, and {_NO_LP}",
+    "--objective lexicographic": f"its two phases are two LP solves, and {_NO_LP}",
+    "--time-limit": f"it limits the LP solve, and {_NO_LP} (without --first, a time limit returns "
+    "the first plan when the LP has none in time)",
+    "--solver-log": f"it shows HiGHS's log, and {_NO_LP}",
+    "--resolution aggregated": "the first plan is made in single periods throughout; the buckets "
+    "are the LP's",
+    "--stability": "lines are held still by a term of the LP's objective; the heuristic does not know it",
+    "--last": "the previous plan is held still (with --stability) by the LP; the heuristic does not know it",
+    "--priority strict": "the heuristic ranks requirements by priority weight and serves every "
+    "one on time before any late, so a lower class on time can take what a higher class needed "
+    "to be less late; only the LP's class-by-class solves keep strict priority",
+    "--fair-share": "equal fractions on time are terms of the LP's objective; the heuristic "
+    "does not know them",
+    "--why-idle": "idle reasons need the LP's plan (its duals); the first plan has none",
 }
 
 
@@ -128,6 +163,27 @@ def plan_cmd(
         _usage("give a programme file, or --programme NAME for one in the database")
     if as_of is not None and programme is None:
         _usage("--as-of plans a database programme from its actuals: give --programme NAME")
+    if first:
+        given = {
+            "--export-mps": export_mps is not None,
+            "--export-lp": export_lp is not None,
+            "--method": method is not Method.AUTO,
+            "--objective lexicographic": objective is Objective.LEXICOGRAPHIC,
+            "--time-limit": time_limit is not None,
+            "--solver-log": solver_log,
+            "--resolution aggregated": resolution is Resolution.AGGREGATED,
+            "--stability": stability > 0,
+            "--last": last is not None,
+            "--priority strict": priority is Priority.STRICT,
+            "--fair-share": fair_share,
+            "--why-idle": why_idle is not None,
+        }
+        _usage_all(
+            [f"{name} cannot be used with --first: {FIRST_CONFLICTS[name]}" for name in given if given[name]]
+        )
+    writable("--out", out_dir, folder=True)
+    writable("--export-mps", export_mps, folder=False)
+    writable("--export-lp", export_lp, folder=False)
     exports = tuple(x for x in (export_mps, export_lp) if x is not None)
     with user_errors():
         options = PlanOptions(
@@ -194,15 +250,22 @@ def _plan(
 
 
 def _usage(message: str) -> None:
-    err.print(f"[bold red]error:[/] {message}", highlight=False)
-    raise typer.Exit(2)
+    _usage_all([message])
+
+
+def _usage_all(messages: list[str]) -> None:
+    """Exit 2 with every message, when there is one."""
+    for message in messages:
+        err.print(Text.assemble(("error:", "bold red"), " ", message), highlight=False)
+    if messages:
+        raise typer.Exit(2)
 
 
 def _show(result: Any, out_dir: Path | None, fmt: Format) -> None:
     from coprod.app.plan_files import plan_json, write_plan_folder
 
     if out_dir is not None:
-        with user_errors():
+        with user_errors(), writing("--out", out_dir):
             write_plan_folder(result, out_dir)
         err.print(
             f"plan written to {out_dir}/ (summary.md, plan.json and one CSV per table)", highlight=False
@@ -234,11 +297,12 @@ def replan(
     hold the frozen periods, and show what changed."""
     from coprod.app.plan_files import replan_file, write_plan_folder
 
+    writable("--out", out_dir, folder=True)
     with user_errors(), err.status("Planning the programme"):
         run = replan_file(path, changes, frozen, stability=stability)
     before, after, delta = run.before, run.after, run.diff
     if out_dir is not None:
-        with user_errors():
+        with user_errors(), writing("--out", out_dir):
             write_plan_folder(after, out_dir)
     if fmt is Format.JSON:
         payload = {

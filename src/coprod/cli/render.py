@@ -56,7 +56,9 @@ def gap_text(plan: Any) -> str:
 
 
 def first_plan_line(made: Any, final: bool = False) -> Text:
-    """One line for the first plan as soon as the heuristic has it (or why there is none)."""
+    """One line for the first plan as soon as the heuristic has it (or why there is none).
+    Weighted lateness counts delivered units only, so the units never delivered stand beside
+    it (a first plan may be 0 late with a third of the demand unmet)."""
     if isinstance(made, str):
         return Text(f"no first plan: {made}", style="yellow")
     k = made.kpis
@@ -65,7 +67,8 @@ def first_plan_line(made: Any, final: bool = False) -> Text:
         ("first plan", "bold cyan"),
         f" (state {made.state}): on time {k['on_time_rate']:.1%}, "
         f"{k['requirements_late_or_unmet']} of {k['requirements']} requirements late or unmet, "
-        f"weighted lateness {k['weighted_late_periods']:,.0f}, {gap_text(made)}, "
+        f"weighted lateness {k['weighted_late_periods']:,.0f}, unmet {units(k['unmet_units'])} units, "
+        f"{gap_text(made)}, "
         f"{made.timings.get('heuristic_s', 0.0):.2f} s{then}",
     )
 

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 import typer
 
-from coprod.cli.common import Format, ProgrammePath, err, out, user_errors
+from coprod.cli.common import Format, ProgrammePath, err, out, user_errors, writable, writing
 
 __all__ = ["register"]
 
@@ -32,16 +32,18 @@ def compare_cmd(
     """Plan the base and each scenario; show KPIs and monthly deliveries side by side."""
     from coprod.app.scenarios import KPI_ROWS, compare_files
 
+    writable("--out", out_dir, folder=True)
     with user_errors(), err.status("Planning the scenarios"):
         programme, result = compare_files(base, scenarios)
     if out_dir is not None:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        for name, rows in (("kpis", result.kpis()), ("monthly", result.monthly())):
-            with (out_dir / f"{name}.csv").open("w", newline="", encoding="utf-8") as fh:
-                writer = csv.DictWriter(fh, list(rows[0]))
-                writer.writeheader()
-                writer.writerows(rows)
-        (out_dir / "comparison.json").write_text(json.dumps(result.to_dict(), indent=2, default=str))
+        with writing("--out", out_dir):
+            out_dir.mkdir(parents=True, exist_ok=True)
+            for name, rows in (("kpis", result.kpis()), ("monthly", result.monthly())):
+                with (out_dir / f"{name}.csv").open("w", newline="", encoding="utf-8") as fh:
+                    writer = csv.DictWriter(fh, list(rows[0]))
+                    writer.writeheader()
+                    writer.writerows(rows)
+            (out_dir / "comparison.json").write_text(json.dumps(result.to_dict(), indent=2, default=str))
         err.print(f"comparison written to {out_dir}/")
     if fmt is Format.JSON:
         sys.stdout.write(json.dumps(result.to_dict(), indent=2, default=str) + "\n")
@@ -69,6 +71,7 @@ def risk(
 
     from coprod.app.scenarios import risk_file
 
+    writable("--out", out_dir, folder=True)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with user_errors(), Progress(*columns, console=err) as bar:
 
@@ -79,14 +82,15 @@ def risk(
         result = risk_file(path, uncertainty, n, seed, workers, dask, started)
     payload = result.to_dict()
     if out_dir is not None:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        (out_dir / "risk.json").write_text(json.dumps(payload, indent=2, default=str))
-        for name in ("factors", "requirements", "deliveries", "production"):
-            rows = payload[name]
-            with (out_dir / f"{name}.csv").open("w", newline="", encoding="utf-8") as fh:
-                writer = csv.DictWriter(fh, list(rows[0]))
-                writer.writeheader()
-                writer.writerows(rows)
+        with writing("--out", out_dir):
+            out_dir.mkdir(parents=True, exist_ok=True)
+            (out_dir / "risk.json").write_text(json.dumps(payload, indent=2, default=str))
+            for name in ("factors", "requirements", "deliveries", "production"):
+                rows = payload[name]
+                with (out_dir / f"{name}.csv").open("w", newline="", encoding="utf-8") as fh:
+                    writer = csv.DictWriter(fh, list(rows[0]))
+                    writer.writeheader()
+                    writer.writerows(rows)
         err.print(f"risk written to {out_dir}/")
     if fmt is Format.JSON:
         sys.stdout.write(json.dumps(payload, indent=2, default=str) + "\n")

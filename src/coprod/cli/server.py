@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from coprod.cli.common import ProgrammePath, err, out, user_errors
+from coprod.cli.common import ProgrammePath, err, out, user_errors, writable, writing
 
 __all__ = ["register"]
 
@@ -52,9 +52,10 @@ def export_cmd(
 ) -> None:
     """Write a programme from the database to a file (YAML) or folder (CSV)."""
     from coprod.app.database import configured_url, local_operator
-    from coprod.app.programmes import export_file
+    from coprod.app.programmes import export_file, file_format
 
-    with user_errors():
+    writable("TARGET", target, folder=file_format(target) == "csv")
+    with user_errors(), writing("TARGET", target):
         export_file(configured_url(), name, target, local_operator())
     out.print(f"exported '{name}' to {target}", highlight=False, markup=False)
 
