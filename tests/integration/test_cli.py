@@ -120,3 +120,5 @@ def test_plan_with_stability_needs_the_last_plan(tmp_path: Path) -> None:
     plan = json.loads(kept.stdout)
     first = json.loads((tmp_path / "p" / "plan.json").read_text())
     assert plan["production"] == first["production"] and plan["resolution"]["used"] == "exact"
+    alone = run("plan", EXAMPLE, "--last", tmp_path / "p" / "plan.json")  # no effect without stability
+    assert alone.returncode == 2 and "--last needs --stability" in alone.stderr, alone.stderr

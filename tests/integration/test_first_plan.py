@@ -316,3 +316,19 @@ def test_what_was_made_meanwhile_counts_as_old() -> None:
     # process: one that froze objects of its own (a suite's worker tests) is left alone.
     done = subprocess.run([sys.executable, "-c", OLD], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "True"
+
+
+def test_first_alone_never_solves_the_lp_and_says_why_there_is_no_first_plan() -> None:
+    """The heuristic only checks lane capacities: a first plan that would overrun one is no
+    plan. `--first` promises no LP solve, so it says why instead of solving it."""
+    from coprod.errors import InputError
+
+    data = tiny_data()
+    for lane in data["lanes"]:
+        lane["capacity_per_period"] = 1
+    programme = load(data)
+    with pytest.raises(InputError, match=r"no first plan: the first plan broke lane_capacity\[K1@"):
+        plan(programme, PlanOptions(first_only=True))
+    full = plan(programme)  # the LP plans it, within the lane's capacity
+    check_plan(programme, full)
+    assert full.state == "optimal"

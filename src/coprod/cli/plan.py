@@ -198,6 +198,8 @@ def plan_cmd(
         )
     if programme is not None and (stability > 0 or last is not None):
         _usage("--stability and --last work on a programme file; a stored programme is not wired yet")
+    if last is not None and stability <= 0 and not first:
+        _usage("--last needs --stability (the cost of each unit moved against it): alone it has no effect")
     with collector_paused():
         result = _plan(path, programme, options, last, first, as_of)
         _show(result, out_dir, fmt)

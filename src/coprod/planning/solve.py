@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from coprod.domain import Programme
-from coprod.errors import SolverError
+from coprod.errors import InputError, SolverError
 from coprod.planning.analyse import analyse
 from coprod.planning.causes import late_causes, service_until
 from coprod.planning.extract import extract_tables
@@ -93,7 +93,9 @@ def plan(
     grid = choice if choice.grid is None else EXACT
     made = first_plan(programme, options, on_first, grid) if wanted else "not asked for"
     first = made if isinstance(made, Plan) else None
-    if options.first_only and first is not None:
+    if options.first_only:
+        if first is None:  # a first plan alone is no LP solve: say why there is none
+            raise InputError(f"no first plan: {made}; plan without --first for the LP's plan")
         return first
     from coprod.planning.commit import committed, with_stability
     from coprod.planning.fairness import add_fair_share
