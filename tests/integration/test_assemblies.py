@@ -266,6 +266,24 @@ def test_generated_programmes_with_built_assemblies_keep_every_limit(seed: int, 
     assert not used_away or moved
 
 
+@pytest.mark.parametrize(("seed", "periods", "site_lanes"), [(7, 8, False), (4, 5, True)])
+def test_generated_m_programmes_with_built_assemblies_round_to_whole_units(
+    seed: int, periods: int, site_lanes: bool
+) -> None:
+    # Ten sites draw on one assembly line at S00 by transfers. Rounding every build at once
+    # left S00 short of the units its transfers carried (a fraction of an assembly rounded
+    # down, or a product rounded up elsewhere), and the re-solve with production fixed was
+    # infeasible: `coprod plan` exited 2. Rounded level by level (assemblies, then the
+    # products against the whole assemblies there), the plan keeps every limit.
+    programme = generate("M", seed, periods=periods, site_lanes=site_lanes, built_assemblies=True)
+    best = plan(programme)
+    check_plan(programme, best)
+    assert best.assembly_builds
+    assert {t["item"] for t in best.transfers} & programme.built_assemblies
+    quick = plan(programme, PlanOptions(first_only=True))
+    assert best.service_term <= quick.service_term + 1e-6 * max(1.0, quick.service_term)
+
+
 def test_built_assemblies_on_coarse_far_buckets_keep_every_limit() -> None:
     # aggregated buckets: an assembly started in a bucket is usable from the first bucket
     # that starts its lead time after the bucket's end, as an order is
