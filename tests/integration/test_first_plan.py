@@ -200,6 +200,7 @@ NOT_FOR_A_FIRST_PLAN = (
     "distributed",
     "plotly",
     "yaml",  # PyYAML writes programmes; reading is yaml-rs
+    "scipy",  # the first plan reads the LP through planning/sparse.py
 )
 
 PROBE = """
