@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from coprod.cli.common import ProgrammePath, err, out, user_errors
+from coprod.cli.common import ProgrammePath, out, status, user_errors
 
 __all__ = ["register"]
 
@@ -93,7 +93,7 @@ def generate(
     from coprod.app.programmes import file_format, generate_file
 
     fmt = file_format(target)
-    with user_errors(), err.status(f"Generating a size {size.value} programme"):
+    with user_errors(), status(f"Generating a size {size.value} programme"):
         programme = generate_file(size.value, seed, target, site_lanes, built_assemblies)
     out.print(
         f"written {target} ({fmt}): {len(programme.sites)} sites, {len(programme.designs)} designs, "

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from coprod.app.options import Method, Objective, PlanStage, Priority, Resolution
-from coprod.cli.common import Format, ProgrammePath, collector_paused, err, out, user_errors
+from coprod.cli.common import Format, ProgrammePath, collector_paused, err, out, status, user_errors
 
 if TYPE_CHECKING:
     from coprod.app.options import PlanOptions
@@ -165,10 +165,10 @@ def _plan(
     as_of: str | None,
 ) -> Any:
     """Plan the file or the stored programme, showing progress and the first plan."""
-    with user_errors(), err.status("Loading the programme") as status:
+    with user_errors(), status("Loading the programme") as spinner:
 
         def progress(stage: PlanStage) -> None:
-            status.update(STAGES.get(stage, str(stage)))
+            spinner.update(STAGES.get(stage, str(stage)))
 
         def on_first(made: Any) -> None:
             from coprod.cli.render import first_plan_line
@@ -234,7 +234,7 @@ def replan(
     hold the frozen periods, and show what changed."""
     from coprod.app.plan_files import replan_file, write_plan_folder
 
-    with user_errors(), err.status("Planning the programme"):
+    with user_errors(), status("Planning the programme"):
         run = replan_file(path, changes, frozen, stability=stability)
     before, after, delta = run.before, run.after, run.diff
     if out_dir is not None:

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 import typer
 
-from coprod.cli.common import Format, ProgrammePath, err, out, user_errors
+from coprod.cli.common import Format, ProgrammePath, err, out, status, user_errors
 
 __all__ = ["register"]
 
@@ -32,7 +32,7 @@ def compare_cmd(
     """Plan the base and each scenario; show KPIs and monthly deliveries side by side."""
     from coprod.app.scenarios import KPI_ROWS, compare_files
 
-    with user_errors(), err.status("Planning the scenarios"):
+    with user_errors(), status("Planning the scenarios"):
         programme, result = compare_files(base, scenarios)
     if out_dir is not None:
         out_dir.mkdir(parents=True, exist_ok=True)

@@ -84,9 +84,9 @@ class _Compressed:
             pos, n = _positions(sel, self._minor())
             new = pos[self.indices]
             keep = new >= 0
-        indptr = np.zeros(self.indptr.size, dtype=np.int64)
-        np.cumsum(np.bincount(self._major_of_entries()[keep], minlength=self._major()), out=indptr[1:])
-        return indptr, new[keep], self.data[keep], n
+        kept = np.zeros(keep.size + 1, dtype=np.int64)  # entries kept before each entry
+        np.cumsum(keep, out=kept[1:])
+        return kept[self.indptr], new[keep], self.data[keep], n
 
     def _transposed(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The same entries compressed over the other axis (a stable counting sort, as
@@ -171,6 +171,6 @@ class Csc(_Compressed):
     def positive(self) -> Csc:
         """The positive entries only (the others dropped)."""
         keep = self.data > 0
-        indptr = np.zeros(self.indptr.size, dtype=np.int64)
-        np.cumsum(np.bincount(self._major_of_entries()[keep], minlength=self.shape[1]), out=indptr[1:])
-        return Csc(indptr, self.indices[keep], self.data[keep], self.shape)
+        kept = np.zeros(keep.size + 1, dtype=np.int64)
+        np.cumsum(keep, out=kept[1:])
+        return Csc(kept[self.indptr], self.indices[keep], self.data[keep], self.shape)
