@@ -57,9 +57,7 @@ def split_serial(serial: str) -> tuple[str, int, int] | None:
 
 
 class Event(BaseModel):
-    # built when first validated: a plan of a file imports this module for ScheduledReceipt
-    # and never reads an event (their schemas cost ~0.01 s at every start-up)
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True, defer_build=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
 
 
 class Result(StrEnum):
@@ -303,7 +301,7 @@ def date_field(kind: str) -> str:
 class ActualsBatch(BaseModel):
     """A set of events, as in a file or the database: one tuple per kind."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     lots: tuple[Lot, ...] = ()
     first_articles: tuple[FirstArticle, ...] = ()
