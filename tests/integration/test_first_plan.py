@@ -240,6 +240,9 @@ NOT_FOR_A_FIRST_PLAN = (
     "distributed",
     "plotly",
     "yaml",  # PyYAML writes programmes; reading is yaml-rs
+    "scipy",  # the first plan reads the LP through planning/sparse.py
+    "numpy.ma",  # np.unique looks for masked arrays with it
+    "rich.live",  # a spinner, where stderr is a pipe (as here) and would show none
 )
 
 PROBE = """

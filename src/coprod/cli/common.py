@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, Protocol
 
 import typer
 from rich.console import Console
@@ -22,6 +22,7 @@ __all__ = [
     "collector_paused",
     "err",
     "out",
+    "status",
     "user_errors",
     "writable",
     "writing",
@@ -42,6 +43,24 @@ ProgrammePath = Annotated[Path, typer.Argument(help="Programme: a .yaml file or 
 class Format(StrEnum):
     TEXT = "text"
     JSON = "json"
+
+
+class Status(Protocol):
+    def update(self, status: str) -> Any: ...
+
+
+class _Quiet:
+    def update(self, status: str) -> None:
+        """Nothing to animate where stderr is not a terminal."""
+
+
+def status(message: str) -> AbstractContextManager[Status]:
+    """A spinner with `message` on stderr when it is a terminal (rich's status); elsewhere (a
+    pipe, a file, a benchmark) rich shows nothing of it, so it is not loaded either (its live
+    display, spinners and tables: ~0.01 s of a 0.7 s first plan)."""
+    if err.is_terminal:
+        return err.status(message)
+    return nullcontext(_Quiet())
 
 
 @contextmanager

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from coprod.cli.common import ProgrammePath, err, out, user_errors, writable, writing
+from coprod.cli.common import ProgrammePath, out, status, user_errors, writable, writing
 
 __all__ = ["register"]
 
@@ -91,7 +91,7 @@ def generate(
 
     fmt = file_format(target)
     writable("TARGET", target, folder=fmt == "csv")
-    with user_errors(), writing("TARGET", target), err.status(f"Generating a size {size.value} programme"):
+    with user_errors(), writing("TARGET", target), status(f"Generating a size {size.value} programme"):
         programme = generate_file(size.value, seed, target, site_lanes, built_assemblies)
     out.print(
         f"written {target} ({fmt}): {len(programme.sites)} sites, {len(programme.designs)} designs, "

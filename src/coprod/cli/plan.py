@@ -18,6 +18,7 @@ from coprod.cli.common import (
     collector_paused,
     err,
     out,
+    status,
     user_errors,
     writable,
     writing,
@@ -223,10 +224,10 @@ def _plan(
     as_of: str | None,
 ) -> Any:
     """Plan the file or the stored programme, showing progress and the first plan."""
-    with user_errors(), err.status("Loading the programme") as status:
+    with user_errors(), status("Loading the programme") as spinner:
 
         def progress(stage: PlanStage) -> None:
-            status.update(STAGES.get(stage, str(stage)))
+            spinner.update(STAGES.get(stage, str(stage)))
 
         def on_first(made: Any) -> None:
             from coprod.cli.render import first_plan_line
@@ -300,7 +301,7 @@ def replan(
     from coprod.app.plan_files import replan_file, write_plan_folder
 
     writable("--out", out_dir, folder=True)
-    with user_errors(), err.status("Planning the programme"):
+    with user_errors(), status("Planning the programme"):
         run = replan_file(path, changes, frozen, stability=stability)
     before, after, delta = run.before, run.after, run.diff
     if out_dir is not None:

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 import typer
 
-from coprod.cli.common import Format, ProgrammePath, err, out, user_errors, writable, writing
+from coprod.cli.common import Format, ProgrammePath, err, out, status, user_errors, writable, writing
 
 __all__ = ["register"]
 
@@ -33,7 +33,7 @@ def compare_cmd(
     from coprod.app.scenarios import KPI_ROWS, compare_files
 
     writable("--out", out_dir, folder=True)
-    with user_errors(), err.status("Planning the scenarios"):
+    with user_errors(), status("Planning the scenarios"):
         programme, result = compare_files(base, scenarios)
     if out_dir is not None:
         with writing("--out", out_dir):

@@ -31,6 +31,7 @@ from coprod.planning.grid import exact_grid
 from coprod.planning.lp import Family, LinearProgram
 from coprod.planning.model import PlanningModel
 from coprod.planning.result import Plan
+from coprod.planning.sparse import Csr
 
 __all__ = ["Committed", "committed", "hold_frozen", "with_stability"]
 
@@ -182,7 +183,7 @@ def with_stability(m: PlanningModel, last: Committed, frozen: int, stability: fl
     stay_keys: dict[str, np.ndarray] = {"column": np.asarray(rows_c, dtype=np.int64)}
     new = LinearProgram(
         cost=np.concatenate([cost, np.zeros(n)]) + penalty,
-        matrix=matrix,
+        csr=Csr.from_scipy(matrix),
         row_lower=np.concatenate([lp.row_lower, prev]),
         row_upper=np.concatenate([lp.row_upper, np.full(n, np.inf)]),
         col_lower=np.concatenate([lp.col_lower, np.zeros(n)]),

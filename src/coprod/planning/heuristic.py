@@ -21,12 +21,12 @@ between sites stay at zero in a first plan; the LP brings them.
 from __future__ import annotations
 
 import numpy as np
-import scipy.sparse as sp
 
 from coprod.domain.bom import explode
 from coprod.planning.grid import exact_grid
 from coprod.planning.model import PlanningModel
 from coprod.planning.orders import consolidate_orders
+from coprod.planning.sparse import Csc
 
 __all__ = ["KNOWN_COLUMNS", "KNOWN_ROWS", "Unsupported", "first_plan_x"]
 
@@ -58,7 +58,7 @@ class Unsupported(Exception):
     """The heuristic cannot plan this model; the message says why (the LP plans it)."""
 
 
-def _padded(csc: sp.csc_matrix, fill_row: int) -> tuple[np.ndarray, np.ndarray]:
+def _padded(csc: Csc, fill_row: int) -> tuple[np.ndarray, np.ndarray]:
     """Each column's row indices and coefficients as a dense (columns x most entries) pair,
     padded with `fill_row` and coefficient 1, so one column's limits are read with one
     fancy index instead of a Python loop."""
@@ -71,6 +71,12 @@ def _padded(csc: sp.csc_matrix, fill_row: int) -> tuple[np.ndarray, np.ndarray]:
     rows[col, pos] = csc.indices
     coef[col, pos] = csc.data
     return rows, coef
+
+
+def _distinct(a: np.ndarray) -> np.ndarray:
+    """The distinct values of an array of indices, ascending (np.unique's, without its look
+    for a masked array: that imports numpy.ma, ~0.02 s, on a first plan's path)."""
+    return np.flatnonzero(np.bincount(a)) if a.size else np.zeros(0, np.int64)
 
 
 class _State:
@@ -87,7 +93,7 @@ class _State:
             raise Unsupported(f"the first plan does not handle {', '.join(sorted(unknown))} yet")
         self.lp = lp
         self.structure = s
-        A = lp.matrix
+        A = lp.csr
         make = lp.columns["make"]
         self.make = make
         # capacity and material are read over every production column: products' builds
@@ -100,7 +106,7 @@ class _State:
                 for f in ("hours", "rate", "licence")
             ]
         )
-        cap = A[cap_rows][:, made].tocsc()
+        cap = A.rows(cap_rows).cols(made).tocsc()
         # slack per capacity row, with one extra row of unlimited slack for the padding
         self.slack = np.append(lp.row_upper[cap_rows] - 0.0, np.inf)
         self.cap_rows, self.cap_coef = _padded(cap, cap_rows.size)
@@ -108,34 +114,32 @@ class _State:
 
         comp = lp.rows["component_balance"]
         buy = lp.columns["buy"]
-        cb = A[comp.slice]
+        cb = A.rows(comp.slice)
         n_pairs = comp.size // T if T else 0
         self.n_cpairs = n_pairs
-        both = cb[:, made].tocsc()
-        use = both.copy()  # what each column consumes; an assembly's own arrival (-1) apart
-        use.data = np.maximum(use.data, 0.0)
-        use.eliminate_zeros()
+        both = cb.cols(made).tocsc()
+        use = both.positive()  # what each column consumes; an assembly's own arrival (-1) apart
         self.use = use
         self.use_rows, self.use_coef = _padded(use, comp.size)  # padding: the row past the last
         # most material that could be there by the end of each period: stock, receipts and
         # every order at its capacity (a balance holds only its pair's own orders)
-        most_in = -(cb[:, buy.slice] @ lp.col_upper[buy.slice]) if buy.size else np.zeros(comp.size)
+        most_in = -(cb.cols(buy.slice) @ lp.col_upper[buy.slice]) if buy.size else np.zeros(comp.size)
         supply = np.cumsum((lp.row_lower[comp.slice] + most_in).reshape(n_pairs, T), axis=1)
         self.headroom = supply  # minus cumulative use as units are placed
         self.suffix = np.append(self._suffix_min(self.headroom).ravel(), np.inf)
         self._assembly_supply(both, n_pairs)
 
         prod = lp.rows["product_balance"]
-        pb = A[prod.slice]
+        pb = A.rows(prod.slice)
         self.n_ppairs = prod.size // T if T else 0
-        pm = pb[:, make.slice].tocsc()
+        pm = pb.cols(make.slice).tocsc()
         self.make_pair = pm.indices[pm.indptr[:-1]] // T  # the (product, site) pair of each build
         self.stock = np.cumsum(lp.row_lower[prod.slice].reshape(self.n_ppairs, T), axis=1)
         ship = lp.columns["ship"]
-        ps = pb[:, ship.slice].tocsc()
+        ps = pb.cols(ship.slice).tocsc()
         self.ship_pair = ps.indices[ps.indptr[:-1]] // T
 
-    def _assembly_supply(self, both: sp.csc_matrix, n_pairs: int) -> None:
+    def _assembly_supply(self, both: Csc, n_pairs: int) -> None:
         """Allot every built assembly's starts before any product is placed: each takes an
         equal share of every capacity row it is in (products on the same line count as one
         more sharer) as far as its parts allow, and its units count as material that will
@@ -148,9 +152,7 @@ class _State:
         self.depth = np.zeros(0, np.int64)
         if n == 0:
             return
-        out = (-both[:, self.assembly_cols]).tocsc()
-        out.data = np.maximum(out.data, 0.0)
-        out.eliminate_zeros()
+        out = (-both.cols(self.assembly_cols)).positive()
         self.out_row = out.indices[out.indptr[:-1]]  # the balance row each start arrives in
         cap = self.cap_csc
         col_of = np.repeat(np.arange(cap.shape[1]), np.diff(cap.indptr))
@@ -160,7 +162,7 @@ class _State:
         share = np.append(np.maximum(sharers, 1.0), 1.0)  # the padding row: unlimited
         slack0 = self.slack.copy()
         depth = self.depth = self._depths()
-        for level in np.unique(depth):
+        for level in _distinct(depth):
             cols = self.assembly_cols[depth == level]
             by_cap = np.min(
                 slack0[self.cap_rows[cols]] / share[self.cap_rows[cols]] / self.cap_coef[cols], axis=1
@@ -240,7 +242,7 @@ def first_plan_x(m: PlanningModel) -> np.ndarray:
             by_pair[int(st.make_pair[chunk[0]])] = chunk
     # ship columns per (destination pair, arrival), cheapest lane first
     dest = lp.rows["destination_balance"]
-    ds = lp.matrix[dest.slice][:, ship.slice].tocsc()
+    ds = lp.csr.rows(dest.slice).cols(ship.slice).tocsc()
     ship_dest = ds.indices[ds.indptr[:-1]] // T if ship.size else np.zeros(0, np.int64)
     ship_cost = lp.cost[ship.slice]
     lanes: dict[tuple[int, int], list[int]] = {}
@@ -257,7 +259,7 @@ def first_plan_x(m: PlanningModel) -> np.ndarray:
         dests, arrivals = ship_dest[ranked_ships].tolist(), ship.keys["arrival"][ranked_ships].tolist()
         for k, d, a in zip(ranked_ships.tolist(), dests, arrivals, strict=True):
             lanes.setdefault((d, a), []).append(k)
-    dr = lp.matrix[dest.slice][:, deliver.slice].tocsc()
+    dr = lp.csr.rows(dest.slice).cols(deliver.slice).tocsc()
     deliver_dest = dr.indices[dr.indptr[:-1]] // T if deliver.size else np.zeros(0, np.int64)
     first_col: dict[int, int] = {}  # requirement -> its first deliver column (periods ascending)
     req_dest: dict[int, int] = {}
@@ -354,20 +356,22 @@ def _trim_assemblies(m: PlanningModel, st: _State, x: np.ndarray) -> None:
     made = m.production
     x[made.start + cols] = st.allotted
     comp = lp.rows["component_balance"]
-    cb = lp.matrix[comp.slice].tocsr()
+    cb = lp.csr.rows(comp.slice)
     rhs = lp.row_lower[comp.slice].reshape(-1, T)
     # other supply of the assembly (its own orders at their most, receipts) counts first
     buy = lp.columns["buy"]
     most_in = np.zeros((comp.size // T, T) if T else (0, 0))
     if buy.size:
-        most_in = (-(cb[:, buy.slice] @ lp.col_upper[buy.slice])).reshape(-1, T)
+        most_in = (-(cb.cols(buy.slice) @ lp.col_upper[buy.slice])).reshape(-1, T)
     pair_of, arrives = st.out_row // T, st.out_row % T
     depth = st.depth  # per assembly start, as _State._assembly_supply set it
-    for level in np.unique(depth)[::-1]:
-        for pair in np.unique(pair_of[depth == level]):
+    for level in _distinct(depth)[::-1]:
+        for pair in _distinct(pair_of[depth == level]):
             starts = np.flatnonzero(pair_of == pair)
             starts = starts[np.argsort(arrives[starts], kind="stable")]  # earliest first
-            level_t = np.cumsum(rhs[pair] + most_in[pair] - cb[pair * T : (pair + 1) * T, made] @ x[made])
+            level_t = np.cumsum(
+                rhs[pair] + most_in[pair] - cb.rows(slice(pair * T, (pair + 1) * T)).cols(made) @ x[made]
+            )
             for k in starts:
                 have = st.allotted[k]
                 if have <= 0:
@@ -391,10 +395,10 @@ def _order_material(m: PlanningModel, x: np.ndarray) -> None:
     comp, buy, made = lp.rows["component_balance"], lp.columns["buy"], m.production
     if comp.size == 0:
         return
-    cb = lp.matrix[comp.slice]
-    use = (cb[:, made] @ x[made]).reshape(-1, T)  # net of built assemblies' own arrivals
+    cb = lp.csr.rows(comp.slice)
+    use = (cb.cols(made) @ x[made]).reshape(-1, T)  # net of built assemblies' own arrivals
     level = np.cumsum(lp.row_lower[comp.slice].reshape(-1, T) - use, axis=1)  # without orders
-    entry = cb[:, buy.slice].tocsc()
+    entry = cb.cols(buy.slice).tocsc()
     arrive_row = entry.indices[entry.indptr[:-1]] if buy.size else np.zeros(0, np.int64)
     pair_of, arrival = arrive_row // T, arrive_row % T
     room = lp.col_upper[buy.slice].copy()
@@ -433,7 +437,7 @@ def _product_stock(m: PlanningModel, x: np.ndarray) -> None:
     prod, stock = lp.rows["product_balance"], lp.columns["stock_p"]
     if prod.size == 0:
         return
-    flows = lp.matrix[prod.slice].tocsc()
+    flows = lp.csr.rows(prod.slice).tocsc()
     mask = np.ones(lp.shape[1], dtype=bool)
     mask[stock.slice] = False
     other = flows @ np.where(mask, x, 0.0)
@@ -443,7 +447,7 @@ def _product_stock(m: PlanningModel, x: np.ndarray) -> None:
 def _check(m: PlanningModel, x: np.ndarray) -> None:
     """Every row and bound of the LP, so a heuristic slip is never shown as a plan."""
     lp = m.lp
-    act = lp.matrix @ x
+    act = lp.csr @ x
     tol = 1e-6 * np.maximum(1.0, np.abs(lp.row_upper[np.isfinite(lp.row_upper)]).max(initial=1.0))
     bad = np.flatnonzero((act < lp.row_lower - tol) | (act > lp.row_upper + tol))
     bad_col = np.flatnonzero((x < lp.col_lower - tol) | (x > lp.col_upper + tol))

@@ -3,15 +3,24 @@
 Columns and rows are allocated in families (contiguous blocks); each family keeps the key
 arrays (product, site, period, ...) that say what its entries mean, so results are read
 back with array indexing, never one Python object per variable.
+
+The matrix is kept as numpy arrays (`csr`, sparse.py), which is all a first plan reads;
+`matrix` is the same entries as a scipy CSR matrix, built when the LP side first asks, so
+a first plan never imports scipy.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import scipy.sparse as sp
+
+from coprod.planning.sparse import Csr
+
+if TYPE_CHECKING:
+    import scipy.sparse as sp
 
 __all__ = ["Family", "LinearProgram", "LpBuilder"]
 
@@ -34,7 +43,7 @@ class Family:
 @dataclass(slots=True)
 class LinearProgram:
     cost: np.ndarray
-    matrix: sp.csr_matrix
+    csr: Csr
     row_lower: np.ndarray
     row_upper: np.ndarray
     col_lower: np.ndarray
@@ -44,6 +53,19 @@ class LinearProgram:
     service_cost: np.ndarray  # the part of `cost` that prices lateness and unmet demand
     # the part of `cost` that is a re-plan's stability penalty (planning/commit.py), if any
     penalty_cost: np.ndarray | None = None
+    _scipy: Any = field(default=None, repr=False, compare=False)  # `matrix`, once built
+
+    @property
+    def matrix(self) -> sp.csr_matrix:
+        """The constraint matrix as scipy CSR (the arrays of `csr`, shared)."""
+        if self._scipy is None:
+            self._scipy = self.csr.to_scipy()
+        return self._scipy
+
+    @matrix.setter
+    def matrix(self, value: sp.csr_matrix) -> None:
+        self.csr = Csr.from_scipy(value)
+        self._scipy = None
 
     def plan_cost(self) -> np.ndarray:
         """`cost` without the stability penalty: what a plan's objective reports."""
@@ -56,11 +78,11 @@ class LinearProgram:
 
     @property
     def shape(self) -> tuple[int, int]:
-        return self.matrix.shape  # type: ignore[no-any-return]
+        return self.csr.shape
 
     @property
     def nnz(self) -> int:
-        return int(self.matrix.nnz)
+        return self.csr.nnz
 
     def column_names(self) -> list[str]:
         return _names(self.columns, self.shape[1], "c")
@@ -141,14 +163,12 @@ class LpBuilder:
         def cat(parts: list[np.ndarray], dtype: type = float) -> np.ndarray:
             return np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype=dtype)
 
-        matrix = sp.csr_matrix(
-            (cat(self._v), (cat(self._r, np.int64), cat(self._c, np.int64))),
-            shape=(self.n_rows, self.n_cols),
+        matrix = Csr.from_coo(
+            cat(self._r, np.int64), cat(self._c, np.int64), cat(self._v), (self.n_rows, self.n_cols)
         )
-        matrix.sum_duplicates()
         return LinearProgram(
             cost=cat(self._cost),
-            matrix=matrix,
+            csr=matrix,
             row_lower=cat(self._row_lo),
             row_upper=cat(self._row_hi),
             col_lower=cat(self._col_lo),

@@ -397,7 +397,7 @@ def _capacity_rows(
 ) -> None:
     p, T = s.programme, s.periods
     periods = (s.grid or exact_grid(p.calendar.periods)).labels(p.calendar.labels)
-    used = np.unique(make_l)
+    used = np.flatnonzero(np.bincount(make_l, minlength=len(s.lines)))  # the lines built on
     nl = used.size
     line_pos = np.full(len(s.lines), -1)
     line_pos[used] = np.arange(nl)

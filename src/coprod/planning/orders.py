@@ -41,15 +41,15 @@ def consolidate_orders(m: PlanningModel, x: np.ndarray, lower: np.ndarray | None
     whole = np.ceil(raw - EPS)
     floor = np.zeros(buy.size) if lower is None else np.ceil(lower[buy.slice] - EPS)
     minimum = np.array([o.min_order for o in p.supply_offers], dtype=float)[buy.keys["offer"]]
-    rows = lp.matrix[rows_fam.slice]
+    rows = lp.csr.rows(rows_fam.slice)
     # use: production's, plus transfers out (+1 in the row) less transfers in (-1)
-    moved = rows[:, lp.columns["transfer_c"].slice] @ x[lp.columns["transfer_c"].slice]
+    moved = rows.cols(lp.columns["transfer_c"].slice) @ x[lp.columns["transfer_c"].slice]
     # production's use nets built assemblies: their parts (+) and their own arrival (-1)
     made = m.production
-    use = (rows[:, made] @ x[made] + moved).reshape(-1, T)
+    use = (rows.cols(made) @ x[made] + moved).reshape(-1, T)
     initial = lp.row_lower[rows_fam.slice].reshape(-1, T)[:, 0]
     # the balance row each order arrives in: its pair and its arrival bucket
-    entry = rows[:, buy.slice].tocsc()
+    entry = rows.cols(buy.slice).tocsc()
     arrive_row = entry.indices[entry.indptr[:-1]]
     pair, arrival = arrive_row // T, arrive_row % T
     arrivals = np.zeros((initial.size, T))

@@ -39,6 +39,7 @@ from coprod.planning.repair import repair_to_units
 from coprod.planning.resolution import Choice, choose_resolution
 from coprod.planning.result import Plan
 from coprod.planning.solve import assemble_plan
+from coprod.planning.sparse import Csr
 from coprod.planning.warm_state import restore_statuses
 
 __all__ = ["LEAD", "PromiseRequest", "check_request", "new_requirement", "quote"]
@@ -145,7 +146,9 @@ def _with_floors(m: PlanningModel, floors: dict[int, float]) -> tuple[PlanningMo
     keys = {"requirement": np.asarray(reqs, dtype=np.int64)}
     new = LinearProgram(
         cost=np.concatenate([lp.cost, np.full(n, short_cost)]),
-        matrix=sp.vstack([sp.hstack([lp.matrix, sp.csr_matrix((n_rows, n))]), entries], format="csr"),
+        csr=Csr.from_scipy(
+            sp.vstack([sp.hstack([lp.matrix, sp.csr_matrix((n_rows, n))]), entries], format="csr")
+        ),
         row_lower=np.concatenate([lp.row_lower, [floors[r] for r in reqs]]),
         row_upper=np.concatenate([lp.row_upper, np.full(n, np.inf)]),
         col_lower=np.concatenate([lp.col_lower, np.zeros(n)]),

@@ -5,8 +5,8 @@
    taken back where a capacity, rate or licence row would be exceeded, and fixed. (If a
    rounded-up unit lacks material, every build is rounded down instead: those rows have
    only non-negative coefficients, so rounding down always keeps them.)
-   With built assemblies this goes level by level, what is used before what uses it
-   (`_by_stages`): the assemblies of purchased parts are rounded and fixed, the LP is
+   Where that leaves the re-solve infeasible with built assemblies, it goes level by
+   level instead, what is used before what uses it (`_by_stages`): the assemblies of purchased parts are rounded and fixed, the LP is
    re-solved with their users free (they take what was made, at whatever site transfers
    take it to), then the next level, and the products last, against the whole assemblies
    that are there. Rounding all at once left the assembly site short of the units its
@@ -54,7 +54,16 @@ def repair_to_units(
     and deliveries only, which step 3 never changes)."""
     resolve = resolve or (lambda method: session.solve(method=method))
     made, _ = production_block(m)
-    fixed, second = _by_stages(m, session, first, resolve)
+    try:
+        fixed, second = _at_once(m, session, first, resolve)
+    except SolverError:
+        if not m.structure.assemblies:
+            raise
+        # built assemblies the transfers carry elsewhere: round level by level instead,
+        # from the LP's own bounds (the failed attempt left production fixed)
+        cols = np.arange(made.start, made.stop)
+        session.set_column_bounds(cols, m.lp.col_lower[made], m.lp.col_upper[made])
+        fixed, second = _by_stages(m, session, first, resolve)
     second = _whole_transfers(m, session, second, resolve)
     x = second.x.copy()
     x[made] = fixed
@@ -64,6 +73,33 @@ def repair_to_units(
     if orders:
         consolidate_orders(m, x, session.column_lower())
     return x, second
+
+
+def _at_once(
+    m: PlanningModel,
+    session: HighsSession,
+    first: SolveOutcome,
+    resolve: Callable[[Method], SolveOutcome],
+) -> tuple[np.ndarray, SolveOutcome]:
+    """Round and fix all production at once (every programme without built assemblies,
+    and those with them where it works: the same plans as before `_by_stages`), with every
+    build rounded down where a rounded-up unit finds no material. SolverError when even
+    that leaves the re-solve infeasible."""
+    made, _ = production_block(m)
+    cols = np.arange(made.start, made.stop)
+    flows = transfer_flows(m, first.x)
+    fixed = whole_production(m, first.x[made], flows)
+    session.set_column_bounds(cols, fixed, fixed)
+    try:
+        return fixed, resolve(Method.SIMPLEX)
+    except SolverError:
+        # A unit rounded up found no material: round every build down instead (always
+        # feasible without built assemblies).
+        fixed = np.floor(first.x[made] + EPS)
+        # a part of a unit of assembly, rounded down, may leave its user a part short
+        _keep_material(m, fixed, fixed, flows)
+        session.set_column_bounds(cols, fixed, fixed)
+        return fixed, resolve(Method.SIMPLEX)
 
 
 def _by_stages(

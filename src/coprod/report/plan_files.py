@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from operator import itemgetter
 from pathlib import Path
 
 import orjson
@@ -33,9 +34,13 @@ def write_plan_folder(plan: Plan, folder: Path) -> list[Path]:
         path = folder / f"{name}.csv"
         with path.open("w", newline="", encoding="utf-8") as fh:
             if rows:
-                writer = csv.DictWriter(fh, list(rows[0]))
-                writer.writeheader()
-                writer.writerows(rows)
+                # a table's rows are made by one function, keys in one order: their values
+                # by itemgetter (csv.DictWriter checked every row's keys: 0.025 s at M)
+                fields = list(rows[0])
+                writer = csv.writer(fh)
+                writer.writerow(fields)
+                cells = itemgetter(*fields)
+                writer.writerows(map(cells, rows) if len(fields) > 1 else ([cells(r)] for r in rows))
         written.append(path)
     (folder / "plan.json").write_text(plan_json(plan), encoding="utf-8")
     (folder / "summary.md").write_text(summary_markdown(plan), encoding="utf-8")
