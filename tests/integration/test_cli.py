@@ -104,7 +104,9 @@ def test_replan_says_rebuilt_or_warm_and_holds_the_fence(tmp_path: Path) -> None
         "replan", EXAMPLE, "--changes", changes, "--frozen", "2", "--stability", "0.01", "--format", "json"
     )
     assert report.returncode == 0, report.stderr
-    assert json.loads(report.stdout)["replan"]["stability"] == 0.01
+    answer = json.loads(report.stdout)
+    assert answer["replan"]["stability"] == 0.01
+    assert answer["before_plan_s"] == answer["first_plan_s"] > 0 and answer["replan_s"] > 0
 
 
 def test_plan_with_stability_needs_the_last_plan(tmp_path: Path) -> None:
