@@ -6,12 +6,13 @@
    rounded-up unit lacks material, every build is rounded down instead: those rows have
    only non-negative coefficients, so rounding down always keeps them.)
    Where that leaves the re-solve infeasible with built assemblies, it goes level by
-   level instead, what is used before what uses it (`_by_stages`): the assemblies of purchased parts are rounded and fixed, the LP is
-   re-solved with their users free (they take what was made, at whatever site transfers
-   take it to), then the next level, and the products last, against the whole assemblies
-   that are there. Rounding all at once left the assembly site short of the units its
-   transfers carried, and the re-solve infeasible. A level whose re-solve still fails is
-   rounded down (always feasible: less is drawn, and its users are still free).
+   level instead, what is used before what uses it (`_by_stages`): the assemblies of
+   purchased parts are rounded and fixed, the LP is re-solved with their users free (they
+   take what was made, at whatever site transfers take it to), then the next level, and
+   the products last, against the whole assemblies that are there. (Rounding all at once
+   had left the assembly site short of the units its transfers carried.) A level whose
+   re-solve still fails is rounded down (always feasible: less is drawn, and its users are
+   still free).
 2. The LP is re-solved warm with dual simplex: with production fixed, what remains of the
    finished-goods part (stock, lanes, deliveries) is a network, whose vertex solutions are
    integral for integer stock, production and quantities.
