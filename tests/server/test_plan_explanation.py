@@ -17,6 +17,7 @@ from coprod.app.database import transaction
 from coprod.app.plan_sessions import PlanSessions
 from coprod.io import load_programme
 from coprod.planning import plan
+from coprod.planning.replan import PlanningSession
 from coprod.storage.plans import JobStatus, PlanStore
 from coprod.storage.records import RecordStore
 from coprod.storage.tables import PlanVersion
@@ -59,6 +60,7 @@ def test_a_session_plan_is_readable_before_its_idle_reasons_and_completed_after(
 ) -> None:
     url, name = private_database_url, _programme(private_database_url)
     sessions = PlanSessions(2)
+    reference: PlanningSession | None = None
     for quantity in (None, 2600):  # a cold first plan of the session, then a warm re-plan
         if quantity is not None:
             _edit(url, name, "R013", quantity)
@@ -88,10 +90,22 @@ def test_a_session_plan_is_readable_before_its_idle_reasons_and_completed_after(
             assert stored is not None and stored.result is not None
             assert stored.explanation is None and stored.result["solver_state"]["col_status"]
             assert stored.inputs == RecordStore(tx).raw_data(RecordStore(tx).programme(name))
-        whole = plan(programme)
+        # the reference: the same plans, explained at once (a session that defers nothing
+        # goes the same way: the same solves from the same bases)
+        if reference is None:
+            reference = PlanningSession(programme)
+            whole = reference.plan
+            assert whole.idle_reasons, "the example keeps lines idle while requirements are late"
+            assert plan(programme).requirements == whole.requirements  # as a plan in one go
+        else:
+            whole = reference.replan_to(programme)
         assert explanation == "complete" and done["explanation"] == "complete"
-        assert whole.idle_reasons, "the example keeps lines idle while requirements are late"
         assert done["idle_reasons"] == whole.idle_reasons
+        # why late requirements are late: empty while pending, then the plan's own causes
+        late = [r for r in done["requirements"] if r["status"] != "on_time"]
+        assert late and all(r["cause"] for r in late)
+        assert all(r["cause"] == "" for r in early["requirements"])
+        assert done["requirements"] == whole.requirements
         assert done["kpis"] == early["kpis"]  # the plan itself did not change
         assert done["production"] == early["production"]
     with transaction(url) as tx:

@@ -66,7 +66,8 @@ class PlanStatus(BaseModel):
     explanation: str = Field(
         default="complete",
         description="complete; pending: the plan is done and readable while the worker still works out "
-        "why idle lines and offers stay idle (results' idle_reasons fill in moments later); "
+        "why late requirements are late and idle lines and offers stay idle (results' requirement "
+        "causes and idle_reasons fill in moments later); "
         "interrupted or failed: the worker stopped first, or that part failed (plan again for it)",
     )
 

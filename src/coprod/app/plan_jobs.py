@@ -200,7 +200,7 @@ def run_job(
     failed. With `sessions` (a worker's), warm from the programme's live session when the
     edits since its last plan allow; without (the command line), cold. A session's plan is
     stored done with its explanation pending, `on_done` is told, and the complete plan
-    (why idle lines and offers stay idle, the solver state) is stored next."""
+    (why late requirements are late and idle lines stay idle, the solver state) is stored next."""
     from coprod.app.database import transaction
     from coprod.planning import Plan, plan
     from coprod.storage.plans import JobStatus, PlanStore

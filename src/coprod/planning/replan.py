@@ -40,7 +40,7 @@ from coprod.planning.options import Method, PlanOptions
 from coprod.planning.outcome import SolveStatus
 from coprod.planning.repair import repair_to_units
 from coprod.planning.resolution import Choice, choose_resolution
-from coprod.planning.result import Plan
+from coprod.planning.result import TABLES, Plan
 from coprod.planning.solve import EXACT, FirstPlan, assemble_plan, first_plan, never_later, solve_model
 from coprod.planning.warm_state import same_layout, state_of
 
@@ -59,9 +59,10 @@ class PlanningSession:
         defer: bool = False,
         on_first: FirstPlan | None = None,
     ) -> None:
-        """`defer`: each plan leaves out why idle lines and offers stay idle and the solver
-        state for promises (plan.explanation "pending"), for `complete` to add once the plan
-        has been shown (the server's worker: a third of a warm re-plan at generated M).
+        """`defer`: each plan leaves out why late requirements are late, why idle lines and
+        offers stay idle and the solver state for promises (plan.explanation "pending"), for
+        `complete` to add once the plan has been shown (the server's worker: about 0.2 of
+        0.5 s of a warm re-plan at generated M).
         `on_first`: the heuristic's first plan is made and handed to it before the LP
         solves, and the session's plan is never later than it (planning/solve.py)."""
         self.options = options or PlanOptions()
@@ -290,9 +291,8 @@ class PlanningSession:
         without it and the idle reasons when deferred (`complete` adds them). The first plan
         instead where the LP's is later (never_later: it has no idle reasons to defer)."""
         m = self.model
-        made = assemble_plan(
-            m, outcome, self.x, timings, outcome.status.value, self.choice, explain_idle=not self.defer
-        )
+        now, status = not self.defer, outcome.status.value
+        made = assemble_plan(m, outcome, self.x, timings, status, self.choice, True, now, now)
         optimal = outcome.status is SolveStatus.OPTIMAL
         best = never_later(m.structure.programme, first, made, self.options.priority)
         best = with_bound(best, "optimal" if optimal else "improving", outcome.objective if optimal else None)
@@ -303,14 +303,16 @@ class PlanningSession:
         return best
 
     def complete(self, shown: Plan) -> Plan:
-        """`shown` (the last plan, as deferred) with why idle lines and offers stay idle and
-        the solver state for order promises. Only for the session's last plan: nothing has
-        moved the solution, the model or the basis since it was made."""
+        """`shown` (the last plan, as deferred) with why late requirements are late, why idle
+        lines and offers stay idle and the solver state for order promises. Only for the
+        session's last plan: nothing has moved the solution, the model or the basis since."""
         if shown.explanation != "pending" or not self._pending:
             return shown
+        from coprod.planning.causes import late_causes
         from coprod.planning.idle import idle_reasons
 
-        tables = {"requirements": shown.requirements, "deliveries": shown.deliveries}
+        tables = {name: getattr(shown, name) for name in TABLES}
+        late_causes(self.model, tables, shown.bottlenecks)  # fills the requirement rows' causes
         idle = idle_reasons(self.model, self.x, tables)
         state = state_of(self.model.lp, self.session, self.basis)
         self._pending = False

@@ -81,8 +81,9 @@ class Plan:
     bound: float | None = None
     gap: float | None = None
     # complete, or pending: the server's worker stores and shows a plan before it has worked
-    # out why idle lines and offers stay idle (idle_reasons empty until then) and kept the
-    # solver state; it stores the complete plan moments later (app/plan_jobs.py)
+    # out why late requirements are late and idle lines stay idle (causes and idle_reasons
+    # empty until then) and kept the solver state; it stores the complete plan moments
+    # later (app/plan_jobs.py)
     explanation: str = "complete"
 
     def table(self, name: str) -> list[Row]:

@@ -218,6 +218,7 @@ def assemble_plan(
     choice: Choice,
     explain: bool = True,
     explain_idle: bool = True,
+    explain_late: bool = True,
 ) -> Plan:
     """The Plan of whole-unit solution `x`; `explain=False` (the first plan) leaves out what
     needs the LP's duals or costs a second look (bottlenecks, idle reasons): the optimum
@@ -232,7 +233,8 @@ def assemble_plan(
         from coprod.planning.explain import bottlenecks
 
         binding = bottlenecks(m, lp_outcome.row_dual, lp_outcome.col_dual, lp_outcome.x, waits)
-    late_causes(m, tables, binding)
+    if explain_late:
+        late_causes(m, tables, binding)
     idle: list[dict[str, Any]] = []
     if explain and explain_idle:
         from coprod.planning.idle import idle_reasons

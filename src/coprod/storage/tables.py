@@ -166,7 +166,7 @@ class PlanVersion(Base):
     # limit) / optimal, and the certified gap against the LP's bound (None: unknown)
     state: Mapped[str | None] = mapped_column(String(16))
     gap: Mapped[float | None] = mapped_column(Float)
-    # "pending" while the worker still works out why idle lines and offers stay idle (and
+    # "pending" while the worker still works out why late requirements are late and idle lines stay idle (and
     # keeps the solver state for promises) after storing the plan, "interrupted" when its
     # worker stopped before it was done; None: the plan is complete (app/plan_jobs.py)
     explanation: Mapped[str | None] = mapped_column(String(16))
