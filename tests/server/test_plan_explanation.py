@@ -5,7 +5,6 @@ one go. A plan whose worker stopped before completing it says so and is planned 
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 import pytest
@@ -15,37 +14,17 @@ from coprod.access import Principal, Role
 from coprod.app import plan_jobs, plans
 from coprod.app.database import transaction
 from coprod.app.plan_sessions import PlanSessions
-from coprod.io import load_programme
 from coprod.planning import plan
 from coprod.planning.replan import PlanningSession
 from coprod.storage.plans import JobStatus, PlanStore
 from coprod.storage.records import RecordStore
 from coprod.storage.tables import PlanVersion
-from tests.server.conftest import EXAMPLE
+from tests.server.test_plan_jobs import _programme
+from tests.server.test_plan_jobs import _start as _queue
+from tests.server.test_warm_plans import _store_quantity as _edit
 
 OFFICE = Principal("pytest", "UA-DB", Role.PROGRAMME_OFFICE)
 DEAD = f"{plan_jobs.HOST}:{2**22 + 4321}"  # above Linux's default pid_max: no such process
-
-
-def _programme(url: str) -> str:
-    name = f"explain-{uuid.uuid4().hex[:8]}"
-    with transaction(url) as tx:
-        RecordStore(tx).import_programme(load_programme(EXAMPLE), name, "pytest")
-    return name
-
-
-def _queue(url: str, name: str) -> tuple[int, int]:
-    with transaction(url) as tx:
-        view = plans.start_plan(tx, OFFICE, name)
-        return view.number, PlanStore(tx).get(RecordStore(tx).programme(name), view.number).id
-
-
-def _edit(url: str, name: str, key: str, quantity: int) -> None:
-    with transaction(url) as tx:
-        store = RecordStore(tx)
-        row = store.programme(name)
-        rec = store.get(row, "requirements", key, OFFICE)
-        store.update(row, "requirements", key, rec.version, {**rec.data, "quantity": quantity}, OFFICE)
 
 
 def _seen(url: str, name: str, number: int) -> tuple[str, dict[str, Any]]:
