@@ -204,3 +204,31 @@ def test_an_upload_is_previewed_and_keeps_versions(private_database_url: str) ->
         line = records.get_record(tx, office, "up", "lines", "UK-MID-2")
         other = records.get_record(tx, office, "up", "lines", "UK-MID-1")
         assert (line.version, line.data["hours_per_period"], other.version) == (2, 1.0, 1)
+
+
+def test_the_plans_page_says_when_an_explanation_is_still_coming(planned: TestClient, seeded: str) -> None:
+    from sqlalchemy import select, update
+
+    from coprod.storage.tables import PlanVersion, ProgrammeRow
+
+    page = f"/p/{BASE.rsplit('/', 1)[-1]}/plans"
+    po = _signed_in(planned, "po")
+    with transaction(seeded) as tx:
+        row = tx.scalar(select(ProgrammeRow).where(ProgrammeRow.name == "example"))
+        assert row is not None
+        latest = tx.scalar(
+            select(PlanVersion).where(PlanVersion.programme_id == row.id).order_by(PlanVersion.number.desc())
+        )
+        assert latest is not None and latest.status == "done"
+        vid, was = latest.id, latest.explanation
+    assert "explaining" not in po.get(page).text
+    try:
+        marks = (("pending", "explaining: why late and idle follow"), ("interrupted", "plan again"))
+        for mark, words in marks:
+            with transaction(seeded) as tx:
+                tx.execute(update(PlanVersion).where(PlanVersion.id == vid).values(explanation=mark))
+            html = po.get(page).text
+            assert words in html, mark
+    finally:
+        with transaction(seeded) as tx:
+            tx.execute(update(PlanVersion).where(PlanVersion.id == vid).values(explanation=was))
