@@ -181,3 +181,75 @@ def test_a_plan_with_a_time_limit_in_the_worker_returns_the_best_plan_so_far(
         assert done is not None and done.status == JobStatus.DONE, done and done.error
         assert done.state in ("first", "improving") and done.result is not None
         assert done.start == "cold" and "time limit" in (done.start_reason or "")
+
+
+@pytest.mark.parametrize("seed", [2, 3])
+def test_a_session_whose_first_plan_wins_defers_nothing(seed: int) -> None:
+    """Where the LP's rounded plan is later than the first plan (generated S seeds 2 and 3)
+    the session returns the first plan's tables: nothing of the LP's is left to explain, so
+    the plan is complete at once, with the LP's solver state, and `complete` keeps it."""
+    from coprod.generate import generate
+
+    programme = generate("S", seed)
+    session = PlanningSession(programme, defer=True, on_first=lambda made: None)
+    shown = session.plan
+    assert shown.method == "heuristic" and shown.explanation == "complete"
+    assert shown.solver_state["col_status"]
+    assert session.complete(shown) is shown
+    alone = PlanningSession(programme, on_first=lambda made: None).plan  # explained at once
+    assert (shown.requirements, shown.idle_reasons) == (alone.requirements, alone.idle_reasons)
+
+
+def test_a_pending_explanation_whose_worker_fell_silent_is_interrupted(private_database_url: str) -> None:
+    """A worker on another machine (never seen as dead) that stops beating while it stores
+    an explanation: after the lease the plan is interrupted, and planned again if asked."""
+    import datetime as dt
+
+    url, name = private_database_url, _programme(private_database_url)
+    number, job = _queue(url, name)
+    plan_jobs.run_job(url, job)
+    elsewhere = update(PlanVersion).where(PlanVersion.id == job)
+    with transaction(url) as tx:
+        tx.execute(elsewhere.values(explanation="pending", worker="another-machine:77"))
+    plan_jobs.reap(url)
+    assert _seen(url, name, number)[0] == "pending"  # beating recently: still at work
+    with transaction(url) as tx:
+        PlanStore(tx).heartbeat(job)  # a done plan whose explanation is pending still beats
+        beat = PlanStore(tx).by_id(job).heartbeat_at  # type: ignore[union-attr]
+    long_ago = dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
+    with transaction(url) as tx:
+        tx.execute(elsewhere.values(heartbeat_at=long_ago))
+    plan_jobs.reap(url)
+    assert beat is not None and _seen(url, name, number)[0] == "interrupted"
+    assert _queue(url, name)[0] == number + 1
+
+
+def test_a_failed_explanation_says_so_in_the_results(private_database_url: str) -> None:
+    url, name = private_database_url, _programme(private_database_url)
+    number, job = _queue(url, name)
+    plan_jobs.run_job(url, job)
+    with transaction(url) as tx:
+        version = PlanStore(tx).by_id(job)
+        assert version is not None and version.result is not None
+        stored = {**version.result, "explanation": "pending"}  # as a worker stores it first
+        tx.execute(
+            update(PlanVersion).where(PlanVersion.id == job).values(result=stored, explanation="failed")
+        )
+    explanation, results = _seen(url, name, number)
+    assert explanation == "failed" and results["explanation"] == "failed"
+
+
+def test_a_failure_after_the_plan_is_done_never_marks_it_failed(private_database_url: str) -> None:
+    """What runs once the plan is stored done (telling the caller, storing the explanation)
+    cannot turn a plan already shown as done into a failed job."""
+    url, name = private_database_url, _programme(private_database_url)
+    _, job = _queue(url, name)
+
+    def broken() -> None:
+        raise RuntimeError("a caller's hook fails")
+
+    with pytest.raises(RuntimeError):
+        plan_jobs.run_job(url, job, sessions=PlanSessions(1), on_done=broken)
+    with transaction(url) as tx:
+        version = PlanStore(tx).by_id(job)
+        assert version is not None and version.status == JobStatus.DONE and version.error is None

@@ -201,6 +201,8 @@ def run_job(
     edits since its last plan allow; without (the command line), cold. A session's plan is
     stored done with its explanation pending, `on_done` is told, and the complete plan
     (why late requirements are late and idle lines stay idle, the solver state) is stored next."""
+    from sqlalchemy import select
+
     from coprod.app.database import transaction
     from coprod.planning import Plan, plan
     from coprod.storage.plans import JobStatus, PlanStore
@@ -213,6 +215,7 @@ def run_job(
         if progress is not None:
             progress(name)
 
+    finish: Callable[[], None] | None = None  # what follows a plan stored done
     try:
         with _Heartbeat(url, version_id):
             with transaction(url) as tx:
@@ -234,7 +237,10 @@ def run_job(
                 # job was queued: its fingerprint says what was planned, so reuse stays true
                 # (every write of a record bumps the programme's version: the same version,
                 # the same records, the fingerprint computed when the job was queued)
-                same = version.programme_version == row.version
+                # (the version read again after the records: each statement may see its own
+                # snapshot, and a write between the two reads would bump it)
+                now = tx.scalar(select(ProgrammeRow.version).where(ProgrammeRow.id == row.id))
+                same = version.programme_version == row.version == now
                 digest = version.fingerprint if same else fingerprint(data, version.options or {})
                 key = (row.id, row.created_at.isoformat())
 
@@ -273,18 +279,26 @@ def run_job(
                 # JSON at M: stored with the complete plan when its explanation is pending)
                 **({} if pending else {"inputs": data}),
             )
-        if on_done is not None:
-            on_done()
         if pending and sessions is not None:
-            # done and shown: what its session deferred (a third of a warm re-plan at M) follows
-            _complete(url, version_id, lambda: sessions.complete(key, result), data)
+            kept, shown, planned = sessions, result, data
+            finish = lambda: _complete(url, version_id, lambda: kept.complete(key, shown), planned)  # noqa: E731
     except CoprodError as exc:
         with transaction(url) as tx:
             PlanStore(tx).set_status(version_id, JobStatus.FAILED, error=str(exc))
+        return
     except Exception as exc:  # a bug: recorded, and the job must never hang as running
         with transaction(url) as tx:
             PlanStore(tx).set_status(version_id, JobStatus.FAILED, error=f"internal error: {exc!r}")
         log.exception("plan job %s failed", version_id)
+        return
+    # the plan is done and shown: nothing below may mark it failed
+    if on_done is not None:
+        on_done()
+    if finish is not None:
+        # what its session deferred (about 0.2 of 0.5 s of a warm re-plan at M) follows,
+        # beating as a running job does, so a worker lost meanwhile is found by its lease
+        with _Heartbeat(url, version_id):
+            finish()
 
 
 def _stored(result: Any) -> orjson.Fragment:
@@ -308,8 +322,11 @@ def _complete(url: str, version_id: int, complete: Callable[[], Any], inputs: di
             PlanStore(tx).complete(version_id, _stored(completed), inputs)
     except Exception:
         log.exception("plan job %s: storing its explanation failed", version_id)
-        with transaction(url) as tx:
-            PlanStore(tx).set_explanation(version_id, "failed", inputs)
+        try:
+            with transaction(url) as tx:
+                PlanStore(tx).set_explanation(version_id, "failed", inputs)
+        except Exception:  # the database away too: left pending, for the reaper's lease
+            log.exception("plan job %s: marking its explanation failed failed too", version_id)
 
 
 def settle_memory() -> None:

@@ -218,8 +218,8 @@ def _result(version: PlanVersion) -> dict[str, Any]:
 
     def load() -> dict[str, Any]:
         assert version.result is not None
-        if version.explanation == "interrupted":  # the stored result still says pending
-            return {**version.result, "explanation": "interrupted"}
+        if version.explanation not in (None, "pending"):  # interrupted or failed: stored as pending
+            return {**version.result, "explanation": version.explanation}
         return version.result
 
     return _RESULTS.get_or_make(_plan_key(version), load)

@@ -295,8 +295,9 @@ class PlanningSession:
         made = assemble_plan(m, outcome, self.x, timings, status, self.choice, True, now, now)
         optimal = outcome.status is SolveStatus.OPTIMAL
         best = never_later(m.structure.programme, first, made, self.options.priority)
+        took_first = best is not made  # the first plan's tables: no LP explanation to defer
         best = with_bound(best, "optimal" if optimal else "improving", outcome.objective if optimal else None)
-        self._pending = self.defer and best is not first
+        self._pending = self.defer and not took_first
         if self._pending:
             return replace(best, explanation="pending")
         object.__setattr__(best, "solver_state", state_of(m.lp, self.session, self.basis))  # for promises

@@ -178,10 +178,10 @@ class PlanStore:
         self.session.execute(update(PlanVersion).where(PlanVersion.id == version_id).values(**values))
 
     def heartbeat(self, version_id: int) -> None:
+        """A running job's, or a done one's whose explanation its worker is storing."""
+        busy = or_(PlanVersion.status.in_([s.value for s in RUNNING]), PlanVersion.explanation == "pending")
         self.session.execute(
-            update(PlanVersion)
-            .where(PlanVersion.id == version_id, PlanVersion.status.in_([s.value for s in RUNNING]))
-            .values(heartbeat_at=_now())
+            update(PlanVersion).where(PlanVersion.id == version_id, busy).values(heartbeat_at=_now())
         )
 
     def requeue(self, worker: str) -> list[int]:
@@ -222,12 +222,15 @@ class PlanStore:
                 error="interrupted: the worker planning it stopped (a restart or a crash); "
                 "start the plan again",
             )
-        # done plans whose worker stopped before it stored the complete explanation
+        # done plans whose worker stopped, or fell silent, before it stored the complete
+        # explanation (it beats meanwhile, as for a running job)
         pending = self.session.execute(
-            select(PlanVersion.id, PlanVersion.worker).where(PlanVersion.explanation == "pending")
+            select(PlanVersion.id, PlanVersion.worker, PlanVersion.heartbeat_at).where(
+                PlanVersion.explanation == "pending"
+            )
         ).all()
-        for vid, worker in pending:
-            if worker is None or is_dead(worker):
+        for vid, worker, beat in pending:
+            if worker is None or is_dead(worker) or beat is None or _aware(beat) < stale:
                 self.set_explanation(vid, "interrupted")
         return lost
 
