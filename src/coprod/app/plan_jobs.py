@@ -215,7 +215,7 @@ def run_job(
         if progress is not None:
             progress(name)
 
-    finish: Callable[[], None] | None = None  # what follows a plan stored done
+    completing: PlanSessions | None = None  # the session whose deferred explanation follows
     try:
         with _Heartbeat(url, version_id):
             with transaction(url) as tx:
@@ -279,9 +279,7 @@ def run_job(
                 # JSON at M: stored with the complete plan when its explanation is pending)
                 **({} if pending else {"inputs": data}),
             )
-        if pending and sessions is not None:
-            kept, shown, planned = sessions, result, data
-            finish = lambda: _complete(url, version_id, lambda: kept.complete(key, shown), planned)  # noqa: E731
+        completing = sessions if pending else None  # only a live session defers
     except CoprodError as exc:
         with transaction(url) as tx:
             PlanStore(tx).set_status(version_id, JobStatus.FAILED, error=str(exc))
@@ -294,11 +292,12 @@ def run_job(
     # the plan is done and shown: nothing below may mark it failed
     if on_done is not None:
         on_done()
-    if finish is not None:
+    if completing is not None:
         # what its session deferred (about 0.2 of 0.5 s of a warm re-plan at M) follows,
         # beating as a running job does, so a worker lost meanwhile is found by its lease
+        kept = completing
         with _Heartbeat(url, version_id):
-            finish()
+            _complete(url, version_id, lambda: kept.complete(key, result), data)
 
 
 def _stored(result: Any) -> orjson.Fragment:

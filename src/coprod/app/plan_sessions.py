@@ -4,9 +4,9 @@ The worker keeps, per programme, the planning session of its last plan (the LP, 
 instance and its basis: planning/replan.py). The next plan of that programme is of the
 programme as stored then; when it differs only in bounds (planning/edits.py) the kept
 solver re-solves from its basis, else the LP is built again and kept in its place. Every
-plan says how it started (`Start`): warm, or cold and why. Sessions defer why idle lines
-and offers stay idle and the solver state for promises: the worker stores the plan first,
-then `complete`s it (app/plan_jobs.py).
+plan says how it started (`Start`): warm, or cold and why. Sessions defer why late
+requirements are late, why idle lines and offers stay idle and the solver state for
+promises: the worker stores the plan first, then `complete`s it (app/plan_jobs.py).
 
 Bounded: at most COPROD_PLAN_SESSIONS sessions (least recently used dropped first; 0 keeps
 none); a programme's session goes when the programme is deleted (`prune`, from the worker's
@@ -139,15 +139,16 @@ class PlanSessions:
             # the first plan of a session is a cold solve (seconds at M): its heuristic
             # first plan is shown meanwhile, as `plan` does
             session = PlanningSession(programme, options, defer=True, on_first=on_first)
-            kept = _Kept(text, session, data or {})
+            kept = _Kept(text, session, {})  # its records: below, as on the warm path
             result, start = session.plan, Start("cold", why)
         kept.data = data or {}
         self._keep(key, kept)
         return result, start
 
     def complete(self, key: Hashable, shown: Plan) -> Plan:
-        """`shown`, the last plan of programme `key`, with what its session deferred (why idle
-        lines and offers stay idle, the solver state); as it is when nothing was deferred."""
+        """`shown`, the last plan of programme `key`, with what its session deferred (why late
+        requirements are late and idle lines stay idle, the solver state); as it is when
+        nothing was deferred."""
         if shown.explanation != "pending":
             return shown
         with self._lock:

@@ -292,7 +292,9 @@ class PlanningSession:
         instead where the LP's is later (never_later: it has no idle reasons to defer)."""
         m = self.model
         now, status = not self.defer, outcome.status.value
-        made = assemble_plan(m, outcome, self.x, timings, status, self.choice, True, now, now)
+        made = assemble_plan(
+            m, outcome, self.x, timings, status, self.choice, explain_idle=now, explain_late=now
+        )
         optimal = outcome.status is SolveStatus.OPTIMAL
         best = never_later(m.structure.programme, first, made, self.options.priority)
         took_first = best is not made  # the first plan's tables: no LP explanation to defer
